@@ -1,0 +1,50 @@
+/**
+ * Coded errors of the engine. Every failure a caller can act on carries a stable `code`; adapters map codes
+ * to user text in one table, logs keep `message` and `details`.
+ */
+export const ErrorCode = {
+  ImageEmpty: 'IMAGE_EMPTY',
+  ImageUnsupported: 'IMAGE_UNSUPPORTED',
+  ImageCorrupt: 'IMAGE_CORRUPT',
+  ImageTooLarge: 'IMAGE_TOO_LARGE',
+  CheckpointMissingFile: 'CHECKPOINT_MISSING_FILE',
+  CheckpointUnsupportedModel: 'CHECKPOINT_UNSUPPORTED_MODEL',
+  CheckpointCorrupt: 'CHECKPOINT_CORRUPT',
+  CheckpointShapeMismatch: 'CHECKPOINT_SHAPE_MISMATCH',
+  CheckpointInvalidConfig: 'CHECKPOINT_INVALID_CONFIG',
+  BundleInvalid: 'BUNDLE_INVALID',
+  OutputExists: 'OUTPUT_EXISTS',
+  GenerationUnsupportedOption: 'GENERATION_UNSUPPORTED_OPTION',
+  GenerationInvalidOption: 'GENERATION_INVALID_OPTION',
+  InvalidInput: 'INVALID_INPUT',
+  Aborted: 'ABORTED',
+  RuntimeFailure: 'RUNTIME_FAILURE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class GlanceError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GlanceError';
+    this.code = code;
+    this.details = details;
+  }
+
+  /** A plain object that survives structured cloning across worker_threads. */
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+export function isGlanceError(value: unknown): value is GlanceError {
+  return value instanceof GlanceError;
+}
+
+/** Rebuilds a GlanceError from its `toJSON()` form (used on the far side of a worker boundary). */
+export function glanceErrorFromJSON(value: { code: ErrorCode; message: string; details?: Record<string, unknown> }): GlanceError {
+  return new GlanceError(value.code, value.message, value.details);
+}
