@@ -1,0 +1,197 @@
+/**
+ * `glance convert`: Hugging Face BLIP-2 checkpoint directory → ONNX bundle directory.
+ *
+ * The graphs are built from config.json alone, every weight they need is checked against the checkpoint's headers
+ * before anything heavy happens, then tensors stream one at a time into the bundle's weights.bin (peak memory ≈ the
+ * largest tensor). Everything is written into a temporary sibling folder that is renamed to `--out` at the very end,
+ * so a failed conversion leaves nothing in `--out`.
+ */
+import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { GlanceError, ErrorCode } from '../errors.ts';
+import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type BundleManifest, type GraphSpec } from '../bundle/manifest.ts';
+import { parseImageProcessorConfig } from '../preprocess/image-processor-config.ts';
+import { resolveBlip2Config, type Blip2Config } from './blip2-config.ts';
+import { openCheckpoint, type CheckpointIndex } from './checkpoint-files.ts';
+import { expectShape, readTensorFloat32 } from './safetensors-reader.ts';
+import { buildVisionGraph } from './graphs/vision-graph.ts';
+import { buildOptDecoderGraph, buildOptEmbeddingGraph } from './graphs/opt-graphs.ts';
+import type { GraphBuilder, WeightRef } from './onnx/graph-builder.ts';
+import { encodeModel } from './onnx/onnx-proto.ts';
+import { WeightFileWriter, type WeightLocation } from './onnx/weight-file.ts';
+
+export const SUPPORTED_DTYPES = ['fp32'] as const;
+export type BundleDtype = (typeof SUPPORTED_DTYPES)[number];
+
+export interface ConvertOptions {
+  checkpointDir: string;
+  outDir: string;
+  dtype?: string;
+  /** Called after each tensor is written. */
+  onProgress?: (progress: { doneBytes: number; totalBytes: number; tensor: string }) => void;
+}
+
+export interface ConvertResult {
+  outDir: string;
+  manifest: BundleManifest;
+  weightBytes: number;
+  tensorCount: number;
+}
+
+const OPSET = 17;
+const WEIGHTS_FILE = 'weights.bin';
+const GRAPH_FILES = { vision: 'vision.onnx', embed: 'embed_tokens.onnx', decoder: 'decoder_with_past.onnx' } as const;
+
+async function readJson(dir: string, file: string, required: boolean): Promise<unknown> {
+  const path = join(dir, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (!required) return undefined;
+      throw new GlanceError(ErrorCode.CheckpointMissingFile, `The checkpoint has no ${file} (looked in ${dir}). A Hugging Face BLIP-2 checkpoint folder needs config.json, model.safetensors (or its shards), tokenizer.json and preprocessor_config.json.`, { file: path });
+    }
+    throw error;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new GlanceError(ErrorCode.CheckpointInvalidConfig, `${file} in ${dir} is not valid JSON: ${(error as Error).message}`, { file: path });
+  }
+}
+
+function graphSpec(file: string, graph: GraphBuilder): GraphSpec {
+  return { file, inputs: graph.inputs, outputs: graph.outputs };
+}
+
+async function ensureOutputFree(outDir: string): Promise<void> {
+  try {
+    const info = await stat(outDir);
+    if (!info.isDirectory() || (await readdir(outDir)).length > 0) {
+      throw new GlanceError(ErrorCode.OutputExists, `${outDir} already exists and is not empty; choose another --out or delete it first.`, { outDir });
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** Checks every weight the graphs need against the checkpoint before any data is written. */
+function checkWeights(refs: Iterable<WeightRef>, checkpoint: CheckpointIndex): number {
+  let bytes = 0;
+  for (const ref of refs) {
+    const info = checkpoint.tensors.get(ref.checkpointName);
+    if (!info) {
+      throw new GlanceError(ErrorCode.CheckpointShapeMismatch, `The checkpoint has no tensor ${ref.checkpointName} (expected shape [${ref.shape.join(', ')}] from config.json). The weights do not belong to this config, or the checkpoint is incomplete.`, { tensor: ref.checkpointName, expected: ref.shape });
+    }
+    expectShape(info, ref.shape);
+    bytes += ref.shape.reduce((a, b) => a * b, 1) * 4;
+  }
+  return bytes;
+}
+
+function buildManifest(config: Blip2Config, preprocessor: Record<string, unknown>, hasTokenizerConfig: boolean, weightBytes: number, graphs: Record<keyof typeof GRAPH_FILES, GraphBuilder>): BundleManifest {
+  const t = config.text;
+  return {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    createdBy: 'glance convert',
+    dtype: 'float32',
+    model: {
+      architecture: 'blip2-opt',
+      numQueryTokens: config.numQueryTokens,
+      imageSize: config.vision.imageSize,
+      visionHiddenSize: config.vision.hiddenSize,
+      qformerHiddenSize: config.qformer.hiddenSize,
+      languageHiddenSize: t.hiddenSize,
+      numLayers: t.numLayers,
+      numHeads: t.numHeads,
+      headDim: t.hiddenSize / t.numHeads,
+      vocabSize: t.vocabSize,
+      maxPositions: t.maxPositionEmbeddings,
+      bosTokenId: t.bosTokenId,
+      eosTokenIds: [t.eosTokenId],
+      padTokenId: t.padTokenId,
+      imageTokenIndex: config.imageTokenIndex ?? null,
+    },
+    preprocessor,
+    tokenizer: { file: 'tokenizer.json', configFile: hasTokenizerConfig ? 'tokenizer_config.json' : null },
+    weights: { file: WEIGHTS_FILE, bytes: weightBytes },
+    graphs: {
+      vision: graphSpec(GRAPH_FILES.vision, graphs.vision),
+      embed: graphSpec(GRAPH_FILES.embed, graphs.embed),
+      decoder: graphSpec(GRAPH_FILES.decoder, graphs.decoder),
+    },
+  };
+}
+
+export async function convertCheckpoint(options: ConvertOptions): Promise<ConvertResult> {
+  const dtype = options.dtype ?? 'fp32';
+  if (!(SUPPORTED_DTYPES as readonly string[]).includes(dtype)) {
+    throw new GlanceError(ErrorCode.InvalidInput, `--dtype ${dtype} is not supported; supported: ${SUPPORTED_DTYPES.join(', ')}.`);
+  }
+  const checkpointDir = resolve(options.checkpointDir);
+  const outDir = resolve(options.outDir);
+  const dirInfo = await stat(checkpointDir).catch(() => undefined);
+  if (!dirInfo?.isDirectory()) {
+    throw new GlanceError(ErrorCode.CheckpointMissingFile, `Checkpoint folder ${checkpointDir} does not exist.`, { dir: checkpointDir });
+  }
+
+  const config = resolveBlip2Config(await readJson(checkpointDir, 'config.json', true));
+  const preprocessorJson = (await readJson(checkpointDir, 'preprocessor_config.json', true)) as Record<string, unknown>;
+  const imageConfig = parseImageProcessorConfig(preprocessorJson);
+  if (imageConfig.width !== config.vision.imageSize || imageConfig.height !== config.vision.imageSize) {
+    throw new GlanceError(ErrorCode.CheckpointInvalidConfig, `preprocessor_config.json resizes to ${imageConfig.width}x${imageConfig.height} but the vision tower expects ${config.vision.imageSize}x${config.vision.imageSize} (vision_config.image_size).`);
+  }
+  const processorJson = (await readJson(checkpointDir, 'processor_config.json', false)) as { num_query_tokens?: number } | undefined;
+  if (processorJson?.num_query_tokens !== undefined && processorJson.num_query_tokens !== config.numQueryTokens) {
+    throw new GlanceError(ErrorCode.CheckpointInvalidConfig, `processor_config.json says num_query_tokens ${processorJson.num_query_tokens} but config.json says ${config.numQueryTokens}.`);
+  }
+  await readJson(checkpointDir, 'tokenizer.json', true);
+  const hasTokenizerConfig = (await readJson(checkpointDir, 'tokenizer_config.json', false)) !== undefined;
+  const checkpoint = await openCheckpoint(checkpointDir);
+
+  const graphs = {
+    vision: buildVisionGraph(config, config.text.hiddenSize),
+    embed: buildOptEmbeddingGraph(config),
+    decoder: buildOptDecoderGraph(config),
+  };
+  const refs = new Map<string, WeightRef>();
+  for (const graph of Object.values(graphs)) for (const [name, ref] of graph.weights) refs.set(name, ref);
+  const totalBytes = checkWeights(refs.values(), checkpoint);
+  await ensureOutputFree(outDir);
+
+  await mkdir(dirname(outDir), { recursive: true });
+  const tempDir = join(dirname(outDir), `.${basename(outDir)}.partial-${randomBytes(4).toString('hex')}`);
+  await mkdir(tempDir);
+  try {
+    const locations = new Map<string, WeightLocation>();
+    const writer = await WeightFileWriter.create(join(tempDir, WEIGHTS_FILE), WEIGHTS_FILE);
+    try {
+      let doneBytes = 0;
+      for (const ref of refs.values()) {
+        const info = checkpoint.tensors.get(ref.checkpointName)!;
+        const data = await readTensorFloat32(info);
+        locations.set(ref.checkpointName, await writer.append(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+        doneBytes += data.byteLength;
+        options.onProgress?.({ doneBytes, totalBytes, tensor: ref.checkpointName });
+      }
+    } finally {
+      await writer.close();
+    }
+    for (const [name, graph] of Object.entries(graphs) as [keyof typeof GRAPH_FILES, GraphBuilder][]) {
+      await writeFile(join(tempDir, GRAPH_FILES[name]), encodeModel(graph.build(locations, WEIGHTS_FILE, OPSET)));
+    }
+    await copyFile(join(checkpointDir, 'tokenizer.json'), join(tempDir, 'tokenizer.json'));
+    if (hasTokenizerConfig) await copyFile(join(checkpointDir, 'tokenizer_config.json'), join(tempDir, 'tokenizer_config.json'));
+    const manifest = buildManifest(config, preprocessorJson, hasTokenizerConfig, totalBytes, graphs);
+    await writeFile(join(tempDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await rm(outDir, { recursive: true, force: true });
+    await rename(tempDir, outDir);
+    return { outDir, manifest, weightBytes: totalBytes, tensorCount: refs.size };
+  } catch (error) {
+    await rm(tempDir, { recursive: true, force: true });
+    throw error;
+  }
+}

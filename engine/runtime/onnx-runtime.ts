@@ -1,0 +1,103 @@
+/**
+ * The one module that imports onnxruntime-node. It opens sessions with the requested execution provider
+ * (`auto` tries CUDA and falls back to CPU with a log line, because onnxruntime-node throws when the CUDA libraries
+ * are absent) and converts between plain typed arrays and ORT tensors so no other module sees ORT types.
+ */
+import * as ort from 'onnxruntime-node';
+import { GlanceError, ErrorCode } from '../errors.ts';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'auto';
+
+export type TensorData =
+  | { dtype: 'float32'; dims: readonly number[]; data: Float32Array }
+  | { dtype: 'int64'; dims: readonly number[]; data: BigInt64Array };
+
+export interface SessionOptions {
+  provider: ExecutionProvider;
+  /** Intra-op threads; 0 lets onnxruntime choose. */
+  threads?: number;
+  log?: (message: string) => void;
+}
+
+export interface ModelSession {
+  readonly provider: 'cpu' | 'cuda';
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>>;
+  release(): Promise<void>;
+}
+
+function sessionOptions(providers: string[], threads: number | undefined): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: providers,
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads ?? 0,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+  };
+}
+
+async function open(path: string, providers: string[], threads: number | undefined): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(path, sessionOptions(providers, threads));
+}
+
+export async function openSession(path: string, options: SessionOptions): Promise<ModelSession> {
+  let session: ort.InferenceSession;
+  let provider: 'cpu' | 'cuda' = options.provider === 'cpu' ? 'cpu' : 'cuda';
+  try {
+    session = await open(path, provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'], options.threads);
+  } catch (error) {
+    if (options.provider === 'auto') {
+      options.log?.(`CUDA execution provider unavailable (${(error as Error).message.split('\n')[0]}); falling back to CPU for ${path}`);
+      provider = 'cpu';
+      try {
+        session = await open(path, ['cpu'], options.threads);
+      } catch (cpuError) {
+        throw loadFailure(path, cpuError);
+      }
+    } else {
+      throw loadFailure(path, error, options.provider === 'cuda' ? ' Is this a GPU host with CUDA 12 and onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12? Use --provider cpu or auto otherwise.' : '');
+    }
+  }
+  return wrap(session, provider);
+}
+
+function loadFailure(path: string, error: unknown, hint = ''): GlanceError {
+  return new GlanceError(ErrorCode.BundleInvalid, `onnxruntime could not load ${path}: ${(error as Error).message}.${hint}`, { path }, { cause: error });
+}
+
+function toOrt(value: TensorData): ort.Tensor {
+  return new ort.Tensor(value.dtype, value.data, value.dims as number[]);
+}
+
+function fromOrt(name: string, tensor: ort.Tensor): TensorData {
+  if (tensor.type === 'float32') return { dtype: 'float32', dims: tensor.dims, data: tensor.data as Float32Array };
+  if (tensor.type === 'int64') return { dtype: 'int64', dims: tensor.dims, data: tensor.data as BigInt64Array };
+  throw new GlanceError(ErrorCode.RuntimeFailure, `output ${name} has unexpected type ${tensor.type}`);
+}
+
+function wrap(session: ort.InferenceSession, provider: 'cpu' | 'cuda'): ModelSession {
+  return {
+    provider,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds, outputs) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, value] of Object.entries(feeds)) ortFeeds[name] = toOrt(value);
+      let result: ort.InferenceSession.ReturnType;
+      try {
+        result = outputs ? await session.run(ortFeeds, outputs as string[]) : await session.run(ortFeeds);
+      } catch (error) {
+        throw new GlanceError(ErrorCode.RuntimeFailure, `onnxruntime failed: ${(error as Error).message}`, undefined, { cause: error });
+      }
+      const out: Record<string, TensorData> = {};
+      for (const [name, tensor] of Object.entries(result)) out[name] = fromOrt(name, tensor);
+      return out;
+    },
+    async release() {
+      await session.release();
+    },
+  };
+}
