@@ -1,0 +1,178 @@
+/**
+ * The BLIP-2 model as the engine worker runs it: preprocessing, the vision session (ViT + Q-Former + projection),
+ * and generation over the OPT sessions. Image side and text side are separate calls, so callers can cache the
+ * projected query embeddings of an image and ask many questions about it without re-running the vision tower.
+ */
+import { loadBundle, checkGraphNames, type Bundle } from '../bundle/load-bundle.ts';
+import { VISION_GRAPH } from '../bundle/tensor-names.ts';
+import type { BundleManifest, GraphName } from '../bundle/manifest.ts';
+import { GlanceError, ErrorCode } from '../errors.ts';
+import { generate } from '../generation/generate.ts';
+import { resolveGenerationOptions } from '../generation/generation-options.ts';
+import { parseImageProcessorConfig, type ImageProcessorConfig } from '../preprocess/image-processor-config.ts';
+import { preprocessImage } from '../preprocess/preprocess.ts';
+import { TextTokenizer } from '../tokenizer/text-tokenizer.ts';
+import { openSession, type ExecutionProvider, type ModelSession } from './onnx-runtime.ts';
+import { OptDecoderSession } from './opt-decoder-session.ts';
+import { readFile } from 'node:fs/promises';
+
+export interface RuntimeOptions {
+  provider: ExecutionProvider;
+  threads?: number;
+  maxPixels?: number;
+  log?: (message: string) => void;
+}
+
+export interface ImageEmbedding {
+  /** [numQueryTokens, languageHiddenSize] */
+  queryEmbeds: Float32Array;
+  timingsMs: { preprocess: number; vision: number };
+}
+
+export interface GenerationItem {
+  queryEmbeds: Float32Array;
+  /** The exact prompt; '' means a caption (the model then sees only BOS). */
+  prompt: string;
+}
+
+export interface GenerationOutput {
+  text: string;
+  /** BOS then the new tokens, as transformers' Blip2ForConditionalGeneration.generate returns them (no trailing padding). */
+  sequence: number[];
+  finishReason: 'eos' | 'length';
+  timingsMs: { prefill: number; decode: number };
+  tokensPerSecond: number;
+}
+
+export interface GenerateCallbacks {
+  signal?: AbortSignal;
+  onToken?: (row: number, token: number, text: string) => void;
+}
+
+export class Blip2Runtime {
+  readonly bundle: Bundle;
+  readonly manifest: BundleManifest;
+  readonly provider: 'cpu' | 'cuda';
+  readonly #tokenizer: TextTokenizer;
+  readonly #imageConfig: ImageProcessorConfig;
+  readonly #sessions: Record<GraphName, ModelSession>;
+  readonly #maxPixels: number | undefined;
+
+  private constructor(bundle: Bundle, tokenizer: TextTokenizer, imageConfig: ImageProcessorConfig, sessions: Record<GraphName, ModelSession>, maxPixels: number | undefined) {
+    this.bundle = bundle;
+    this.manifest = bundle.manifest;
+    this.#tokenizer = tokenizer;
+    this.#imageConfig = imageConfig;
+    this.#sessions = sessions;
+    this.provider = sessions.decoder.provider;
+    this.#maxPixels = maxPixels;
+  }
+
+  static async open(bundleDir: string, options: RuntimeOptions): Promise<Blip2Runtime> {
+    const bundle = await loadBundle(bundleDir);
+    const { manifest } = bundle;
+    const tokenizerJson = JSON.parse(await readFile(bundle.path(manifest.tokenizer.file), 'utf8'));
+    const tokenizerConfig = manifest.tokenizer.configFile ? JSON.parse(await readFile(bundle.path(manifest.tokenizer.configFile), 'utf8')) : {};
+    const tokenizer = new TextTokenizer(tokenizerJson, tokenizerConfig);
+    const imageConfig = parseImageProcessorConfig(manifest.preprocessor);
+    const sessions = {} as Record<GraphName, ModelSession>;
+    try {
+      for (const name of ['vision', 'embed', 'decoder'] as const) {
+        const spec = manifest.graphs[name];
+        const session = await openSession(bundle.path(spec.file), { provider: options.provider, threads: options.threads, log: options.log });
+        sessions[name] = session;
+        checkGraphNames(bundle, name, spec, session.inputNames, session.outputNames);
+      }
+    } catch (error) {
+      await Promise.all(Object.values(sessions).map((s) => s.release()));
+      throw error;
+    }
+    return new Blip2Runtime(bundle, tokenizer, imageConfig, sessions, options.maxPixels);
+  }
+
+  get tokenizer(): TextTokenizer {
+    return this.#tokenizer;
+  }
+
+  /** Preprocesses each image and runs the vision graph once over the batch. */
+  async encodeImages(images: readonly Uint8Array[], signal?: AbortSignal): Promise<ImageEmbedding[]> {
+    if (images.length === 0) return [];
+    const m = this.manifest.model;
+    const side = m.imageSize;
+    const plane = 3 * side * side;
+    const pixels = new Float32Array(images.length * plane);
+    const preprocessMs: number[] = [];
+    for (const [i, bytes] of images.entries()) {
+      throwIfAborted(signal);
+      const started = performance.now();
+      const result = await preprocessImage(bytes, this.#imageConfig, this.#maxPixels === undefined ? undefined : { maxPixels: this.#maxPixels });
+      pixels.set(result.pixelValues, i * plane);
+      preprocessMs.push(performance.now() - started);
+    }
+    throwIfAborted(signal);
+    const embeds = await this.encodePixels(pixels, images.length);
+    return embeds.queryEmbeds.map((queryEmbeds, i) => ({ queryEmbeds, timingsMs: { preprocess: preprocessMs[i], vision: embeds.visionMs / images.length } }));
+  }
+
+  /** Runs the vision graph on ready pixel values [count, 3, size, size]. */
+  async encodePixels(pixels: Float32Array, count: number): Promise<{ queryEmbeds: Float32Array[]; imageEmbeds: Float32Array; qformerOutput: Float32Array; visionMs: number }> {
+    const m = this.manifest.model;
+    const started = performance.now();
+    const out = await this.#sessions.vision.run({ [VISION_GRAPH.input]: { dtype: 'float32', dims: [count, 3, m.imageSize, m.imageSize], data: pixels } });
+    const visionMs = performance.now() - started;
+    const all = out[VISION_GRAPH.queryEmbeds].data as Float32Array;
+    const size = m.numQueryTokens * m.languageHiddenSize;
+    return {
+      queryEmbeds: Array.from({ length: count }, (_, i) => all.slice(i * size, (i + 1) * size)),
+      imageEmbeds: out[VISION_GRAPH.imageEmbeds].data as Float32Array,
+      qformerOutput: out[VISION_GRAPH.qformerOutput].data as Float32Array,
+      visionMs,
+    };
+  }
+
+  /** A decoder session over these rows (the generation loop drives it; tests use it for first-step logits). */
+  decoderSession(items: readonly GenerationItem[]): OptDecoderSession {
+    const m = this.manifest.model;
+    const size = m.numQueryTokens * m.languageHiddenSize;
+    const rows = items.map((item, i) => {
+      if (item.queryEmbeds.length !== size) {
+        throw new GlanceError(ErrorCode.InvalidInput, `item ${i}: query embeddings have ${item.queryEmbeds.length} values, this model needs ${size} (${m.numQueryTokens}×${m.languageHiddenSize}); were they made by another model?`);
+      }
+      return { queryEmbeds: item.queryEmbeds, promptIds: this.#tokenizer.encode(item.prompt).ids };
+    });
+    return new OptDecoderSession(this.#sessions.embed, this.#sessions.decoder, { ...m, vocabSize: m.vocabSize }, rows);
+  }
+
+  /** Generates for several (image, prompt) rows as one left-padded batch. */
+  async generate(items: readonly GenerationItem[], userOptions: unknown, callbacks: GenerateCallbacks = {}): Promise<GenerationOutput[]> {
+    if (items.length === 0) return [];
+    const m = this.manifest.model;
+    const options = resolveGenerationOptions(userOptions, { eosTokenIds: m.eosTokenIds, padTokenId: m.padTokenId });
+    const session = this.decoderSession(items);
+    const streamed = items.map(() => [] as number[]);
+    const onToken = callbacks.onToken
+      ? (row: number, token: number) => {
+          streamed[row].push(token);
+          callbacks.onToken!(row, token, this.#tokenizer.decode(streamed[row], { skipSpecialTokens: true }));
+        }
+      : undefined;
+    const result = await generate(session, { options, batchSize: items.length, signal: callbacks.signal, onToken });
+    const { prefillMs, decodeMs, steps } = session.timings;
+    const tokensPerSecond = steps > 0 ? (steps * items.length) / (decodeMs / 1000) : 0;
+    return result.sequences.map((tokens, row) => ({
+      text: this.#tokenizer.decode(tokens, { skipSpecialTokens: true }).trim(),
+      sequence: [m.bosTokenId, ...tokens],
+      finishReason: result.finishReasons[row],
+      timingsMs: { prefill: prefillMs, decode: decodeMs },
+      tokensPerSecond,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.#sessions).map((s) => s.release()));
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new GlanceError(ErrorCode.Aborted, 'the request was cancelled');
+}

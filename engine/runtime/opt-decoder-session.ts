@@ -1,0 +1,111 @@
+/**
+ * One generation's view of the OPT language model: prefill over [queries ; padded prompt], then one token per row
+ * per step, with the KV cache, the attention mask and the positions kept here. Implements the generation loop's
+ * DecoderSession, so the loop itself stays free of ONNX.
+ */
+import { OPT_GRAPHS } from '../bundle/tensor-names.ts';
+import type { DecoderSession } from '../generation/generate.ts';
+import { KvCache } from './kv-cache.ts';
+import type { ModelSession, TensorData } from './onnx-runtime.ts';
+import { buildPrefill, padTextLeft, type PromptRow } from './prompt-batch.ts';
+
+export interface OptModelFacts {
+  numQueryTokens: number;
+  languageHiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  headDim: number;
+  vocabSize: number;
+  padTokenId: number;
+}
+
+export interface DecoderTimings {
+  prefillMs: number;
+  decodeMs: number;
+  steps: number;
+}
+
+export class OptDecoderSession implements DecoderSession {
+  readonly vocabSize: number;
+  readonly timings: DecoderTimings = { prefillMs: 0, decodeMs: 0, steps: 0 };
+  readonly #embed: ModelSession;
+  readonly #decoder: ModelSession;
+  readonly #facts: OptModelFacts;
+  readonly #rows: readonly PromptRow[];
+  readonly #cache: KvCache;
+  /** [rows][positions] 0/1 */
+  #mask: Uint8Array[] = [];
+
+  constructor(embed: ModelSession, decoder: ModelSession, facts: OptModelFacts, rows: readonly PromptRow[]) {
+    this.#embed = embed;
+    this.#decoder = decoder;
+    this.#facts = facts;
+    this.#rows = rows;
+    this.vocabSize = facts.vocabSize;
+    this.#cache = new KvCache(facts.numLayers, facts.numHeads, facts.headDim, rows.length);
+  }
+
+  get cacheBytes(): number {
+    return this.#cache.bytes;
+  }
+
+  async #embedTokens(ids: BigInt64Array, rows: number, length: number): Promise<Float32Array> {
+    const out = await this.#embed.run({ [OPT_GRAPHS.inputIds]: { dtype: 'int64', dims: [rows, length], data: ids } });
+    return out[OPT_GRAPHS.inputsEmbeds].data as Float32Array;
+  }
+
+  async #run(embeds: Float32Array, sequence: number, mask: BigInt64Array, positions: BigInt64Array): Promise<Float32Array> {
+    const rows = this.#cache.rows;
+    const feeds: Record<string, TensorData> = {
+      [OPT_GRAPHS.inputsEmbeds]: { dtype: 'float32', dims: [rows, sequence, this.#facts.languageHiddenSize], data: embeds },
+      [OPT_GRAPHS.attentionMask]: { dtype: 'int64', dims: [rows, mask.length / rows], data: mask },
+      [OPT_GRAPHS.positionIds]: { dtype: 'int64', dims: [rows, sequence], data: positions },
+      ...this.#cache.feeds(),
+    };
+    const outputs = await this.#decoder.run(feeds);
+    this.#cache.update(outputs);
+    return outputs[OPT_GRAPHS.logits].data as Float32Array;
+  }
+
+  async prefill(): Promise<Float32Array> {
+    const started = performance.now();
+    const f = this.#facts;
+    const padded = padTextLeft(this.#rows, f.padTokenId);
+    const textEmbeds = await this.#embedTokens(padded.ids, this.#rows.length, padded.maxLength);
+    const inputs = buildPrefill(this.#rows, textEmbeds, padded.maxLength, f.numQueryTokens, f.languageHiddenSize);
+    this.#mask = this.#rows.map((_, r) => Uint8Array.from(inputs.mask.subarray(r * inputs.sequence, (r + 1) * inputs.sequence), Number));
+    const logits = await this.#run(inputs.embeds, inputs.sequence, inputs.mask, inputs.positions);
+    this.timings.prefillMs += performance.now() - started;
+    return logits;
+  }
+
+  async step(tokens: Int32Array): Promise<Float32Array> {
+    const started = performance.now();
+    const rows = this.#cache.rows;
+    const embeds = await this.#embedTokens(BigInt64Array.from(tokens, (t) => BigInt(t)), rows, 1);
+    const total = this.#mask[0].length + 1;
+    const mask = new BigInt64Array(rows * total);
+    const positions = new BigInt64Array(rows);
+    this.#mask = this.#mask.map((rowMask, r) => {
+      const next = new Uint8Array(total);
+      next.set(rowMask);
+      next[total - 1] = 1;
+      let count = 0;
+      for (let i = 0; i < total; i++) {
+        mask[r * total + i] = BigInt(next[i]);
+        count += next[i];
+      }
+      positions[r] = BigInt(count - 1);
+      return next;
+    });
+    const logits = await this.#run(embeds, 1, mask, positions);
+    this.timings.decodeMs += performance.now() - started;
+    this.timings.steps++;
+    return logits;
+  }
+
+  async reorder(source: Int32Array): Promise<void> {
+    this.#cache.reorder(source);
+    this.#mask = Array.from(source, (s) => this.#mask[s]);
+  }
+}

@@ -1,0 +1,28 @@
+/** Messages between the Engine (main thread) and the engine worker thread. */
+import type { ErrorCode } from '../errors.ts';
+import type { GenerationItem, GenerationOutput, ImageEmbedding, RuntimeOptions } from '../runtime/blip2-runtime.ts';
+import type { BundleManifest } from '../bundle/manifest.ts';
+
+export type WorkerRequest =
+  | { id: number; kind: 'open'; bundleDir: string; options: Omit<RuntimeOptions, 'log'> }
+  | { id: number; kind: 'encodeImages'; images: Uint8Array[] }
+  | { id: number; kind: 'generate'; items: GenerationItem[]; options: unknown; stream: boolean }
+  | { id: number; kind: 'cancel'; target: number }
+  | { id: number; kind: 'close' };
+
+export type OpenResult = { manifest: BundleManifest; provider: 'cpu' | 'cuda' };
+
+export interface WorkerResults {
+  open: OpenResult;
+  encodeImages: ImageEmbedding[];
+  generate: GenerationOutput[];
+  close: null;
+}
+
+export type SerializedError = { code: ErrorCode; message: string; details?: Record<string, unknown> };
+
+export type WorkerResponse =
+  | { id: number; kind: 'result'; value: unknown }
+  | { id: number; kind: 'error'; error: SerializedError }
+  | { id: number; kind: 'token'; row: number; token: number; text: string }
+  | { id: -1; kind: 'log'; message: string };

@@ -1,0 +1,51 @@
+/**
+ * The generation flags shared by `glance caption` and `glance ask`, mapped to the engine's option names. Values
+ * are only parsed as numbers here; the engine validates them and rejects what it does not support.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+
+function number(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || Number.isNaN(parsed)) throw new InvalidArgumentError(`"${value}" is not a number.`);
+  return parsed;
+}
+
+function earlyStopping(value: string): boolean | 'never' {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (value === 'never') return 'never';
+  throw new InvalidArgumentError('use true, false or never.');
+}
+
+function ids(value: string, previous: number[] | undefined): number[] {
+  return [...(previous ?? []), ...value.split(',').map(number)];
+}
+
+export function addGenerationFlags(command: Command): Command {
+  return command
+    .option('--max-new-tokens <n>', 'most new tokens per answer (default 30)', number)
+    .option('--min-new-tokens <n>', 'suppress EOS until this many new tokens', number)
+    .option('--num-beams <n>', 'beam search width (1 = greedy or sampling)', number)
+    .option('--length-penalty <x>', 'beam search length penalty exponent', number)
+    .option('--early-stopping [when]', 'beam search stop rule: true, false or never', earlyStopping)
+    .option('--do-sample', 'sample instead of greedy decoding')
+    .option('--temperature <x>', 'sampling temperature', number)
+    .option('--top-k <n>', 'sample from the k most likely tokens', number)
+    .option('--top-p <x>', 'sample from the smallest set with this much probability', number)
+    .option('--seed <n>', 'random seed for reproducible sampling', number)
+    .option('--repetition-penalty <x>', 'penalty for tokens already generated', number)
+    .option('--no-repeat-ngram-size <n>', 'never repeat an n-gram of this size', number)
+    .option('--eos-token-id <id>', 'stop token id(s), comma separated or repeated', ids);
+}
+
+const FLAG_KEYS = [
+  'maxNewTokens', 'minNewTokens', 'numBeams', 'lengthPenalty', 'earlyStopping', 'doSample', 'temperature',
+  'topK', 'topP', 'seed', 'repetitionPenalty', 'noRepeatNgramSize', 'eosTokenId',
+] as const;
+
+/** The generation options the user gave (absent flags are left to the engine's defaults). */
+export function generationOptionsFrom(flags: Record<string, unknown>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const key of FLAG_KEYS) if (flags[key] !== undefined) options[key] = flags[key];
+  return options;
+}

@@ -1,0 +1,90 @@
+/**
+ * The `glance` command line: convert checkpoints, caption images, answer questions, run the benchmarks.
+ * Errors print their code and message (never a stack trace) and exit non-zero.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { GlanceError } from '../../engine/errors.ts';
+import { runConvert } from './convert-command.ts';
+import { addGenerationFlags, generationOptionsFrom } from './generation-flags.ts';
+import { runGeneration, type GenerationInput } from './run-generation.ts';
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive integer.');
+  return parsed;
+}
+
+function modelOptions(command: Command): Command {
+  return command
+    .requiredOption('--model <bundle>', 'bundle directory written by `glance convert`')
+    .addOption(new Option('--provider <ep>', 'execution provider').choices(['cpu', 'cuda', 'auto']).default('cpu'))
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
+    .option('--max-pixels <n>', 'refuse images above this many pixels (default 40000000)', positiveInt)
+    .option('--json', 'print one JSON object per input');
+}
+
+type ModelFlags = { model: string; provider: 'cpu' | 'cuda' | 'auto'; threads?: number; maxPixels?: number; json?: boolean } & Record<string, unknown>;
+
+function runOptions(flags: ModelFlags) {
+  return { model: flags.model, provider: flags.provider, threads: flags.threads, maxPixels: flags.maxPixels, json: flags.json === true, generation: generationOptionsFrom(flags) };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('glance').description('Describe images and answer questions about them with BLIP-2.').showHelpAfterError();
+
+  program
+    .command('convert')
+    .description('convert a Hugging Face BLIP-2 checkpoint (safetensors) into an ONNX bundle')
+    .argument('<checkpoint-dir>', 'folder with config.json, model.safetensors (or shards), tokenizer.json, preprocessor_config.json')
+    .requiredOption('--out <bundle-dir>', 'where to write the bundle (must not exist or be empty)')
+    .option('--dtype <dtype>', 'weight format of the bundle', 'fp32')
+    .option('--no-progress', 'no progress bar')
+    .action((checkpointDir: string, flags: { out: string; dtype: string; progress: boolean }) => runConvert(checkpointDir, flags));
+
+  addGenerationFlags(modelOptions(program.command('caption')))
+    .description('caption one or more images (several images run as one batch)')
+    .argument('<image...>', 'image files')
+    .option('--prompt <text>', 'text the caption continues, e.g. "a photo of"', '')
+    .action((images: string[], flags: ModelFlags & { prompt: string }) =>
+      runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), runOptions(flags)));
+
+  addGenerationFlags(modelOptions(program.command('ask')))
+    .description('answer questions about images: glance ask <image> <question> [<image> <question>]...')
+    .argument('<image-and-question...>', 'pairs of image file and question')
+    .option('--raw-prompt', 'use each text as the exact prompt (empty text = caption) instead of "Question: … Answer:"')
+    .action((pairs: string[], flags: ModelFlags & { rawPrompt?: boolean }) => {
+      if (pairs.length % 2 !== 0) throw new InvalidArgumentError('give pairs of <image> <question>.');
+      const inputs: GenerationInput[] = [];
+      for (let i = 0; i < pairs.length; i += 2) {
+        inputs.push({ image: pairs[i], prompt: flags.rawPrompt ? pairs[i + 1] : `Question: ${pairs[i + 1]} Answer:` });
+      }
+      return runGeneration(inputs, runOptions(flags));
+    });
+
+  program
+    .command('start')
+    .description('run the bot (the chat service arrives with the service issue; for now this prints usage)')
+    .action(() => {
+      program.outputHelp();
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof GlanceError) {
+      process.stderr.write(`glance: error [${error.code}]: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (error instanceof InvalidArgumentError) {
+      process.stderr.write(`glance: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+}
