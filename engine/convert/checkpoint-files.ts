@@ -167,17 +167,19 @@ function parseHeader(file: string, fileSize: number, headerBuf: Uint8Array): Saf
       throw corrupt(file, `tensor "${name}" (${dtype} ${JSON.stringify(shape)}) needs ${expectedBytes} bytes but its ` +
         `data_offsets [${begin}, ${end}] span ${end - begin} bytes`, { tensor: name, dtype, shape, dataOffsets: [begin, end] });
     }
-    if (end > dataSize) {
-      throw corrupt(file, `tensor "${name}" ends at data offset ${end} (file byte ${dataStart + end}) but the file has only ` +
-        `${dataSize} data bytes (${fileSize} bytes in all); the file is truncated`, {
-        tensor: name, dataOffsets: [begin, end], fileSize, dataStart,
-      });
-    }
     spans.push({ name, begin, end });
     tensors.push({ name, dtype, shape: shape as number[], file, offset: dataStart + begin, byteLength: end - begin });
   }
 
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  const cut = spans.find((span) => span.end > dataSize);
+  if (cut) {
+    const needed = spans.reduce((m, span) => Math.max(m, span.end), 0);
+    throw corrupt(file, `the file is truncated: its header describes ${needed} data bytes (a ${dataStart + needed}-byte file) but ` +
+      `the file is ${fileSize} bytes; tensor "${cut.name}" at data_offsets [${cut.begin}, ${cut.end}] is the first one cut off`, {
+      tensor: cut.name, dataOffsets: [cut.begin, cut.end], fileSize, expectedFileSize: dataStart + needed, dataStart,
+    });
+  }
   let prev: { name: string; begin: number; end: number } | undefined;
   for (const span of spans) {
     if (span.begin === span.end) continue; // empty tensors occupy no bytes
@@ -251,14 +253,13 @@ async function fromIndex(root: string, indexFile: string): Promise<CheckpointInd
   if (byShard.size === 0) throw corrupt(indexFile, 'the shard index\'s "weight_map" is empty');
 
   const shardNames = [...byShard.keys()].sort();
-  for (const shard of shardNames) {
-    const path = join(root, shard);
-    if (!(await isFile(path))) {
-      const names = byShard.get(shard)!;
-      throw missing(path, `Shard ${shard}, listed in ${INDEX_FILE} for ${names.length} tensors (e.g. "${names[0]}"), is missing`, {
-        shard, index: indexFile,
-      });
-    }
+  const absent: string[] = [];
+  for (const shard of shardNames) if (!(await isFile(join(root, shard)))) absent.push(shard);
+  if (absent.length > 0) {
+    const names = byShard.get(absent[0])!;
+    const others = absent.length > 1 ? ` (${absent.length} of ${shardNames.length} shards are missing: ${absent.join(', ')})` : '';
+    throw missing(join(root, absent[0]), `Shard ${absent[0]}, listed in ${INDEX_FILE} for ${names.length} tensor(s) ` +
+      `(e.g. "${names[0]}"), is missing${others}`, { shard: absent[0], missingShards: absent, index: indexFile });
   }
   const headers = await Promise.all(shardNames.map((shard) => readSafetensorsHeader(join(root, shard))));
 
