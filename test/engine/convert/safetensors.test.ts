@@ -207,6 +207,7 @@ describe('writer → reader round trip', () => {
     expect(ckpt.totalBytes).toBe(15 * 4 + 15 * 2 + 15 * 2);
     const read = async (n: string) => Array.from(await readTensorFloat32(ckpt.tensors.get(n)!));
     expect(await read('a.f32')).toEqual(Array.from(data));
+    expect(await independentF32(file, 'a.f32')).toEqual(Array.from(data)); // the writer's layout, parsed without our reader
     expect(await read('b.f16')).toEqual(f16Expected);
     expect(await read('c.bf16')).toEqual(bf16Expected);
     expect(await read('d.empty')).toEqual([]);
