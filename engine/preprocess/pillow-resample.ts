@@ -1,0 +1,119 @@
+/**
+ * Bit-exact port of Pillow's 8-bit separable resampler (`ImagingResample` for RGB images, Pillow 9.4):
+ * a horizontal pass over the source rows the vertical filter reads, clipped to 0..255, then a vertical pass.
+ * A pass is skipped when its dimension does not change. All three channels are filtered together.
+ */
+import { ErrorCode, GlanceError } from '../errors.ts';
+import { PILLOW_FILTERS, type PillowFilterId } from './pillow-filters.ts';
+import { computeResampleCoefficients, PRECISION_BITS, type ResampleCoefficients } from './resample-coefficients.ts';
+import type { RgbImage } from './rgb-image.ts';
+
+export type { RgbImage } from './rgb-image.ts';
+
+const HALF = 1 << (PRECISION_BITS - 1);
+
+/**
+ * Horizontal pass over rows `rowStart..rowEnd` of `src` (width `inWidth`), written to `dst` from row 0.
+ * `dst` is a clamped view so `sum >> PRECISION_BITS` lands in 0..255 as Pillow's clip8 does.
+ */
+export function resampleRowsHorizontal(
+  src: Uint8Array,
+  inWidth: number,
+  rowStart: number,
+  rowEnd: number,
+  dst: Uint8ClampedArray,
+  coeffs: ResampleCoefficients,
+): void {
+  const { ksize, bounds, weights } = coeffs;
+  const outWidth = bounds.length >> 1;
+  const inStride = inWidth * 3;
+  let o = 0;
+  for (let y = rowStart; y < rowEnd; y++) {
+    const rowBase = y * inStride;
+    for (let xx = 0; xx < outWidth; xx++) {
+      const taps = bounds[2 * xx + 1];
+      let p = rowBase + bounds[2 * xx] * 3;
+      let k = xx * ksize;
+      const kEnd = k + taps;
+      let s0 = HALF;
+      let s1 = HALF;
+      let s2 = HALF;
+      for (; k < kEnd; k++, p += 3) {
+        const w = weights[k];
+        s0 += src[p] * w;
+        s1 += src[p + 1] * w;
+        s2 += src[p + 2] * w;
+      }
+      dst[o] = s0 >> PRECISION_BITS;
+      dst[o + 1] = s1 >> PRECISION_BITS;
+      dst[o + 2] = s2 >> PRECISION_BITS;
+      o += 3;
+    }
+  }
+}
+
+/** Vertical pass: each output row accumulates its source rows (bounds relative to `src`'s first row). */
+function resampleVertical(src: Uint8Array, width: number, dst: Uint8ClampedArray, coeffs: ResampleCoefficients): void {
+  const { ksize, bounds, weights } = coeffs;
+  const outHeight = bounds.length >> 1;
+  const stride = width * 3;
+  const acc = new Float64Array(stride);
+  for (let yy = 0; yy < outHeight; yy++) {
+    acc.fill(HALF);
+    const ymin = bounds[2 * yy];
+    const taps = bounds[2 * yy + 1];
+    const kBase = yy * ksize;
+    for (let y = 0; y < taps; y++) {
+      const w = weights[kBase + y];
+      if (w === 0) continue;
+      const rowBase = (ymin + y) * stride;
+      for (let j = 0; j < stride; j++) acc[j] += src[rowBase + j] * w;
+    }
+    const outBase = yy * stride;
+    for (let j = 0; j < stride; j++) dst[outBase + j] = acc[j] >> PRECISION_BITS;
+  }
+}
+
+function checkSize(image: RgbImage, width: number, height: number): void {
+  const ok = (n: number) => Number.isInteger(n) && n > 0;
+  if (!ok(width) || !ok(height) || !ok(image.width) || !ok(image.height) || image.data.length !== image.width * image.height * 3) {
+    throw new GlanceError(
+      ErrorCode.InvalidInput,
+      `resizePillow needs a ${image.width}x${image.height} RGB buffer of ${image.width * image.height * 3} bytes (got ${image.data.length}) and a positive integer target size (got ${width}x${height}).`,
+    );
+  }
+}
+
+/** Resizes like Pillow's `Image.resize((width, height), resample=filter)` on an RGB image, bit for bit. */
+export function resizePillow(image: RgbImage, width: number, height: number, filter: PillowFilterId): RgbImage {
+  checkSize(image, width, height);
+  const kernel = PILLOW_FILTERS[filter];
+  if (!kernel) {
+    throw new GlanceError(ErrorCode.CheckpointInvalidConfig, `Unsupported Pillow resample filter ${String(filter)}; supported are 3 (BICUBIC), 2 (BILINEAR) and 1 (LANCZOS).`);
+  }
+  const needHorizontal = width !== image.width;
+  const needVertical = height !== image.height;
+  if (!needHorizontal && !needVertical) {
+    return { width, height, data: image.data.slice() };
+  }
+  const vertical = computeResampleCoefficients(image.height, height, kernel);
+  let current = image;
+  if (needHorizontal) {
+    const horizontal = computeResampleCoefficients(image.width, width, kernel);
+    let rowStart = 0;
+    let rowEnd = image.height;
+    if (needVertical) {
+      // Only the source rows the vertical pass reads; its bounds become relative to the first of them.
+      rowStart = vertical.bounds[0];
+      rowEnd = vertical.bounds[height * 2 - 2] + vertical.bounds[height * 2 - 1];
+      for (let i = 0; i < height; i++) vertical.bounds[i * 2] -= rowStart;
+    }
+    const out = new Uint8ClampedArray((rowEnd - rowStart) * width * 3);
+    resampleRowsHorizontal(image.data, image.width, rowStart, rowEnd, out, horizontal);
+    current = { width, height: rowEnd - rowStart, data: new Uint8Array(out.buffer) };
+  }
+  if (!needVertical) return current;
+  const out = new Uint8ClampedArray(width * height * 3);
+  resampleVertical(current.data, width, out, vertical);
+  return { width, height, data: new Uint8Array(out.buffer) };
+}
