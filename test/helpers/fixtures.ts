@@ -1,0 +1,18 @@
+/** Paths of the shared reference fixtures (../shared/fixtures beside the repository) and small readers for them. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+export const TINY_OPT = join(FIXTURES, 'tiny-blip2-opt');
+export const IMAGES = join(FIXTURES, 'images');
+export const CONFIGS = join(FIXTURES, 'configs');
+
+export function readJson<T = any>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+export function readFloat32Bin(path: string): Float32Array {
+  const bytes = readFileSync(path);
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
