@@ -14,6 +14,7 @@ import { preprocessImage } from '../preprocess/preprocess.ts';
 import { TextTokenizer } from '../tokenizer/text-tokenizer.ts';
 import { openSession, type ExecutionProvider, type ModelSession } from './onnx-runtime.ts';
 import { OptDecoderSession } from './opt-decoder-session.ts';
+import type { PromptRow } from './prompt-batch.ts';
 import { readFile } from 'node:fs/promises';
 
 export interface RuntimeOptions {
@@ -132,15 +133,19 @@ export class Blip2Runtime {
 
   /** A decoder session over these rows (the generation loop drives it; tests use it for first-step logits). */
   decoderSession(items: readonly GenerationItem[]): OptDecoderSession {
+    return this.decoderSessionForIds(items.map((item) => ({ queryEmbeds: item.queryEmbeds, promptIds: this.#tokenizer.encode(item.prompt).ids })));
+  }
+
+  /** A decoder session over rows whose prompts are already token ids (BOS included). */
+  decoderSessionForIds(rows: readonly PromptRow[]): OptDecoderSession {
     const m = this.manifest.model;
     const size = m.numQueryTokens * m.languageHiddenSize;
-    const rows = items.map((item, i) => {
-      if (item.queryEmbeds.length !== size) {
-        throw new GlanceError(ErrorCode.InvalidInput, `item ${i}: query embeddings have ${item.queryEmbeds.length} values, this model needs ${size} (${m.numQueryTokens}×${m.languageHiddenSize}); were they made by another model?`);
+    rows.forEach((row, i) => {
+      if (row.queryEmbeds.length !== size) {
+        throw new GlanceError(ErrorCode.InvalidInput, `item ${i}: query embeddings have ${row.queryEmbeds.length} values, this model needs ${size} (${m.numQueryTokens}×${m.languageHiddenSize}); were they made by another model?`);
       }
-      return { queryEmbeds: item.queryEmbeds, promptIds: this.#tokenizer.encode(item.prompt).ids };
     });
-    return new OptDecoderSession(this.#sessions.embed, this.#sessions.decoder, { ...m, vocabSize: m.vocabSize }, rows);
+    return new OptDecoderSession(this.#sessions.embed, this.#sessions.decoder, m, rows);
   }
 
   /** Generates for several (image, prompt) rows as one left-padded batch. */
