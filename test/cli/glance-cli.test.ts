@@ -1,0 +1,91 @@
+/**
+ * The `glance` command as users run it (node bin/glance.js, engine in a worker thread): convert the tiny fixture,
+ * caption and ask with --json, and get the transformers goldens back; bad input gives a coded error and exit 1.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IMAGES, TINY_OPT, readJson } from '../helpers/fixtures.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/glance.js', import.meta.url));
+const goldens = readJson(join(TINY_OPT, 'goldens.json'));
+let work: string;
+let bundle: string;
+
+function glance(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'glance-cli-'));
+  bundle = join(work, 'bundle');
+  const converted = await glance('convert', TINY_OPT, '--out', bundle, '--no-progress');
+  expect(converted.stderr).toContain('wrote');
+  expect(converted.code).toBe(0);
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('glance CLI', () => {
+  it('caption --json prints the golden greedy caption with sequence and timings', async () => {
+    const result = await glance('caption', join(IMAGES, 'astronaut.png'), '--model', bundle, '--max-new-tokens', '20', '--json');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(1);
+    const golden = goldens.images['astronaut.png'].generate.caption_greedy.outputs[0];
+    expect(lines[0].sequence).toEqual(golden.sequence);
+    expect(lines[0].text).toBe(golden.text_stripped);
+    expect(Object.keys(lines[0].timings).sort()).toEqual(['decode', 'prefill', 'preprocess', 'tokensPerSecond', 'vision']);
+  });
+
+  it('ask --raw-prompt runs several inputs as one padded batch (beam search)', async () => {
+    const args = goldens.batch.images.flatMap((image: string, i: number) => [join(IMAGES, image), goldens.batch.prompts[i]]);
+    const result = await glance('ask', ...args, '--raw-prompt', '--model', bundle, '--max-new-tokens', '20', '--num-beams', '3', '--json');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((l) => l.sequence)).toEqual(goldens.batch.beam3.outputs.map((o: { sequence: number[] }) => o.sequence));
+  });
+
+  it('ask wraps a question as "Question: … Answer:"', async () => {
+    const result = await glance('ask', join(IMAGES, 'chelsea.png'), 'what is in the picture?', '--model', bundle, '--max-new-tokens', '20', '--json');
+    const [line] = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(line.prompt).toBe(goldens.prompts.vqa_what.text);
+    expect(line.sequence).toEqual(goldens.images['chelsea.png'].generate.vqa_what_greedy.outputs[0].sequence);
+  });
+
+  it('refuses a file that is not an image with a coded error and exit 1', async () => {
+    const path = join(work, 'notes.txt');
+    writeFileSync(path, 'this is not an image');
+    const result = await glance('caption', path, '--model', bundle);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/IMAGE_UNSUPPORTED/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses an invalid generation option instead of ignoring it', async () => {
+    const result = await glance('caption', join(IMAGES, 'astronaut.png'), '--model', bundle, '--num-beams', '0');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/GENERATION_INVALID_OPTION/);
+  });
+
+  it('refuses a bundle folder that is not a bundle', async () => {
+    const result = await glance('caption', join(IMAGES, 'astronaut.png'), '--model', work);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/BUNDLE_INVALID/);
+  });
+
+  it('convert leaves nothing behind when the checkpoint is missing', async () => {
+    const out = join(work, 'never');
+    const result = await glance('convert', join(work, 'missing-checkpoint'), '--out', out, '--no-progress');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/CHECKPOINT_MISSING_FILE/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
