@@ -4,6 +4,7 @@
  * A pass is skipped when its dimension does not change. All three channels are filtered together.
  */
 import { ErrorCode, GlanceError } from '../errors.ts';
+import { horizontalPassKernel } from './horizontal-kernel.ts';
 import { PILLOW_FILTERS, type PillowFilterId } from './pillow-filters.ts';
 import { computeResampleCoefficients, PRECISION_BITS, type ResampleCoefficients } from './resample-coefficients.ts';
 import type { RgbImage } from './rgb-image.ts';
@@ -12,10 +13,7 @@ export type { RgbImage } from './rgb-image.ts';
 
 const HALF = 1 << (PRECISION_BITS - 1);
 
-/**
- * Horizontal pass over rows `rowStart..rowEnd` of `src` (width `inWidth`), written to `dst` from row 0.
- * `dst` is a clamped view so `sum >> PRECISION_BITS` lands in 0..255 as Pillow's clip8 does.
- */
+/** Horizontal pass over source rows `rowStart..rowEnd`, written to `dst` from row 0 (see horizontal-kernel.ts). */
 export function resampleRowsHorizontal(
   src: Uint8Array,
   inWidth: number,
@@ -24,50 +22,37 @@ export function resampleRowsHorizontal(
   dst: Uint8ClampedArray,
   coeffs: ResampleCoefficients,
 ): void {
-  const { ksize, bounds, weights } = coeffs;
-  const outWidth = bounds.length >> 1;
-  const inStride = inWidth * 3;
-  let o = 0;
-  for (let y = rowStart; y < rowEnd; y++) {
-    const rowBase = y * inStride;
-    for (let xx = 0; xx < outWidth; xx++) {
-      const taps = bounds[2 * xx + 1];
-      let p = rowBase + bounds[2 * xx] * 3;
-      let k = xx * ksize;
-      const kEnd = k + taps;
-      let s0 = HALF;
-      let s1 = HALF;
-      let s2 = HALF;
-      for (; k < kEnd; k++, p += 3) {
-        const w = weights[k];
-        s0 += src[p] * w;
-        s1 += src[p + 1] * w;
-        s2 += src[p + 2] * w;
-      }
-      dst[o] = s0 >> PRECISION_BITS;
-      dst[o + 1] = s1 >> PRECISION_BITS;
-      dst[o + 2] = s2 >> PRECISION_BITS;
-      o += 3;
-    }
-  }
+  horizontalPassKernel(src, inWidth, rowStart, rowEnd, dst, coeffs.ksize, coeffs.bounds, coeffs.weights);
 }
 
-/** Vertical pass: each output row accumulates its source rows (bounds relative to `src`'s first row). */
+/**
+ * Vertical pass: each output row accumulates its source rows (bounds relative to `src`'s first row) into an
+ * int32 row, two source rows per sweep; integer sums are exact, so the order does not change the result.
+ */
 function resampleVertical(src: Uint8Array, width: number, dst: Uint8ClampedArray, coeffs: ResampleCoefficients): void {
   const { ksize, bounds, weights } = coeffs;
   const outHeight = bounds.length >> 1;
   const stride = width * 3;
-  const acc = new Float64Array(stride);
+  const acc = new Int32Array(stride);
   for (let yy = 0; yy < outHeight; yy++) {
     acc.fill(HALF);
     const ymin = bounds[2 * yy];
     const taps = bounds[2 * yy + 1];
     const kBase = yy * ksize;
-    for (let y = 0; y < taps; y++) {
+    let y = 0;
+    for (; y + 1 < taps; y += 2) {
+      const w0 = weights[kBase + y];
+      const w1 = weights[kBase + y + 1];
+      const row0 = (ymin + y) * stride;
+      const row1 = row0 + stride;
+      for (let j = 0; j < stride; j++) {
+        acc[j] = (acc[j] + Math.imul(src[row0 + j], w0) + Math.imul(src[row1 + j], w1)) | 0;
+      }
+    }
+    if (y < taps) {
       const w = weights[kBase + y];
-      if (w === 0) continue;
-      const rowBase = (ymin + y) * stride;
-      for (let j = 0; j < stride; j++) acc[j] += src[rowBase + j] * w;
+      const row = (ymin + y) * stride;
+      for (let j = 0; j < stride; j++) acc[j] = (acc[j] + Math.imul(src[row + j], w)) | 0;
     }
     const outBase = yy * stride;
     for (let j = 0; j < stride; j++) dst[outBase + j] = acc[j] >> PRECISION_BITS;
