@@ -13,6 +13,7 @@ export const ErrorCode = {
   CheckpointShapeMismatch: 'CHECKPOINT_SHAPE_MISMATCH',
   CheckpointInvalidConfig: 'CHECKPOINT_INVALID_CONFIG',
   BundleInvalid: 'BUNDLE_INVALID',
+  ProviderUnavailable: 'PROVIDER_UNAVAILABLE',
   OutputExists: 'OUTPUT_EXISTS',
   GenerationUnsupportedOption: 'GENERATION_UNSUPPORTED_OPTION',
   GenerationInvalidOption: 'GENERATION_INVALID_OPTION',

@@ -27,8 +27,13 @@ export interface ModelSession {
   release(): Promise<void>;
 }
 
+/** Set once CUDA failed to load in `auto` mode, so later sessions go straight to CPU with a single log line. */
+let cudaUnavailable = false;
+
 function sessionOptions(providers: string[], threads: number | undefined): ort.InferenceSession.SessionOptions {
   return {
+    // A failed CUDA probe logs native errors; in auto mode that failure is expected and reported once by us.
+    logSeverityLevel: providers[0] === 'cuda' ? 4 : 2,
     executionProviders: providers,
     graphOptimizationLevel: 'all',
     intraOpNumThreads: threads ?? 0,
@@ -45,11 +50,12 @@ async function open(path: string, providers: string[], threads: number | undefin
 
 export async function openSession(path: string, options: SessionOptions): Promise<ModelSession> {
   let session: ort.InferenceSession;
-  let provider: 'cpu' | 'cuda' = options.provider === 'cpu' ? 'cpu' : 'cuda';
+  let provider: 'cpu' | 'cuda' = options.provider === 'cpu' || (options.provider === 'auto' && cudaUnavailable) ? 'cpu' : 'cuda';
   try {
     session = await open(path, provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'], options.threads);
   } catch (error) {
-    if (options.provider === 'auto') {
+    if (options.provider === 'auto' && provider === 'cuda') {
+      cudaUnavailable = true;
       options.log?.(`CUDA execution provider unavailable (${(error as Error).message.split('\n')[0]}); falling back to CPU for ${path}`);
       provider = 'cpu';
       try {
@@ -58,14 +64,17 @@ export async function openSession(path: string, options: SessionOptions): Promis
         throw loadFailure(path, cpuError);
       }
     } else {
-      throw loadFailure(path, error, options.provider === 'cuda' ? ' Is this a GPU host with CUDA 12 and onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12? Use --provider cpu or auto otherwise.' : '');
+      if (options.provider === 'cuda') {
+        throw new GlanceError(ErrorCode.ProviderUnavailable, `the CUDA execution provider could not be used for ${path}: ${(error as Error).message.split('\n')[0]}. On a GPU host install CUDA 12 and onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12; otherwise use --provider cpu or auto.`, { path }, { cause: error });
+      }
+      throw loadFailure(path, error);
     }
   }
   return wrap(session, provider);
 }
 
-function loadFailure(path: string, error: unknown, hint = ''): GlanceError {
-  return new GlanceError(ErrorCode.BundleInvalid, `onnxruntime could not load ${path}: ${(error as Error).message}.${hint}`, { path }, { cause: error });
+function loadFailure(path: string, error: unknown): GlanceError {
+  return new GlanceError(ErrorCode.BundleInvalid, `onnxruntime could not load ${path}: ${(error as Error).message}`, { path }, { cause: error });
 }
 
 function toOrt(value: TensorData): ort.Tensor {
