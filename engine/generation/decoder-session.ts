@@ -1,6 +1,7 @@
 /**
  * The contract between the generation engine and a model: a decoder that holds one KV-cache row per sequence and
- * returns the last-position logits of every row, plus the request/result shapes of `generate`.
+ * returns the last-position logits of every row, plus the request/result shapes of `generate`. The engine never
+ * writes into a returned logits buffer and is done reading it before its next call, so a session may reuse one buffer.
  */
 import type { GenerationOptions } from './generation-options.ts';
 
