@@ -69,8 +69,29 @@ function checkSize(image: RgbImage, width: number, height: number): void {
   }
 }
 
-/** Resizes like Pillow's `Image.resize((width, height), resample=filter)` on an RGB image, bit for bit. */
-export function resizePillow(image: RgbImage, width: number, height: number, filter: PillowFilterId): RgbImage {
+/** Runs the horizontal pass over source rows `rowStart..rowEnd` into `dst` (synchronously or not). */
+export type HorizontalRunner<R> = (
+  src: Uint8Array,
+  inWidth: number,
+  rowStart: number,
+  rowEnd: number,
+  dst: Uint8ClampedArray,
+  coeffs: ResampleCoefficients,
+) => R;
+
+/**
+ * Pillow's `ImagingResampleInner` with the horizontal pass delegated to `runHorizontal` (so a caller may split it
+ * across threads); `then` continues after it, synchronously for a sync runner or after the promise settles.
+ */
+function resizeInner<R>(
+  image: RgbImage,
+  width: number,
+  height: number,
+  filter: PillowFilterId,
+  runHorizontal: HorizontalRunner<R>,
+  then: (result: R, finish: () => RgbImage) => RgbImage | Promise<RgbImage>,
+  immediate: (image: RgbImage) => RgbImage | Promise<RgbImage>,
+): RgbImage | Promise<RgbImage> {
   checkSize(image, width, height);
   const kernel = PILLOW_FILTERS[filter];
   if (!kernel) {
@@ -79,26 +100,45 @@ export function resizePillow(image: RgbImage, width: number, height: number, fil
   const needHorizontal = width !== image.width;
   const needVertical = height !== image.height;
   if (!needHorizontal && !needVertical) {
-    return { width, height, data: image.data.slice() };
+    return immediate({ width, height, data: image.data.slice() });
   }
   const vertical = computeResampleCoefficients(image.height, height, kernel);
-  let current = image;
-  if (needHorizontal) {
-    const horizontal = computeResampleCoefficients(image.width, width, kernel);
-    let rowStart = 0;
-    let rowEnd = image.height;
-    if (needVertical) {
-      // Only the source rows the vertical pass reads; its bounds become relative to the first of them.
-      rowStart = vertical.bounds[0];
-      rowEnd = vertical.bounds[height * 2 - 2] + vertical.bounds[height * 2 - 1];
-      for (let i = 0; i < height; i++) vertical.bounds[i * 2] -= rowStart;
-    }
-    const out = new Uint8ClampedArray((rowEnd - rowStart) * width * 3);
-    resampleRowsHorizontal(image.data, image.width, rowStart, rowEnd, out, horizontal);
-    current = { width, height: rowEnd - rowStart, data: new Uint8Array(out.buffer) };
+  const verticalPass = (current: RgbImage): RgbImage => {
+    if (!needVertical) return current;
+    const out = new Uint8ClampedArray(width * height * 3);
+    resampleVertical(current.data, width, out, vertical);
+    return { width, height, data: new Uint8Array(out.buffer) };
+  };
+  if (!needHorizontal) return immediate(verticalPass(image));
+  const horizontal = computeResampleCoefficients(image.width, width, kernel);
+  let rowStart = 0;
+  let rowEnd = image.height;
+  if (needVertical) {
+    // Only the source rows the vertical pass reads; its bounds become relative to the first of them.
+    rowStart = vertical.bounds[0];
+    rowEnd = vertical.bounds[height * 2 - 2] + vertical.bounds[height * 2 - 1];
+    for (let i = 0; i < height; i++) vertical.bounds[i * 2] -= rowStart;
   }
-  if (!needVertical) return current;
-  const out = new Uint8ClampedArray(width * height * 3);
-  resampleVertical(current.data, width, out, vertical);
-  return { width, height, data: new Uint8Array(out.buffer) };
+  const out = new Uint8ClampedArray((rowEnd - rowStart) * width * 3);
+  const result = runHorizontal(image.data, image.width, rowStart, rowEnd, out, horizontal);
+  return then(result, () => verticalPass({ width, height: rowEnd - rowStart, data: new Uint8Array(out.buffer) }));
+}
+
+/** Resizes like Pillow's `Image.resize((width, height), resample=filter)` on an RGB image, bit for bit. */
+export function resizePillow(image: RgbImage, width: number, height: number, filter: PillowFilterId): RgbImage {
+  return resizeInner(image, width, height, filter, resampleRowsHorizontal, (_, finish) => finish(), (done) => done) as RgbImage;
+}
+
+/** {@link resizePillow} with an asynchronous horizontal pass (e.g. split across worker threads); same bytes. */
+export async function resizePillowWith(
+  image: RgbImage,
+  width: number,
+  height: number,
+  filter: PillowFilterId,
+  runHorizontal: HorizontalRunner<Promise<void>>,
+): Promise<RgbImage> {
+  return resizeInner(image, width, height, filter, runHorizontal, async (pending, finish) => {
+    await pending;
+    return finish();
+  }, async (done) => done);
 }

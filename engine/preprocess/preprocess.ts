@@ -4,7 +4,8 @@
  */
 import { decodeImage, type DecodeLimits } from './decode-image.ts';
 import type { ImageProcessorConfig } from './image-processor-config.ts';
-import { resizePillow } from './pillow-resample.ts';
+import { horizontalPassParallel } from './parallel-horizontal.ts';
+import { resizePillowWith } from './pillow-resample.ts';
 import { toPixelValues } from './pixel-values.ts';
 
 export interface PreprocessResult {
@@ -17,7 +18,7 @@ export async function preprocessImage(bytes: Uint8Array, config: ImageProcessorC
   const t0 = performance.now();
   const decoded = await decodeImage(bytes, limits);
   const t1 = performance.now();
-  const resized = config.doResize ? resizePillow(decoded, config.width, config.height, config.resample) : decoded;
+  const resized = config.doResize ? await resizePillowWith(decoded, config.width, config.height, config.resample, horizontalPassParallel) : decoded;
   const t2 = performance.now();
   const pixelValues = toPixelValues(resized, config);
   const t3 = performance.now();
