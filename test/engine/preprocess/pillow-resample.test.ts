@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../engine/errors.ts';
-import { resizePillow, type RgbImage } from '../../../engine/preprocess/pillow-resample.ts';
+import { horizontalPassParallel } from '../../../engine/preprocess/parallel-horizontal.ts';
+import { resizePillow, resizePillowWith, type RgbImage } from '../../../engine/preprocess/pillow-resample.ts';
 
 function solid(width: number, height: number, rgb: [number, number, number]): RgbImage {
   const data = new Uint8Array(width * height * 3);
@@ -34,5 +35,21 @@ describe('resizePillow (bit-exactness is checked against the transformers golden
   it('refuses a buffer that does not match its size', () => {
     expect(() => resizePillow({ width: 10, height: 10, data: new Uint8Array(10) }, 5, 5, 3)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
     expect(() => resizePillow(solid(2, 2, [1, 2, 3]), 0, 5, 3)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
+  });
+
+  it('the worker-split horizontal pass gives the same bytes as the single-thread one', async () => {
+    const width = 3001;
+    const height = 2000;
+    const data = new Uint8Array(width * height * 3);
+    let state = 12345;
+    for (let i = 0; i < data.length; i++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      data[i] = state >>> 24;
+    }
+    const image = { width, height, data };
+    for (const filter of [3, 1] as const) {
+      const parallel = await resizePillowWith(image, 224, 224, filter, horizontalPassParallel);
+      expect(Buffer.from(parallel.data).equals(Buffer.from(resizePillow(image, 224, 224, filter).data))).toBe(true);
+    }
   });
 });
