@@ -68,6 +68,27 @@ export function buildProgram(): Command {
       program.outputHelp();
     });
 
+  program
+    .command('bench')
+    .description('benchmark conversion and inference on random weights of the real-size configs (see docs/benchmarks.md)')
+    .option('--config <name...>', 'configs from ../shared/fixtures/configs', ['blip2-opt-2.7b-depth8'])
+    .option('--full', 'also benchmark the full blip2-opt-2.7b (15 GB of weights; needs ~20 GB of memory and ~35 GB of disk)')
+    .option('--work <dir>', 'where synthesized checkpoints and bundles are kept', '.bench')
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
+    .action(async (flags: { config: string[]; full?: boolean; work: string; threads?: number }) => {
+      const { runBench } = await import('../../bench/run-bench.ts');
+      await runBench({ configs: flags.full ? [...flags.config, 'blip2-opt-2.7b'] : flags.config, work: flags.work, threads: flags.threads });
+    });
+
+  program
+    .command('bench-phase', { hidden: true })
+    .argument('<phase>')
+    .argument('[args...]')
+    .action(async (phase: string, args: string[]) => {
+      const { runPhase } = await import('../../bench/phases.ts');
+      await runPhase(phase, args);
+    });
+
   return program;
 }
 

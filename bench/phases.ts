@@ -1,0 +1,29 @@
+/**
+ * Benchmark phases that must run in a process of their own (so the peak memory they report is theirs alone):
+ * `glance bench-phase convert|infer …` prints one JSON line.
+ */
+import { readFile } from 'node:fs/promises';
+import { convertCheckpoint } from '../engine/convert/convert-checkpoint.ts';
+import { benchInference } from './model-bench.ts';
+
+export interface ConvertPhaseResult {
+  ms: number;
+  weightBytes: number;
+  peakRssBytes: number;
+}
+
+export async function runPhase(phase: string, args: string[]): Promise<void> {
+  let result: unknown;
+  if (phase === 'convert') {
+    const [checkpointDir, outDir] = args;
+    const started = performance.now();
+    const converted = await convertCheckpoint({ checkpointDir, outDir });
+    result = { ms: performance.now() - started, weightBytes: converted.weightBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024 } satisfies ConvertPhaseResult;
+  } else if (phase === 'infer') {
+    const [bundleDir, imagePath, threads] = args;
+    result = await benchInference(bundleDir, await readFile(imagePath), { threads: Number(threads) || undefined, newTokens: 20, batches: [1, 4], repeats: 3 });
+  } else {
+    throw new Error(`unknown bench phase ${phase}`);
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
