@@ -102,6 +102,9 @@ export function parseImageProcessorConfig(json: unknown): ImageProcessorConfig {
       { resample },
     );
   }
+  if (raw.do_convert_rgb === false) {
+    throw invalid('preprocessor_config.json: "do_convert_rgb" is false; glance always converts images to RGB, which BLIP-2 needs (set it to true).', { do_convert_rgb: false });
+  }
   const imageStd = resolveTriple(raw.image_std, OPENAI_CLIP_STD, 'image_std');
   if (imageStd.some((s) => s === 0)) throw invalid('preprocessor_config.json: "image_std" must not contain 0.', { image_std: imageStd });
   return {

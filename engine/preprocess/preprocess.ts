@@ -2,6 +2,7 @@
  * The whole image path of the engine: encoded bytes → Pillow-exact decode → Pillow-exact resize → BLIP-2
  * `pixel_values` [1, 3, H, W] float32, with per-step timings.
  */
+import { GlanceError, ErrorCode } from '../errors.ts';
 import { decodeImage, type DecodeLimits } from './decode-image.ts';
 import type { ImageProcessorConfig } from './image-processor-config.ts';
 import { horizontalPassParallel } from './parallel-horizontal.ts';
@@ -18,6 +19,13 @@ export async function preprocessImage(bytes: Uint8Array, config: ImageProcessorC
   const t0 = performance.now();
   const decoded = await decodeImage(bytes, limits);
   const t1 = performance.now();
+  if (!config.doResize && (decoded.width !== config.width || decoded.height !== config.height)) {
+    throw new GlanceError(
+      ErrorCode.ImageUnsupported,
+      `This model's preprocessor does not resize (do_resize is false), so images must be ${config.width}x${config.height}; this one is ${decoded.width}x${decoded.height}.`,
+      { width: decoded.width, height: decoded.height },
+    );
+  }
   const resized = config.doResize ? await resizePillowWith(decoded, config.width, config.height, config.resample, horizontalPassParallel) : decoded;
   const t2 = performance.now();
   const pixelValues = toPixelValues(resized, config);

@@ -71,6 +71,10 @@ describe('parseImageProcessorConfig', () => {
     configError({ size: { height: -1, width: 224 } });
   });
 
+  it('refuses do_convert_rgb: false instead of ignoring it', () => {
+    expect(configError({ do_convert_rgb: false }).message).toMatch(/do_convert_rgb/);
+  });
+
   it('refuses values of the wrong type', () => {
     configError({ do_resize: 'yes' });
     configError({ image_mean: [0.5, 0.5] });
