@@ -3,7 +3,7 @@
  * Gemm with transB = 1 over the checkpoint's own [out, in] weight (no transposed copies on disk, and OPT's tied
  * lm_head reads the very bytes the token embedding reads).
  */
-import { float, type GraphBuilder } from '../onnx/graph-builder.ts';
+import { float, MS_DOMAIN, type GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Activation } from '../blip2-config.ts';
 
 /** y = x · Wᵀ + b, with W = `${prefix}.weight` [outDim, inDim] and b = `${prefix}.bias`. */
@@ -25,12 +25,9 @@ export function activation(b: GraphBuilder, x: string, kind: Activation): string
   switch (kind) {
     case 'relu':
       return b.op('Relu', [x]);
-    case 'gelu': {
-      // exact (erf) GELU: x · 0.5 · (1 + erf(x / √2)); onnxruntime fuses this pattern into one Gelu kernel.
-      const erf = b.op('Erf', [b.op('Mul', [x, b.constant([Math.SQRT1_2], 'float32', [])])]);
-      const onePlus = b.op('Add', [erf, b.constant([1], 'float32', [])]);
-      return b.op('Mul', [b.op('Mul', [x, b.constant([0.5], 'float32', [])]), onePlus]);
-    }
+    case 'gelu':
+      // exact (erf) GELU as onnxruntime's fused com.microsoft Gelu kernel: one pass instead of five elementwise ops.
+      return b.op('Gelu', [x], {}, { domain: MS_DOMAIN });
     case 'gelu_new': {
       // tanh approximation: 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))
       const cube = b.op('Mul', [b.op('Mul', [x, x]), x]);
