@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { horizontalPassKernel } from './horizontal-kernel.ts';
-import type { ResampleCoefficients } from './resample-coefficients.ts';
+import type { HorizontalRunner } from './pillow-resample.ts';
 
 /** Below this many multiply-adds (rows × output columns × taps) a thread hand-off costs more than it saves. */
 const MIN_PARALLEL_WORK = 20_000_000;
@@ -83,14 +83,7 @@ function sharedRows(src: Uint8Array, stride: number, rowStart: number, rowEnd: n
 }
 
 /** Horizontal pass over `rowStart..rowEnd` into `dst`, the later rows on the helper worker when it pays. */
-export async function horizontalPassParallel(
-  src: Uint8Array,
-  inWidth: number,
-  rowStart: number,
-  rowEnd: number,
-  dst: Uint8ClampedArray,
-  coeffs: ResampleCoefficients,
-): Promise<void> {
+export const horizontalPassParallel: HorizontalRunner<Promise<void>> = async (src, inWidth, rowStart, rowEnd, dst, coeffs) => {
   const { ksize, bounds, weights } = coeffs;
   const outWidth = bounds.length >> 1;
   const rows = rowEnd - rowStart;
@@ -122,4 +115,4 @@ export async function horizontalPassParallel(
     busy = false;
     w.unref();
   }
-}
+};

@@ -14,16 +14,8 @@ export type { RgbImage } from './rgb-image.ts';
 const HALF = 1 << (PRECISION_BITS - 1);
 
 /** Horizontal pass over source rows `rowStart..rowEnd`, written to `dst` from row 0 (see horizontal-kernel.ts). */
-export function resampleRowsHorizontal(
-  src: Uint8Array,
-  inWidth: number,
-  rowStart: number,
-  rowEnd: number,
-  dst: Uint8ClampedArray,
-  coeffs: ResampleCoefficients,
-): void {
+export const resampleRowsHorizontal: HorizontalRunner<void> = (src, inWidth, rowStart, rowEnd, dst, coeffs) =>
   horizontalPassKernel(src, inWidth, rowStart, rowEnd, dst, coeffs.ksize, coeffs.bounds, coeffs.weights);
-}
 
 /**
  * Vertical pass: each output row accumulates its source rows (bounds relative to `src`'s first row) into an
