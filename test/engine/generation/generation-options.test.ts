@@ -116,4 +116,22 @@ describe('resolveGenerationOptions', () => {
     expect(error.code).toBe(ErrorCode.GenerationUnsupportedOption);
     expect(error.message).toMatch(/beam sampling/i);
   });
+
+  it('refuses sampling options without doSample instead of ignoring them', () => {
+    for (const option of [{ temperature: 0.7 }, { topK: 5 }, { topP: 0.9 }, { seed: 1 }]) {
+      const error = errorOf(option);
+      expect(error.code).toBe(ErrorCode.GenerationInvalidOption);
+      expect(error.message).toMatch(new RegExp(`${Object.keys(option)[0]}.*only apply when sampling`));
+    }
+    expect(resolveGenerationOptions({ doSample: true, temperature: 0.7, topK: 5, topP: 0.9, seed: 1 }, model).temperature).toBe(0.7);
+  });
+
+  it('refuses beam-search options without beams instead of ignoring them', () => {
+    for (const option of [{ lengthPenalty: 2 }, { earlyStopping: true }, { numBeams: 1, earlyStopping: 'never' }]) {
+      const error = errorOf(option);
+      expect(error.code).toBe(ErrorCode.GenerationInvalidOption);
+      expect(error.message).toMatch(/only apply to beam search/);
+    }
+    expect(resolveGenerationOptions({ numBeams: 2, lengthPenalty: 2, earlyStopping: 'never' }, model).lengthPenalty).toBe(2);
+  });
 });
