@@ -73,8 +73,8 @@ export class Engine {
         worker.postMessage(message);
       });
     try {
-      const { log: _log, bundleDir, ...runtimeOptions } = options;
-      const opened = (await request({ id: nextId.value++, kind: 'open', bundleDir, options: { provider: 'cpu', ...runtimeOptions } })) as OpenResult;
+      const runtimeOptions = { provider: options.provider ?? 'cpu', threads: options.threads, maxPixels: options.maxPixels };
+      const opened = (await request({ id: nextId.value++, kind: 'open', bundleDir: options.bundleDir, options: runtimeOptions })) as OpenResult;
       return new Engine(worker, pending, nextId, opened);
     } catch (error) {
       await worker.terminate();
