@@ -92,7 +92,7 @@ export async function benchInference(bundleDir: string, image: Uint8Array, optio
       threads: options.threads ?? 0,
       newTokens: options.newTokens,
       loadMs,
-      weightBytes: engine.manifest.weights.bytes,
+      weightBytes: engine.manifest.weights.tensorBytes,
       decodeStepWeightBytes: await decodeStepWeightBytes(bundleDir, engine.manifest.graphs.decoder.file),
       batches,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,

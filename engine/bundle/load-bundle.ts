@@ -44,7 +44,7 @@ export async function loadBundle(bundleDir: string): Promise<Bundle> {
   }
   const weights = await stat(join(dir, manifest.weights.file)).catch(() => undefined);
   if (!weights?.isFile()) throw invalid(dir, `${manifest.weights.file} is missing`);
-  if (weights.size < manifest.weights.bytes) throw invalid(dir, `${manifest.weights.file} is truncated (${weights.size} bytes, expected at least ${manifest.weights.bytes})`);
+  if (weights.size !== manifest.weights.fileBytes) throw invalid(dir, `${manifest.weights.file} is ${weights.size < manifest.weights.fileBytes ? 'truncated' : 'larger than recorded'} (${weights.size} bytes, the manifest says ${manifest.weights.fileBytes})`);
   const m = manifest.model;
   if (m.headDim * m.numHeads !== m.languageHiddenSize) throw invalid(dir, 'model.headDim × numHeads ≠ languageHiddenSize');
   return { dir, manifest, path: (file) => join(dir, file) };

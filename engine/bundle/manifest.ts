@@ -36,7 +36,8 @@ export const manifestSchema = z.object({
   }),
   preprocessor: z.record(z.string(), z.unknown()),
   tokenizer: z.object({ file: z.string(), configFile: z.string().nullable() }),
-  weights: z.object({ file: z.string(), bytes: z.number().int().nonnegative() }),
+  /** tensorBytes: the float32 weights themselves; fileBytes: the size of the file (tensors are 64 KiB-aligned). */
+  weights: z.object({ file: z.string(), tensorBytes: z.number().int().nonnegative(), fileBytes: z.number().int().nonnegative() }),
   graphs: z.object({ vision: graphSpec, embed: graphSpec, decoder: graphSpec }),
 });
 

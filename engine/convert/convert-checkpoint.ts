@@ -91,7 +91,7 @@ function checkWeights(refs: Iterable<WeightRef>, checkpoint: CheckpointIndex): n
   return bytes;
 }
 
-function buildManifest(config: Blip2Config, preprocessor: Record<string, unknown>, hasTokenizerConfig: boolean, weightBytes: number, graphs: Record<keyof typeof GRAPH_FILES, GraphBuilder>): BundleManifest {
+function buildManifest(config: Blip2Config, preprocessor: Record<string, unknown>, hasTokenizerConfig: boolean, weights: { tensorBytes: number; fileBytes: number }, graphs: Record<keyof typeof GRAPH_FILES, GraphBuilder>): BundleManifest {
   const t = config.text;
   return {
     format: MANIFEST_FORMAT,
@@ -117,7 +117,7 @@ function buildManifest(config: Blip2Config, preprocessor: Record<string, unknown
     },
     preprocessor,
     tokenizer: { file: 'tokenizer.json', configFile: hasTokenizerConfig ? 'tokenizer_config.json' : null },
-    weights: { file: WEIGHTS_FILE, bytes: weightBytes },
+    weights: { file: WEIGHTS_FILE, ...weights },
     graphs: {
       vision: graphSpec(GRAPH_FILES.vision, graphs.vision),
       embed: graphSpec(GRAPH_FILES.embed, graphs.embed),
@@ -168,6 +168,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
   try {
     const locations = new Map<string, WeightLocation>();
     const writer = await WeightFileWriter.create(join(tempDir, WEIGHTS_FILE), WEIGHTS_FILE);
+    let fileBytes: number;
     try {
       let doneBytes = 0;
       for (const ref of refs.values()) {
@@ -178,6 +179,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
         options.onProgress?.({ doneBytes, totalBytes, tensor: ref.checkpointName });
       }
     } finally {
+      fileBytes = writer.bytesWritten;
       await writer.close();
     }
     for (const [name, graph] of Object.entries(graphs) as [keyof typeof GRAPH_FILES, GraphBuilder][]) {
@@ -185,7 +187,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
     }
     await copyFile(join(checkpointDir, 'tokenizer.json'), join(tempDir, 'tokenizer.json'));
     if (hasTokenizerConfig) await copyFile(join(checkpointDir, 'tokenizer_config.json'), join(tempDir, 'tokenizer_config.json'));
-    const manifest = buildManifest(config, preprocessorJson, hasTokenizerConfig, totalBytes, graphs);
+    const manifest = buildManifest(config, preprocessorJson, hasTokenizerConfig, { tensorBytes: totalBytes, fileBytes }, graphs);
     await writeFile(join(tempDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await rm(outDir, { recursive: true, force: true });
     await rename(tempDir, outDir);
