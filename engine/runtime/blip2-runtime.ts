@@ -162,8 +162,10 @@ export class Blip2Runtime {
         }
       : undefined;
     const result = await generate(session, { options, batchSize: items.length, signal: callbacks.signal, onToken });
-    const { prefillMs, decodeMs, steps } = session.timings;
-    const tokensPerSecond = steps > 0 ? (steps * items.length) / (decodeMs / 1000) : 0;
+    const { prefillMs, decodeMs } = session.timings;
+    // The prefill yields each row's first token; every later token comes from a decode step.
+    const decodedTokens = result.sequences.reduce((sum, tokens) => sum + Math.max(tokens.length - 1, 0), 0);
+    const tokensPerSecond = decodeMs > 0 ? decodedTokens / (decodeMs / 1000) : 0;
     return result.sequences.map((tokens, row) => ({
       text: this.#tokenizer.decode(tokens, { skipSpecialTokens: true }).trim(),
       sequence: [m.bosTokenId, ...tokens],
