@@ -37,7 +37,7 @@ export class BeamHypotheses {
       this.beams.push({ score, tokens });
       if (this.beams.length > this.numBeams) {
         // sorted((s, idx)) → [0] is the worst (earliest among ties), [1] the new worst.
-        const order = this.beams.map((beam, index) => index).sort((a, b) => this.beams[a].score - this.beams[b].score || a - b);
+        const order = this.beams.map((_, index) => index).sort((a, b) => this.beams[a].score - this.beams[b].score || a - b);
         const newWorst = this.beams[order[1]].score;
         this.beams.splice(order[0], 1);
         this.worstScore = newWorst;

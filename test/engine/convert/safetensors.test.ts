@@ -265,7 +265,7 @@ describe('writer → reader round trip', () => {
     ];
     const fills: number[] = [];
     const values = (index: number, count: number) => Float32Array.from({ length: count }, (_, k) => index * 16 + k / 4); // exact in BF16 too
-    const shards = await writeShardedSafetensors(dir, specs, (name, index) => {
+    const shards = await writeShardedSafetensors(dir, specs, (_name, index) => {
       fills.push(index);
       return values(index, specs[index].shape.reduce((a, b) => a * b, 1));
     }, 100);
