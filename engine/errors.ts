@@ -41,10 +41,6 @@ export class GlanceError extends Error {
   }
 }
 
-export function isGlanceError(value: unknown): value is GlanceError {
-  return value instanceof GlanceError;
-}
-
 /** Rebuilds a GlanceError from its `toJSON()` form (used on the far side of a worker boundary). */
 export function glanceErrorFromJSON(value: { code: ErrorCode; message: string; details?: Record<string, unknown> }): GlanceError {
   return new GlanceError(value.code, value.message, value.details);

@@ -43,5 +43,4 @@ export const manifestSchema = z.object({
 
 export type BundleManifest = z.infer<typeof manifestSchema>;
 export type GraphSpec = z.infer<typeof graphSpec>;
-export type TensorSpecJson = z.infer<typeof tensorSpec>;
 export type GraphName = keyof BundleManifest['graphs'];

@@ -58,9 +58,4 @@ export class KvCache {
     this.#values = this.#values.map(gather);
     this.rows = source.length;
   }
-
-  /** Bytes held by the cache. */
-  get bytes(): number {
-    return this.#keys.reduce((sum, k) => sum + k.byteLength, 0) * 2;
-  }
 }

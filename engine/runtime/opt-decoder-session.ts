@@ -45,10 +45,6 @@ export class OptDecoderSession implements DecoderSession {
     this.#cache = new KvCache(facts.numLayers, facts.numHeads, facts.headDim, rows.length);
   }
 
-  get cacheBytes(): number {
-    return this.#cache.bytes;
-  }
-
   async #embedTokens(ids: BigInt64Array, rows: number, length: number): Promise<Float32Array> {
     const out = await this.#embed.run({ [OPT_GRAPHS.inputIds]: { dtype: 'int64', dims: [rows, length], data: ids } });
     return out[OPT_GRAPHS.inputsEmbeds].data as Float32Array;

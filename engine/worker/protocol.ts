@@ -1,6 +1,6 @@
 /** Messages between the Engine (main thread) and the engine worker thread. */
 import type { ErrorCode } from '../errors.ts';
-import type { GenerationItem, GenerationOutput, ImageEmbedding, RuntimeOptions } from '../runtime/blip2-runtime.ts';
+import type { GenerationItem, RuntimeOptions } from '../runtime/blip2-runtime.ts';
 import type { BundleManifest } from '../bundle/manifest.ts';
 
 export type WorkerRequest =
@@ -11,13 +11,6 @@ export type WorkerRequest =
   | { id: number; kind: 'close' };
 
 export type OpenResult = { manifest: BundleManifest; provider: 'cpu' | 'cuda' };
-
-export interface WorkerResults {
-  open: OpenResult;
-  encodeImages: ImageEmbedding[];
-  generate: GenerationOutput[];
-  close: null;
-}
 
 export type SerializedError = { code: ErrorCode; message: string; details?: Record<string, unknown> };
 
