@@ -19,6 +19,7 @@ export const ErrorCode = {
   GenerationInvalidOption: 'GENERATION_INVALID_OPTION',
   InvalidInput: 'INVALID_INPUT',
   Aborted: 'ABORTED',
+  DeadlineExceeded: 'DEADLINE_EXCEEDED',
   RuntimeFailure: 'RUNTIME_FAILURE',
 } as const;
 

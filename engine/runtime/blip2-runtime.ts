@@ -153,7 +153,9 @@ export class Blip2Runtime {
     if (items.length === 0) return [];
     const m = this.manifest.model;
     const options = resolveGenerationOptions(userOptions, { eosTokenIds: m.eosTokenIds, padTokenId: m.padTokenId });
-    const session = this.decoderSession(items);
+    const rows = items.map((item) => ({ queryEmbeds: item.queryEmbeds, promptIds: this.#tokenizer.encode(item.prompt).ids }));
+    checkSequenceFits(rows, options.maxNewTokens, m);
+    const session = this.decoderSessionForIds(rows);
     const streamed = items.map(() => [] as number[]);
     const onToken = callbacks.onToken
       ? (row: number, token: number) => {
@@ -177,6 +179,18 @@ export class Blip2Runtime {
 
   async close(): Promise<void> {
     await Promise.all(Object.values(this.#sessions).map((s) => s.release()));
+  }
+}
+
+/** Queries + prompt + new tokens must fit the language model's learned positions. */
+function checkSequenceFits(rows: readonly PromptRow[], maxNewTokens: number, m: BundleManifest['model']): void {
+  const longest = Math.max(...rows.map((row) => row.promptIds.length));
+  const room = m.maxPositions - m.numQueryTokens - longest;
+  if (room < 1) {
+    throw new GlanceError(ErrorCode.InvalidInput, `the prompt is ${longest} tokens long; this model reads at most ${m.maxPositions - m.numQueryTokens - 1} prompt tokens (${m.maxPositions} positions, ${m.numQueryTokens} of them for the image).`);
+  }
+  if (maxNewTokens > room) {
+    throw new GlanceError(ErrorCode.GenerationInvalidOption, `maxNewTokens ${maxNewTokens} does not fit: with this prompt the model has room for ${room} new tokens (${m.maxPositions} positions).`);
   }
 }
 

@@ -71,11 +71,22 @@ describe('Engine (worker thread)', () => {
     expect(after.sequence).toHaveLength(3);
   });
 
+  it('fails a call that passes its deadline with DEADLINE_EXCEEDED', async () => {
+    const [image] = await engine.encodeImages([readFileSync(join(IMAGES, 'rocket.jpg'))]);
+    const run = engine.generate([{ queryEmbeds: image.queryEmbeds, prompt: '' }], { maxNewTokens: 2000, minNewTokens: 2000 }, { timeoutMs: 50 });
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.DeadlineExceeded });
+  });
+
   it('rejects an already aborted call without running it', async () => {
     await expect(engine.encodeImages([readFileSync(join(IMAGES, 'rocket.jpg'))], { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: ErrorCode.Aborted });
   });
 
   it('refuses query embeddings of another model', async () => {
     await expect(engine.generate([{ queryEmbeds: new Float32Array(5), prompt: '' }])).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
+  });
+
+  it('refuses calls after close with a coded error', async () => {
+    await engine.close();
+    await expect(engine.generate([{ queryEmbeds: new Float32Array(32 * 32), prompt: '' }])).rejects.toMatchObject({ code: ErrorCode.RuntimeFailure });
   });
 });
