@@ -3,37 +3,24 @@
  * reproduce goldens.json — tokenizer, pixel values, vision / Q-Former / projection outputs, first-step logits, every
  * generate() setting of every photo and the left-padded batch.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Blip2Runtime } from '../../../engine/runtime/blip2-runtime.ts';
 import { IMAGES, TINY_OPT, readFloat32Bin, readJson } from '../../helpers/fixtures.ts';
-import { convertTinyOpt } from '../../helpers/tiny-bundle.ts';
+import { useTinyOptRuntime } from '../../helpers/tiny-bundle.ts';
 import { expectMatchesSummary, maxAbsDiff } from '../../helpers/summaries.ts';
 import { expectedNewTokens, generationOptionsOf, promptOf, type GoldenOutput } from './golden-generation.ts';
 
 const goldens = readJson(join(TINY_OPT, 'goldens.json'));
 const photos = Object.keys(goldens.images) as string[];
-let runtime: Blip2Runtime;
-let cleanup: () => void;
+const tinyRuntime = useTinyOptRuntime();
 const queryEmbeds = new Map<string, Float32Array>();
-
-beforeAll(async () => {
-  const bundle = await convertTinyOpt();
-  cleanup = bundle.cleanup;
-  runtime = await Blip2Runtime.open(bundle.dir, { provider: 'cpu', threads: 1 });
-});
-
-afterAll(async () => {
-  await runtime?.close();
-  cleanup?.();
-});
 
 describe('tokenizer', () => {
   const cases: { text: string; input_ids: number[]; decoded_skip_special: string }[] = goldens.tokenizer_cases;
   it.each(cases)('$text', (c) => {
-    expect(runtime.tokenizer.encode(c.text).ids).toEqual(c.input_ids);
-    expect(runtime.tokenizer.decode(c.input_ids, { skipSpecialTokens: true })).toBe(c.decoded_skip_special);
+    expect(tinyRuntime().tokenizer.encode(c.text).ids).toEqual(c.input_ids);
+    expect(tinyRuntime().tokenizer.decode(c.input_ids, { skipSpecialTokens: true })).toBe(c.decoded_skip_special);
   });
 });
 
@@ -41,13 +28,13 @@ describe.each(photos)('%s', (photo) => {
   const golden = goldens.images[photo];
 
   it('vision, Q-Former and projection outputs match within 1e-4', async () => {
-    const [embedding] = await runtime.encodeImages([readFileSync(join(IMAGES, photo))]);
+    const [embedding] = await tinyRuntime().encodeImages([readFileSync(join(IMAGES, photo))]);
     queryEmbeds.set(photo, embedding.queryEmbeds);
     const { preprocessImage } = await import('../../../engine/preprocess/preprocess.ts');
     const { parseImageProcessorConfig } = await import('../../../engine/preprocess/image-processor-config.ts');
-    const pixels = await preprocessImage(readFileSync(join(IMAGES, photo)), parseImageProcessorConfig(runtime.manifest.preprocessor));
+    const pixels = await preprocessImage(readFileSync(join(IMAGES, photo)), parseImageProcessorConfig(tinyRuntime().manifest.preprocessor));
     expectMatchesSummary(pixels.pixelValues, golden.pixel_values, 1e-6);
-    const out = await runtime.encodePixels(pixels.pixelValues, 1);
+    const out = await tinyRuntime().encodePixels(pixels.pixelValues, 1);
     expectMatchesSummary(out.imageEmbeds, golden.vision_last_hidden_state, 1e-4);
     expectMatchesSummary(out.qformerOutput, golden.qformer_last_hidden_state, 1e-4);
     expectMatchesSummary(out.queryEmbeds[0], golden.language_projection, 1e-4);
@@ -61,7 +48,7 @@ describe.each(photos)('%s', (photo) => {
 
   it.each(Object.entries(golden.first_step_logits))('first-step logits (%s): top-5 ids equal, values within 1e-4', async (name, expected: any) => {
     const prompt = name === 'caption_bos_only' ? '' : goldens.prompts[name].text;
-    const session = runtime.decoderSession([{ queryEmbeds: queryEmbeds.get(photo)!, prompt }]);
+    const session = tinyRuntime().decoderSession([{ queryEmbeds: queryEmbeds.get(photo)!, prompt }]);
     const logits = await session.prefill();
     const top5 = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a]).slice(0, 5);
     expect(top5).toEqual(expected.top5.ids);
@@ -75,8 +62,8 @@ describe.each(photos)('%s', (photo) => {
 
   it.each(Object.entries(golden.generate))('generate %s', async (setting, expected: any) => {
     const prompt = promptOf(setting, expected, goldens.prompts);
-    const promptIds = runtime.tokenizer.encode(prompt).ids;
-    const [output] = await runtime.generate([{ queryEmbeds: queryEmbeds.get(photo)!, prompt }], generationOptionsOf(expected.kwargs, promptIds.length));
+    const promptIds = tinyRuntime().tokenizer.encode(prompt).ids;
+    const [output] = await tinyRuntime().generate([{ queryEmbeds: queryEmbeds.get(photo)!, prompt }], generationOptionsOf(expected.kwargs, promptIds.length));
     const golden: GoldenOutput = expected.outputs[0];
     const { compared, tokens } = expectedNewTokens(golden, goldens.model.language_model.pad_token_id);
     expect(output.sequence[0]).toBe(golden.sequence[0]);
@@ -92,16 +79,16 @@ describe('left-padded batch of 3 images × 3 prompts', () => {
   const batch = goldens.batch;
 
   it('pads on the left exactly as the processor does', () => {
-    const ids = batch.prompts.map((p: string) => runtime.tokenizer.encode(p).ids);
+    const ids = batch.prompts.map((p: string) => tinyRuntime().tokenizer.encode(p).ids);
     const width = Math.max(...ids.map((row: number[]) => row.length));
     const padded = ids.map((row: number[]) => [...Array(width - row.length).fill(goldens.model.language_model.pad_token_id), ...row]);
     expect(padded).toEqual(batch.text_input_ids);
   });
 
   it.each(['greedy', 'greedy_eos_override', 'beam3'])('%s', async (setting) => {
-    const embeddings = await runtime.encodeImages(batch.images.map((image: string) => readFileSync(join(IMAGES, image))));
+    const embeddings = await tinyRuntime().encodeImages(batch.images.map((image: string) => readFileSync(join(IMAGES, image))));
     const items = embeddings.map((e, i) => ({ queryEmbeds: e.queryEmbeds, prompt: batch.prompts[i] }));
-    const outputs = await runtime.generate(items, generationOptionsOf(batch[setting].kwargs, 0));
+    const outputs = await tinyRuntime().generate(items, generationOptionsOf(batch[setting].kwargs, 0));
     batch[setting].outputs.forEach((golden: GoldenOutput, row: number) => {
       const { tokens } = expectedNewTokens(golden, goldens.model.language_model.pad_token_id);
       expect(outputs[row].sequence, `row ${row}`).toEqual([golden.sequence[0], ...tokens]);
