@@ -43,6 +43,8 @@ export interface OptConfig {
   activation: Activation;
   layerNormEps: number;
   enableBias: boolean;
+  /** true: the lm_head is the token embedding (OPT's default); false: a separate `lm_head.weight`. */
+  tieWordEmbeddings: boolean;
   bosTokenId: number;
   eosTokenId: number;
   padTokenId: number;
@@ -99,6 +101,7 @@ const optSchema = z.looseObject({
   enable_bias: z.boolean().default(true),
   layer_norm_elementwise_affine: z.boolean().default(true),
   _remove_final_layer_norm: z.boolean().default(false),
+  tie_word_embeddings: z.boolean().default(true),
   bos_token_id: z.number().int().nonnegative().default(2),
   eos_token_id: z.number().int().nonnegative().default(2),
   pad_token_id: z.number().int().nonnegative().default(1),
@@ -213,6 +216,7 @@ export function resolveBlip2Config(json: unknown): Blip2Config {
       activation: t.activation_function,
       layerNormEps: 1e-5,
       enableBias: t.enable_bias,
+      tieWordEmbeddings: t.tie_word_embeddings,
       bosTokenId: t.bos_token_id,
       eosTokenId: t.eos_token_id,
       padTokenId: t.pad_token_id,

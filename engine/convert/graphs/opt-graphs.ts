@@ -81,7 +81,8 @@ function lmHead(b: GraphBuilder, t: OptConfig, hidden2d: string, shape3: string)
   const last = b.op('Slice', [hidden3d, b.constant([-1], 'int64'), b.constant([Number.MAX_SAFE_INTEGER], 'int64'), b.constant([1], 'int64')]);
   const last2d = b.op('Reshape', [last, b.constant([-1, t.hiddenSize], 'int64')]);
   const normed = layerNorm(b, last2d, `${DECODER_PREFIX}.final_layer_norm`, t.hiddenSize, t.layerNormEps);
-  return b.op('Gemm', [normed, b.weight(`${DECODER_PREFIX}.embed_tokens.weight`, [t.vocabSize, t.hiddenSize])], { transB: 1 });
+  const head = t.tieWordEmbeddings ? `${DECODER_PREFIX}.embed_tokens.weight` : 'language_model.lm_head.weight';
+  return b.op('Gemm', [normed, b.weight(head, [t.vocabSize, t.hiddenSize])], { transB: 1 });
 }
 
 /** Additive attention bias [batch, 1, sequence, total]: 0 where a query may attend a key (causal and not padding), float32 min elsewhere. */

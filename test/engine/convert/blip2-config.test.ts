@@ -23,6 +23,13 @@ describe('resolveBlip2Config', () => {
     expect(parameters(readJson(join(TINY_OPT, 'config.json')))).toBe(readJson(join(TINY_OPT, 'goldens.json')).model.parameter_count);
   });
 
+  it('reads the tied lm_head from the token embedding, and an untied one from lm_head.weight', () => {
+    const base = readJson(join(TINY_OPT, 'config.json'));
+    const names = (config: unknown) => checkpointTensors(config).map((ref) => ref.checkpointName);
+    expect(names(base)).not.toContain('language_model.lm_head.weight');
+    expect(names({ ...base, text_config: { ...base.text_config, tie_word_embeddings: false } })).toContain('language_model.lm_head.weight');
+  });
+
   it('names the supported models when the model type is not supported', () => {
     const base = readJson(join(TINY_OPT, 'config.json'));
     expect(() => resolveBlip2Config({ ...base, model_type: 'llava' })).toThrow(expect.objectContaining({ code: ErrorCode.CheckpointUnsupportedModel, message: expect.stringContaining('opt') }));
