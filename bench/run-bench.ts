@@ -10,7 +10,6 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import cliProgress from 'cli-progress';
 import { synthesizeCheckpoint, checkpointTensors } from '../engine/convert/synthesize-checkpoint.ts';
 import { measureCopyBandwidth, type BandwidthResult } from './memory-bandwidth.ts';
 import { benchPreprocess, buildBenchJpeg, type PreprocessBenchResult } from './preprocess-bench.ts';
@@ -26,6 +25,8 @@ export interface BenchOptions {
   configs: string[];
   work: string;
   threads?: number;
+  /** Reports checkpoint synthesis progress (parameters written of total). */
+  onSynthesizeProgress?: (config: string, done: number, total: number) => void;
 }
 
 export interface ModelBenchResult {
@@ -52,21 +53,18 @@ function runPhase<T>(phase: string, args: string[]): Promise<T> {
   });
 }
 
-async function ensureCheckpoint(config: string, dir: string): Promise<void> {
+async function ensureCheckpoint(config: string, dir: string, options: BenchOptions): Promise<void> {
   if (existsSync(join(dir, '.complete'))) return;
   await rm(dir, { recursive: true, force: true });
   const source = join(FIXTURES, 'configs', config);
-  const bar = new cliProgress.SingleBar({ format: `synthesizing ${config} |{bar}| {percentage}%`, stream: process.stderr }, cliProgress.Presets.shades_classic);
-  bar.start(100, 0);
   await synthesizeCheckpoint({
     config: JSON.parse(await readFile(join(source, 'config.json'), 'utf8')),
     preprocessor: JSON.parse(await readFile(join(source, 'preprocessor_config.json'), 'utf8')),
     tokenizerDir: join(FIXTURES, 'tiny-blip2-opt'),
     outDir: dir,
     maxShardBytes: 2e9,
-    onProgress: (done, total) => bar.update(Math.round((100 * done) / total)),
+    onProgress: (done, total) => options.onSynthesizeProgress?.(config, done, total),
   });
-  bar.stop();
   await writeFile(join(dir, '.complete'), '');
 }
 
@@ -78,7 +76,7 @@ async function benchModel(config: string, options: BenchOptions, imagePath: stri
   if (parameters * 4 * 1.3 > totalmem()) throw new Error(`${config} needs about ${((parameters * 4 * 1.3) / 1e9).toFixed(1)} GB to run; this machine has ${(totalmem() / 1e9).toFixed(1)} GB`);
   const checkpointDir = join(options.work, `${config}-checkpoint`);
   const bundleDir = join(options.work, `${config}-bundle`);
-  await ensureCheckpoint(config, checkpointDir);
+  await ensureCheckpoint(config, checkpointDir, options);
   await rm(bundleDir, { recursive: true, force: true });
   process.stderr.write(`converting ${config}…\n`);
   const convert = await runPhase<ConvertPhaseResult>('convert', [checkpointDir, bundleDir]);

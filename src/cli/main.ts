@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { GlanceError } from '../../engine/errors.ts';
 import { runConvert } from './convert-command.ts';
+import { createProgressBar, type ProgressBar } from './progress-bar.ts';
 import { addGenerationFlags, generationOptionsFrom } from './generation-flags.ts';
 import { runGeneration, type GenerationInput } from './run-generation.ts';
 
@@ -77,7 +78,21 @@ export function buildProgram(): Command {
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
     .action(async (flags: { config: string[]; full?: boolean; work: string; threads?: number }) => {
       const { runBench } = await import('../../bench/run-bench.ts');
-      await runBench({ configs: flags.full ? [...flags.config, 'blip2-opt-2.7b'] : flags.config, work: flags.work, threads: flags.threads });
+      const bars = new Map<string, ProgressBar>();
+      try {
+        await runBench({
+          configs: flags.full ? [...flags.config, 'blip2-opt-2.7b'] : flags.config,
+          work: flags.work,
+          threads: flags.threads,
+          onSynthesizeProgress: (config, done, total) => {
+            if (!bars.has(config)) bars.set(config, createProgressBar(`synthesizing ${config}`, { divisor: 1e6, label: 'M parameters' }));
+            bars.get(config)!.report(done, total);
+            if (done >= total) bars.get(config)!.stop();
+          },
+        });
+      } finally {
+        for (const bar of bars.values()) bar.stop();
+      }
     });
 
   program
