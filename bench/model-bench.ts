@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.ts';
 import { decodeModel } from '../engine/convert/onnx/onnx-proto.ts';
+import { median } from './statistics.ts';
 
 export interface BatchTimings {
   batch: number;
@@ -31,10 +32,6 @@ export interface InferenceBenchResult {
   peakRssBytes: number;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
-}
 
 /** Bytes of every decoder weight a decode step reads in full (the position table is gathered, one row per token). */
 async function decodeStepWeightBytes(bundleDir: string, decoderFile: string): Promise<number> {

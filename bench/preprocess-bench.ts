@@ -14,6 +14,7 @@ import { decodeImage } from '../engine/preprocess/decode-image.ts';
 import { parseImageProcessorConfig } from '../engine/preprocess/image-processor-config.ts';
 import { resizePillow } from '../engine/preprocess/pillow-resample.ts';
 import { preprocessImage } from '../engine/preprocess/preprocess.ts';
+import { median } from './statistics.ts';
 
 export interface PreprocessBenchResult {
   megapixels: number;
@@ -33,11 +34,6 @@ const WIDTH = 4000;
 const HEIGHT = 3000;
 const RUNS = 7;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** A 4000x3000 JPEG: astronaut.png stretched, plus xorshift noise of ±12 levels. */
 export async function buildBenchJpeg(): Promise<Buffer> {

@@ -1,5 +1,5 @@
 /** Paths of the shared reference fixtures (../shared/fixtures beside the repository) and small readers for them. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -15,4 +15,11 @@ export function readJson<T = any>(path: string): T {
 export function readFloat32Bin(path: string): Float32Array {
   const bytes = readFileSync(path);
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+/** Rewrites a JSON file in place through `edit` (to make broken checkpoints and bundles from good ones). */
+export function editJsonFile(path: string, edit: (json: any) => void): void {
+  const json = readJson(path);
+  edit(json);
+  writeFileSync(path, JSON.stringify(json));
 }

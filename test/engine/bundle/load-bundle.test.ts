@@ -1,11 +1,12 @@
 /** A bundle is checked at load: manifest schema, every file present, weights not truncated, graph names as recorded. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle } from '../../../engine/bundle/load-bundle.ts';
 import { ErrorCode } from '../../../engine/errors.ts';
 import { Blip2Runtime } from '../../../engine/runtime/blip2-runtime.ts';
+import { editJsonFile } from '../../helpers/fixtures.ts';
 import { convertTinyOpt } from '../../helpers/tiny-bundle.ts';
 
 let pristine: { dir: string; cleanup: () => void };
@@ -24,12 +25,7 @@ beforeEach(() => {
   return () => rmSync(work, { recursive: true, force: true });
 });
 
-const editManifest = (edit: (manifest: any) => void) => {
-  const path = join(bundle, 'manifest.json');
-  const manifest = JSON.parse(readFileSync(path, 'utf8'));
-  edit(manifest);
-  writeFileSync(path, JSON.stringify(manifest));
-};
+const editManifest = (edit: (manifest: any) => void) => editJsonFile(join(bundle, 'manifest.json'), edit);
 
 describe('loadBundle', () => {
   it('loads a converted bundle', async () => {

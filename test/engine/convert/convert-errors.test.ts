@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertCheckpoint } from '../../../engine/convert/convert-checkpoint.ts';
 import { ErrorCode } from '../../../engine/errors.ts';
-import { TINY_OPT } from '../../helpers/fixtures.ts';
+import { TINY_OPT, editJsonFile } from '../../helpers/fixtures.ts';
 
 const FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', 'processor_config.json', 'generation_config.json'];
 
@@ -37,12 +37,7 @@ async function expectFailure(code: string, message?: RegExp): Promise<void> {
   expect(readdirSync(work)).toEqual(['checkpoint']);
 }
 
-const editConfig = (edit: (config: any) => void) => {
-  const path = join(checkpoint, 'config.json');
-  const config = JSON.parse(readFileSync(path, 'utf8'));
-  edit(config);
-  writeFileSync(path, JSON.stringify(config));
-};
+const editConfig = (edit: (config: any) => void) => editJsonFile(join(checkpoint, 'config.json'), edit);
 
 describe('convertCheckpoint refuses bad checkpoints with a coded error and writes nothing', () => {
   it('a missing checkpoint folder', async () => {
