@@ -5,7 +5,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GlanceError, ErrorCode } from '../errors.ts';
-import { MANIFEST_FILE, manifestSchema, type BundleManifest, type GraphSpec } from './manifest.ts';
+import { MANIFEST_FILE, manifestSchema, type BundleManifest, type GraphSpec, type ManifestModel } from './manifest.ts';
+import { REQUIRED_GRAPHS } from './tensor-names.ts';
 
 export interface Bundle {
   dir: string;
@@ -45,9 +46,27 @@ export async function loadBundle(bundleDir: string): Promise<Bundle> {
   const weights = await stat(join(dir, manifest.weights.file)).catch(() => undefined);
   if (!weights?.isFile()) throw invalid(dir, `${manifest.weights.file} is missing`);
   if (weights.size !== manifest.weights.fileBytes) throw invalid(dir, `${manifest.weights.file} is ${weights.size < manifest.weights.fileBytes ? 'truncated' : 'larger than recorded'} (${weights.size} bytes, the manifest says ${manifest.weights.fileBytes})`);
-  const m = manifest.model;
-  if (m.headDim * m.numHeads !== m.languageHiddenSize) throw invalid(dir, 'model.headDim × numHeads ≠ languageHiddenSize');
+  for (const key of REQUIRED_GRAPHS[manifest.model.architecture]) {
+    if (!manifest.graphs[key]) throw invalid(dir, `a ${manifest.model.architecture} bundle needs graph "${key}" but the manifest has none`);
+  }
+  checkModelFacts(dir, manifest.model);
   return { dir, manifest, path: (file) => join(dir, file) };
+}
+
+/** Consistency checks of the recorded model facts, per family. */
+function checkModelFacts(dir: string, m: ManifestModel): void {
+  switch (m.architecture) {
+    case 'blip2-opt':
+      if (m.headDim * m.numHeads !== m.languageHiddenSize) throw invalid(dir, 'model.headDim × numHeads ≠ languageHiddenSize');
+      return;
+  }
+}
+
+/** The spec of a graph the family requires (loadBundle has checked it exists). */
+export function requiredGraph(bundle: Bundle, key: string): GraphSpec {
+  const spec = bundle.manifest.graphs[key];
+  if (!spec) throw invalid(bundle.dir, `the manifest has no graph "${key}"`);
+  return spec;
 }
 
 /** Throws unless the session's input and output names are exactly the manifest's. */

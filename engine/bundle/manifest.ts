@@ -1,46 +1,63 @@
 /**
  * The bundle manifest: what the converter wrote and what the engine checks at load. Every graph's inputs and
  * outputs (names, dtypes, symbolic dims) are recorded here; tensor names appear nowhere else in the engine.
+ *
+ * `model` differs per family (discriminated by `architecture`); `graphs` maps each family's graph keys
+ * (REQUIRED_GRAPHS in tensor-names.ts) to files.
  */
 import { z } from 'zod';
+import { BUNDLE_DTYPES } from '../convert/weight-format.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'glance-blip2-bundle';
 export const MANIFEST_VERSION = 1;
 
 const dim = z.union([z.number().int().nonnegative(), z.string().min(1)]);
-const tensorSpec = z.object({ name: z.string().min(1), dtype: z.enum(['float32', 'int64', 'int32', 'bool']), dims: z.array(dim) });
+const tensorSpec = z.object({ name: z.string().min(1), dtype: z.enum(['float32', 'float16', 'int64', 'int32', 'bool']), dims: z.array(dim) });
 const graphSpec = z.object({ file: z.string().min(1), inputs: z.array(tensorSpec), outputs: z.array(tensorSpec) });
+const count = z.number().int().positive();
+const tokenId = z.number().int().nonnegative();
+
+/** Facts every family records about its vision side. */
+const visionFacts = {
+  numQueryTokens: count,
+  imageSize: count,
+  visionHiddenSize: count,
+  qformerHiddenSize: count,
+};
+
+export const optModelSchema = z.object({
+  architecture: z.literal('blip2-opt'),
+  ...visionFacts,
+  languageHiddenSize: count,
+  numLayers: count,
+  numHeads: count,
+  headDim: count,
+  vocabSize: count,
+  maxPositions: count,
+  bosTokenId: tokenId,
+  eosTokenIds: z.array(tokenId).min(1),
+  padTokenId: tokenId,
+  imageTokenIndex: tokenId.nullable(),
+});
+
+export const modelSchema = z.discriminatedUnion('architecture', [optModelSchema]);
 
 export const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
   version: z.literal(MANIFEST_VERSION),
   createdBy: z.string(),
-  dtype: z.literal('float32'),
-  model: z.object({
-    architecture: z.literal('blip2-opt'),
-    numQueryTokens: z.number().int().positive(),
-    imageSize: z.number().int().positive(),
-    visionHiddenSize: z.number().int().positive(),
-    qformerHiddenSize: z.number().int().positive(),
-    languageHiddenSize: z.number().int().positive(),
-    numLayers: z.number().int().positive(),
-    numHeads: z.number().int().positive(),
-    headDim: z.number().int().positive(),
-    vocabSize: z.number().int().positive(),
-    maxPositions: z.number().int().positive(),
-    bosTokenId: z.number().int().nonnegative(),
-    eosTokenIds: z.array(z.number().int().nonnegative()).min(1),
-    padTokenId: z.number().int().nonnegative(),
-    imageTokenIndex: z.number().int().nonnegative().nullable(),
-  }),
+  dtype: z.enum(BUNDLE_DTYPES),
+  model: modelSchema,
   preprocessor: z.record(z.string(), z.unknown()),
   tokenizer: z.object({ file: z.string(), configFile: z.string().nullable() }),
-  /** tensorBytes: the float32 weights themselves; fileBytes: the size of the file (tensors are 64 KiB-aligned). */
+  /** tensorBytes: the stored tensors themselves; fileBytes: the size of the file (tensors are 64 KiB-aligned). */
   weights: z.object({ file: z.string(), tensorBytes: z.number().int().nonnegative(), fileBytes: z.number().int().nonnegative() }),
-  graphs: z.object({ vision: graphSpec, embed: graphSpec, decoder: graphSpec }),
+  graphs: z.record(z.string(), graphSpec),
 });
 
 export type BundleManifest = z.infer<typeof manifestSchema>;
+export type ManifestModel = z.infer<typeof modelSchema>;
+export type Architecture = ManifestModel['architecture'];
+export type OptModelFacts = z.infer<typeof optModelSchema>;
 export type GraphSpec = z.infer<typeof graphSpec>;
-export type GraphName = keyof BundleManifest['graphs'];

@@ -17,3 +17,8 @@ export const OPT_GRAPHS = {
   presentKey: (layer: number) => `present.${layer}.key`,
   presentValue: (layer: number) => `present.${layer}.value`,
 } as const;
+
+/** The graph keys each family's bundle must have (manifest.graphs). */
+export const REQUIRED_GRAPHS = {
+  'blip2-opt': ['vision', 'embed', 'decoder'],
+} as const satisfies Record<import('./manifest.ts').Architecture, readonly string[]>;

@@ -1,13 +1,19 @@
 /**
  * Reads a Hugging Face BLIP-2 `config.json` the way transformers 4.45 does: published configs list only the values
- * that differ from the class defaults of Blip2VisionConfig, Blip2QFormerConfig and OPTConfig, so every absent key
- * takes that default here (see ../shared/fixtures/configs/README.md). Every size the converter and engine use comes
- * from the resolved object; nothing is hard-coded elsewhere.
+ * that differ from the class defaults of Blip2VisionConfig, Blip2QFormerConfig and the language model's config, so
+ * every absent key takes that default here (see ../shared/fixtures/configs/README.md). Every size the converter and
+ * engine use comes from the resolved object; nothing is hard-coded elsewhere.
+ *
+ * The result is one of the model families glance converts, told apart by `family`:
+ *   blip2-opt  Blip2ForConditionalGeneration with an OPT language model (opt-config.ts)
  */
 import { z } from 'zod';
 import { GlanceError, ErrorCode } from '../errors.ts';
+import { activation, checkHeads, invalidConfig, parsePart, positiveInt, type Activation } from './config-parts.ts';
+import { resolveOptConfig, type OptConfig } from './opt-config.ts';
 
-export type Activation = 'gelu' | 'gelu_new' | 'relu' | 'quick_gelu';
+export type { Activation } from './config-parts.ts';
+export type { OptConfig } from './opt-config.ts';
 
 export interface VisionConfig {
   hiddenSize: number;
@@ -32,38 +38,23 @@ export interface QFormerConfig {
   encoderHiddenSize: number;
 }
 
-export interface OptConfig {
-  modelType: 'opt';
-  vocabSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  numHeads: number;
-  ffnDim: number;
-  maxPositionEmbeddings: number;
-  activation: Activation;
-  layerNormEps: number;
-  enableBias: boolean;
-  /** true: the lm_head is the token embedding (OPT's default); false: a separate `lm_head.weight`. */
-  tieWordEmbeddings: boolean;
-  bosTokenId: number;
-  eosTokenId: number;
-  padTokenId: number;
-  /** OPT's learned positions start at row 2. */
-  positionOffset: number;
-}
-
-export interface Blip2Config {
-  architecture: 'Blip2ForConditionalGeneration';
+/** What every BLIP-2 family shares: the vision tower and the Q-Former with its learned queries. */
+export interface Blip2Common {
   numQueryTokens: number;
   imageTokenIndex: number | undefined;
   vision: VisionConfig;
   qformer: QFormerConfig;
+}
+
+export interface OptBlip2Config extends Blip2Common {
+  family: 'blip2-opt';
   text: OptConfig;
 }
 
-const SUPPORTED_TEXT_MODELS = ['opt'];
-const activation = z.enum(['gelu', 'gelu_new', 'relu', 'quick_gelu']);
-const positiveInt = z.number().int().positive();
+export type Blip2Config = OptBlip2Config;
+export type ModelFamily = Blip2Config['family'];
+
+const SUPPORTED = 'Blip2ForConditionalGeneration with text_config.model_type opt';
 
 const visionSchema = z.looseObject({
   hidden_size: positiveInt.default(1408),
@@ -87,26 +78,6 @@ const qformerSchema = z.looseObject({
   cross_attention_frequency: positiveInt.default(2),
 });
 
-const optSchema = z.looseObject({
-  model_type: z.literal('opt'),
-  vocab_size: positiveInt.default(50272),
-  hidden_size: positiveInt.default(768),
-  num_hidden_layers: positiveInt.default(12),
-  num_attention_heads: positiveInt.default(12),
-  ffn_dim: positiveInt.default(3072),
-  max_position_embeddings: positiveInt.default(2048),
-  do_layer_norm_before: z.boolean().default(true),
-  word_embed_proj_dim: positiveInt.nullish(),
-  activation_function: activation.default('relu'),
-  enable_bias: z.boolean().default(true),
-  layer_norm_elementwise_affine: z.boolean().default(true),
-  _remove_final_layer_norm: z.boolean().default(false),
-  tie_word_embeddings: z.boolean().default(true),
-  bos_token_id: z.number().int().nonnegative().default(2),
-  eos_token_id: z.number().int().nonnegative().default(2),
-  pad_token_id: z.number().int().nonnegative().default(1),
-});
-
 const topSchema = z.looseObject({
   model_type: z.string().optional(),
   architectures: z.array(z.string()).optional(),
@@ -117,70 +88,19 @@ const topSchema = z.looseObject({
   text_config: z.record(z.string(), z.unknown()).nullish(),
 });
 
-function invalid(message: string): GlanceError {
-  return new GlanceError(ErrorCode.CheckpointInvalidConfig, `config.json: ${message}`);
+export type TopLevelConfig = z.infer<typeof topSchema>;
+
+function unsupported(message: string): GlanceError {
+  return new GlanceError(ErrorCode.CheckpointUnsupportedModel, `${message}; glance converts ${SUPPORTED}.`);
 }
 
-function parsePart<T>(schema: z.ZodType<T>, value: unknown, part: string): T {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw invalid(`${part}.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid value'}`);
-  }
-  return result.data;
-}
-
-function checkHeads(hidden: number, heads: number, part: string): void {
-  if (hidden % heads !== 0) throw invalid(`${part}: hidden_size ${hidden} is not divisible by num_attention_heads ${heads}`);
-}
-
-/** Resolves a parsed config.json into the sizes the converter needs; throws coded errors naming what is wrong. */
-export function resolveBlip2Config(json: unknown): Blip2Config {
-  if (typeof json !== 'object' || json === null) throw invalid('expected a JSON object');
-  const top = parsePart(topSchema, json, 'config');
-  if (top.model_type !== undefined && top.model_type !== 'blip-2') {
-    throw new GlanceError(
-      ErrorCode.CheckpointUnsupportedModel,
-      `model_type "${top.model_type}" is not supported: glance converts BLIP-2 checkpoints (model_type "blip-2") whose language model is one of: ${SUPPORTED_TEXT_MODELS.join(', ')}.`,
-    );
-  }
-  const architecture = top.architectures?.[0] ?? 'Blip2ForConditionalGeneration';
-  if (architecture !== 'Blip2ForConditionalGeneration') {
-    throw new GlanceError(
-      ErrorCode.CheckpointUnsupportedModel,
-      `architecture "${architecture}" is not supported: supported is Blip2ForConditionalGeneration with language model ${SUPPORTED_TEXT_MODELS.join(', ')}.`,
-    );
-  }
-  const textType = (top.text_config ?? {})['model_type'] ?? 'opt';
-  if (!SUPPORTED_TEXT_MODELS.includes(String(textType))) {
-    throw new GlanceError(
-      ErrorCode.CheckpointUnsupportedModel,
-      `text_config.model_type "${String(textType)}" is not supported; supported language models: ${SUPPORTED_TEXT_MODELS.join(', ')}.`,
-    );
-  }
-
+function resolveCommon(top: TopLevelConfig): Blip2Common {
   const v = parsePart(visionSchema, top.vision_config, 'vision_config');
   const q = parsePart(qformerSchema, top.qformer_config, 'qformer_config');
-  const t = parsePart(optSchema, { model_type: 'opt', ...(top.text_config ?? {}) }, 'text_config');
-
-  if (v.image_size % v.patch_size !== 0) throw invalid(`vision_config: image_size ${v.image_size} is not a multiple of patch_size ${v.patch_size}`);
+  if (v.image_size % v.patch_size !== 0) throw invalidConfig(`vision_config: image_size ${v.image_size} is not a multiple of patch_size ${v.patch_size}`);
   checkHeads(v.hidden_size, v.num_attention_heads, 'vision_config');
   checkHeads(q.hidden_size, q.num_attention_heads, 'qformer_config');
-  checkHeads(t.hidden_size, t.num_attention_heads, 'text_config');
-  const unsupportedOpt: string[] = [];
-  if (!t.do_layer_norm_before) unsupportedOpt.push('do_layer_norm_before=false');
-  if (t.word_embed_proj_dim != null && t.word_embed_proj_dim !== t.hidden_size) unsupportedOpt.push('word_embed_proj_dim != hidden_size');
-  if (!t.layer_norm_elementwise_affine) unsupportedOpt.push('layer_norm_elementwise_affine=false');
-  if (t._remove_final_layer_norm) unsupportedOpt.push('_remove_final_layer_norm=true');
-  if (unsupportedOpt.length > 0) {
-    throw new GlanceError(
-      ErrorCode.CheckpointUnsupportedModel,
-      `this OPT variant is not supported (${unsupportedOpt.join(', ')}); BLIP-2's OPT models (2.7b, 6.7b) are pre-LayerNorm with equal embedding and hidden widths.`,
-    );
-  }
-
   return {
-    architecture: 'Blip2ForConditionalGeneration',
     numQueryTokens: top.num_query_tokens,
     imageTokenIndex: top.image_token_index ?? undefined,
     vision: {
@@ -205,22 +125,22 @@ export function resolveBlip2Config(json: unknown): Blip2Config {
       // Blip2Config always sets the Q-Former's encoder width to the vision width.
       encoderHiddenSize: v.hidden_size,
     },
-    text: {
-      modelType: 'opt',
-      vocabSize: t.vocab_size,
-      hiddenSize: t.hidden_size,
-      numLayers: t.num_hidden_layers,
-      numHeads: t.num_attention_heads,
-      ffnDim: t.ffn_dim,
-      maxPositionEmbeddings: t.max_position_embeddings,
-      activation: t.activation_function,
-      layerNormEps: 1e-5,
-      enableBias: t.enable_bias,
-      tieWordEmbeddings: t.tie_word_embeddings,
-      bosTokenId: t.bos_token_id,
-      eosTokenId: t.eos_token_id,
-      padTokenId: t.pad_token_id,
-      positionOffset: 2,
-    },
   };
+}
+
+/** Resolves a parsed config.json into the sizes the converter needs; throws coded errors naming what is wrong. */
+export function resolveBlip2Config(json: unknown): Blip2Config {
+  if (typeof json !== 'object' || json === null) throw invalidConfig('expected a JSON object');
+  const top = parsePart(topSchema, json, 'config');
+  if (top.model_type !== undefined && top.model_type !== 'blip-2') {
+    throw unsupported(`model_type "${top.model_type}" is not supported (expected "blip-2")`);
+  }
+  const architecture = top.architectures?.[0] ?? 'Blip2ForConditionalGeneration';
+  if (architecture !== 'Blip2ForConditionalGeneration') {
+    throw unsupported(`architecture "${architecture}" is not supported`);
+  }
+  const textType = String((top.text_config ?? {})['model_type'] ?? 'opt');
+  if (textType !== 'opt') throw unsupported(`text_config.model_type "${textType}" is not supported`);
+  const common = resolveCommon(top);
+  return { family: 'blip2-opt', ...common, text: resolveOptConfig(top.text_config) };
 }

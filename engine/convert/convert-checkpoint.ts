@@ -12,17 +12,16 @@ import { randomBytes } from 'node:crypto';
 import { GlanceError, ErrorCode } from '../errors.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type BundleManifest, type GraphSpec } from '../bundle/manifest.ts';
 import { parseImageProcessorConfig } from '../preprocess/image-processor-config.ts';
-import { resolveBlip2Config, type Blip2Config } from './blip2-config.ts';
+import { resolveBlip2Config } from './blip2-config.ts';
 import { openCheckpoint, type CheckpointIndex } from './checkpoint-files.ts';
 import { expectShape, readTensorFloat32 } from './safetensors-reader.ts';
-import { buildVisionGraph } from './graphs/vision-graph.ts';
-import { buildOptDecoderGraph, buildOptEmbeddingGraph } from './graphs/opt-graphs.ts';
+import { buildFamily, type FamilyBuild } from './families/model-family.ts';
 import type { GraphBuilder, WeightRef } from './onnx/graph-builder.ts';
 import { encodeModel } from './onnx/onnx-proto.ts';
 import { WeightFileWriter, type WeightLocation } from './onnx/weight-file.ts';
+import { formatFileName, type BundleDtype, type WeightFormat } from './weight-format.ts';
 
-export const SUPPORTED_DTYPES = ['fp32'] as const;
-export type BundleDtype = (typeof SUPPORTED_DTYPES)[number];
+export const SUPPORTED_DTYPES: readonly BundleDtype[] = ['fp32'];
 
 export interface ConvertOptions {
   checkpointDir: string;
@@ -40,8 +39,6 @@ export interface ConvertResult {
 }
 
 const OPSET = 17;
-const WEIGHTS_FILE = 'weights.bin';
-const GRAPH_FILES = { vision: 'vision.onnx', embed: 'embed_tokens.onnx', decoder: 'decoder_with_past.onnx' } as const;
 
 async function readJson(dir: string, file: string, required: boolean): Promise<unknown> {
   const path = join(dir, file);
@@ -91,38 +88,17 @@ function checkWeights(refs: Iterable<WeightRef>, checkpoint: CheckpointIndex): n
   return bytes;
 }
 
-function buildManifest(config: Blip2Config, preprocessor: Record<string, unknown>, hasTokenizerConfig: boolean, weights: { tensorBytes: number; fileBytes: number }, graphs: Record<keyof typeof GRAPH_FILES, GraphBuilder>): BundleManifest {
-  const t = config.text;
+function buildManifest(family: FamilyBuild, format: WeightFormat, preprocessor: Record<string, unknown>, hasTokenizerConfig: boolean, weights: BundleManifest['weights']): BundleManifest {
   return {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
     createdBy: 'glance convert',
-    dtype: 'float32',
-    model: {
-      architecture: 'blip2-opt',
-      numQueryTokens: config.numQueryTokens,
-      imageSize: config.vision.imageSize,
-      visionHiddenSize: config.vision.hiddenSize,
-      qformerHiddenSize: config.qformer.hiddenSize,
-      languageHiddenSize: t.hiddenSize,
-      numLayers: t.numLayers,
-      numHeads: t.numHeads,
-      headDim: t.hiddenSize / t.numHeads,
-      vocabSize: t.vocabSize,
-      maxPositions: t.maxPositionEmbeddings,
-      bosTokenId: t.bosTokenId,
-      eosTokenIds: [t.eosTokenId],
-      padTokenId: t.padTokenId,
-      imageTokenIndex: config.imageTokenIndex ?? null,
-    },
+    dtype: format.dtype,
+    model: family.model,
     preprocessor,
     tokenizer: { file: 'tokenizer.json', configFile: hasTokenizerConfig ? 'tokenizer_config.json' : null },
-    weights: { file: WEIGHTS_FILE, ...weights },
-    graphs: {
-      vision: graphSpec(GRAPH_FILES.vision, graphs.vision),
-      embed: graphSpec(GRAPH_FILES.embed, graphs.embed),
-      decoder: graphSpec(GRAPH_FILES.decoder, graphs.decoder),
-    },
+    weights,
+    graphs: Object.fromEntries(family.graphs.map((g) => [g.key, graphSpec(formatFileName(g.stem, format, 'onnx'), g.builder)])),
   };
 }
 
@@ -131,6 +107,8 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
   if (!(SUPPORTED_DTYPES as readonly string[]).includes(dtype)) {
     throw new GlanceError(ErrorCode.InvalidInput, `--dtype ${dtype} is not supported; supported: ${SUPPORTED_DTYPES.join(', ')}.`);
   }
+  const format: WeightFormat = { dtype: dtype as BundleDtype };
+  const weightsFile = formatFileName('weights', format, 'bin');
   const checkpointDir = resolve(options.checkpointDir);
   const outDir = resolve(options.outDir);
   const dirInfo = await stat(checkpointDir).catch(() => undefined);
@@ -152,13 +130,9 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
   const hasTokenizerConfig = (await readJson(checkpointDir, 'tokenizer_config.json', false)) !== undefined;
   const checkpoint = await openCheckpoint(checkpointDir);
 
-  const graphs = {
-    vision: buildVisionGraph(config, config.text.hiddenSize),
-    embed: buildOptEmbeddingGraph(config),
-    decoder: buildOptDecoderGraph(config),
-  };
+  const family = buildFamily(config, format);
   const refs = new Map<string, WeightRef>();
-  for (const graph of Object.values(graphs)) for (const [name, ref] of graph.weights) refs.set(name, ref);
+  for (const graph of family.graphs) for (const [name, ref] of graph.builder.weights) refs.set(name, ref);
   const totalBytes = checkWeights(refs.values(), checkpoint);
   await ensureOutputFree(outDir);
 
@@ -167,7 +141,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
   await mkdir(tempDir);
   try {
     const locations = new Map<string, WeightLocation>();
-    const writer = await WeightFileWriter.create(join(tempDir, WEIGHTS_FILE), WEIGHTS_FILE);
+    const writer = await WeightFileWriter.create(join(tempDir, weightsFile), weightsFile);
     let fileBytes: number;
     try {
       let doneBytes = 0;
@@ -182,12 +156,12 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
       fileBytes = writer.bytesWritten;
       await writer.close();
     }
-    for (const [name, graph] of Object.entries(graphs) as [keyof typeof GRAPH_FILES, GraphBuilder][]) {
-      await writeFile(join(tempDir, GRAPH_FILES[name]), encodeModel(graph.build(locations, WEIGHTS_FILE, OPSET)));
+    for (const graph of family.graphs) {
+      await writeFile(join(tempDir, formatFileName(graph.stem, format, 'onnx')), encodeModel(graph.builder.build(locations, weightsFile, OPSET)));
     }
     await copyFile(join(checkpointDir, 'tokenizer.json'), join(tempDir, 'tokenizer.json'));
     if (hasTokenizerConfig) await copyFile(join(checkpointDir, 'tokenizer_config.json'), join(tempDir, 'tokenizer_config.json'));
-    const manifest = buildManifest(config, preprocessorJson, hasTokenizerConfig, { tensorBytes: totalBytes, fileBytes }, graphs);
+    const manifest = buildManifest(family, format, preprocessorJson, hasTokenizerConfig, { file: weightsFile, tensorBytes: totalBytes, fileBytes });
     await writeFile(join(tempDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await rm(outDir, { recursive: true, force: true });
     await rename(tempDir, outDir);

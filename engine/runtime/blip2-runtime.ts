@@ -3,9 +3,9 @@
  * and generation over the OPT sessions. Image side and text side are separate calls, so callers can cache the
  * projected query embeddings of an image and ask many questions about it without re-running the vision tower.
  */
-import { loadBundle, checkGraphNames, type Bundle } from '../bundle/load-bundle.ts';
-import { VISION_GRAPH } from '../bundle/tensor-names.ts';
-import type { BundleManifest, GraphName } from '../bundle/manifest.ts';
+import { loadBundle, checkGraphNames, requiredGraph, type Bundle } from '../bundle/load-bundle.ts';
+import { REQUIRED_GRAPHS, VISION_GRAPH } from '../bundle/tensor-names.ts';
+import type { BundleManifest, OptModelFacts } from '../bundle/manifest.ts';
 import { GlanceError, ErrorCode } from '../errors.ts';
 import { generate } from '../generation/generate.ts';
 import { resolveGenerationOptions } from '../generation/generation-options.ts';
@@ -56,12 +56,14 @@ export class Blip2Runtime {
   readonly provider: 'cpu' | 'cuda';
   readonly #tokenizer: TextTokenizer;
   readonly #imageConfig: ImageProcessorConfig;
-  readonly #sessions: Record<GraphName, ModelSession>;
+  readonly #sessions: Record<string, ModelSession>;
   readonly #maxPixels: number | undefined;
+  readonly #model: OptModelFacts;
 
-  private constructor(bundle: Bundle, tokenizer: TextTokenizer, imageConfig: ImageProcessorConfig, sessions: Record<GraphName, ModelSession>, maxPixels: number | undefined) {
+  private constructor(bundle: Bundle, model: OptModelFacts, tokenizer: TextTokenizer, imageConfig: ImageProcessorConfig, sessions: Record<string, ModelSession>, maxPixels: number | undefined) {
     this.bundle = bundle;
     this.manifest = bundle.manifest;
+    this.#model = model;
     this.#tokenizer = tokenizer;
     this.#imageConfig = imageConfig;
     this.#sessions = sessions;
@@ -72,14 +74,18 @@ export class Blip2Runtime {
   static async open(bundleDir: string, options: RuntimeOptions): Promise<Blip2Runtime> {
     const bundle = await loadBundle(bundleDir);
     const { manifest } = bundle;
+    const model = manifest.model;
+    if (model.architecture !== 'blip2-opt') {
+      throw new GlanceError(ErrorCode.BundleInvalid, `${bundle.dir} holds a ${model.architecture} model, which cannot generate text.`);
+    }
     const tokenizerJson = JSON.parse(await readFile(bundle.path(manifest.tokenizer.file), 'utf8'));
     const tokenizerConfig = manifest.tokenizer.configFile ? JSON.parse(await readFile(bundle.path(manifest.tokenizer.configFile), 'utf8')) : {};
     const tokenizer = new TextTokenizer(tokenizerJson, tokenizerConfig);
     const imageConfig = parseImageProcessorConfig(manifest.preprocessor);
-    const sessions = {} as Record<GraphName, ModelSession>;
+    const sessions: Record<string, ModelSession> = {};
     try {
-      for (const name of ['vision', 'embed', 'decoder'] as const) {
-        const spec = manifest.graphs[name];
+      for (const name of REQUIRED_GRAPHS[model.architecture]) {
+        const spec = requiredGraph(bundle, name);
         const session = await openSession(bundle.path(spec.file), { provider: options.provider, threads: options.threads, log: options.log });
         sessions[name] = session;
         checkGraphNames(bundle, name, spec, session.inputNames, session.outputNames);
@@ -88,7 +94,7 @@ export class Blip2Runtime {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
       throw error;
     }
-    return new Blip2Runtime(bundle, tokenizer, imageConfig, sessions, options.maxPixels);
+    return new Blip2Runtime(bundle, model, tokenizer, imageConfig, sessions, options.maxPixels);
   }
 
   get tokenizer(): TextTokenizer {
@@ -98,7 +104,7 @@ export class Blip2Runtime {
   /** Preprocesses each image and runs the vision graph once over the batch. */
   async encodeImages(images: readonly Uint8Array[], signal?: AbortSignal): Promise<ImageEmbedding[]> {
     if (images.length === 0) return [];
-    const m = this.manifest.model;
+    const m = this.#model;
     const side = m.imageSize;
     const plane = 3 * side * side;
     const pixels = new Float32Array(images.length * plane);
@@ -117,7 +123,7 @@ export class Blip2Runtime {
 
   /** Runs the vision graph on ready pixel values [count, 3, size, size]. */
   async encodePixels(pixels: Float32Array, count: number): Promise<{ queryEmbeds: Float32Array[]; imageEmbeds: Float32Array; qformerOutput: Float32Array; visionMs: number }> {
-    const m = this.manifest.model;
+    const m = this.#model;
     const started = performance.now();
     const out = await this.#sessions.vision.run({ [VISION_GRAPH.input]: { dtype: 'float32', dims: [count, 3, m.imageSize, m.imageSize], data: pixels } });
     const visionMs = performance.now() - started;
@@ -138,7 +144,7 @@ export class Blip2Runtime {
 
   /** A decoder session over rows whose prompts are already token ids (BOS included). */
   decoderSessionForIds(rows: readonly PromptRow[]): OptDecoderSession {
-    const m = this.manifest.model;
+    const m = this.#model;
     const size = m.numQueryTokens * m.languageHiddenSize;
     rows.forEach((row, i) => {
       if (row.queryEmbeds.length !== size) {
@@ -151,7 +157,7 @@ export class Blip2Runtime {
   /** Generates for several (image, prompt) rows as one left-padded batch. */
   async generate(items: readonly GenerationItem[], userOptions: unknown, callbacks: GenerateCallbacks = {}): Promise<GenerationOutput[]> {
     if (items.length === 0) return [];
-    const m = this.manifest.model;
+    const m = this.#model;
     const options = resolveGenerationOptions(userOptions, { eosTokenIds: m.eosTokenIds, padTokenId: m.padTokenId });
     const rows = items.map((item) => ({ queryEmbeds: item.queryEmbeds, promptIds: this.#tokenizer.encode(item.prompt).ids }));
     checkSequenceFits(rows, options.maxNewTokens, m);
@@ -183,7 +189,7 @@ export class Blip2Runtime {
 }
 
 /** Queries + prompt + new tokens must fit the language model's learned positions. */
-function checkSequenceFits(rows: readonly PromptRow[], maxNewTokens: number, m: BundleManifest['model']): void {
+function checkSequenceFits(rows: readonly PromptRow[], maxNewTokens: number, m: OptModelFacts): void {
   const longest = Math.max(...rows.map((row) => row.promptIds.length));
   const room = m.maxPositions - m.numQueryTokens - longest;
   if (room < 1) {

@@ -5,7 +5,7 @@
  *                  │                                            └─ last position ─ final LN ─ Gemm(embed_tokensᵀ) ─ logits
  *   attention_mask ─ causal ∧ padding ─ additive bias shared by all layers
  */
-import type { Blip2Config, OptConfig } from '../blip2-config.ts';
+import type { OptBlip2Config, OptConfig } from '../blip2-config.ts';
 import { OPT_GRAPHS } from '../../bundle/tensor-names.ts';
 import { GraphBuilder } from '../onnx/graph-builder.ts';
 import { activation, layerNorm, linear, mergeHeads, scaledDotProductAttention, splitHeads } from './layers.ts';
@@ -13,7 +13,7 @@ import { activation, layerNorm, linear, mergeHeads, scaledDotProductAttention, s
 const FLOAT32_MIN = -3.4028234663852886e38;
 const DECODER_PREFIX = 'language_model.model.decoder';
 
-export function buildOptEmbeddingGraph(config: Blip2Config): GraphBuilder {
+export function buildOptEmbeddingGraph(config: OptBlip2Config): GraphBuilder {
   const t = config.text;
   const b = new GraphBuilder('opt_embed_tokens');
   const ids = b.input(OPT_GRAPHS.inputIds, 'int64', ['batch', 'sequence']);
@@ -22,7 +22,7 @@ export function buildOptEmbeddingGraph(config: Blip2Config): GraphBuilder {
   return b;
 }
 
-export function buildOptDecoderGraph(config: Blip2Config): GraphBuilder {
+export function buildOptDecoderGraph(config: OptBlip2Config): GraphBuilder {
   const t = config.text;
   const b = new GraphBuilder('opt_decoder_with_past');
   const headDim = t.hiddenSize / t.numHeads;

@@ -7,12 +7,12 @@
  *   query_tokens ─ LN ─ M × Q-Former layer (self-attn, cross-attn to image_embeds every k-th, query FFN) ─ qformer_output
  *   qformer_output ─ language_projection ─ query_embeds
  */
-import type { Blip2Config, QFormerConfig, VisionConfig } from '../blip2-config.ts';
+import type { Blip2Common, QFormerConfig, VisionConfig } from '../blip2-config.ts';
 import { VISION_GRAPH } from '../../bundle/tensor-names.ts';
 import { GraphBuilder } from '../onnx/graph-builder.ts';
 import { activation, fixedShape4, layerNorm, linear, mergeHeads, scaledDotProductAttention, splitHeads } from './layers.ts';
 
-export function buildVisionGraph(config: Blip2Config, languageHidden: number): GraphBuilder {
+export function buildVisionGraph(config: Blip2Common, languageHidden: number): GraphBuilder {
   const b = new GraphBuilder('blip2_vision_qformer');
   const v = config.vision;
   const side = v.imageSize;

@@ -1,0 +1,29 @@
+/**
+ * The converter's view of a model family: which graphs a resolved config becomes (each with the file stem it is
+ * written under) and the model facts recorded in the manifest. One file per family; this one only dispatches.
+ */
+import type { Blip2Config } from '../blip2-config.ts';
+import type { ManifestModel } from '../../bundle/manifest.ts';
+import type { GraphBuilder } from '../onnx/graph-builder.ts';
+import type { WeightFormat } from '../weight-format.ts';
+import { buildOptFamily } from './opt-family.ts';
+
+export interface FamilyGraph {
+  /** The key under manifest.graphs (e.g. 'vision', 'decoder'). */
+  key: string;
+  /** File name without format suffix or extension (e.g. 'decoder_with_past'). */
+  stem: string;
+  builder: GraphBuilder;
+}
+
+export interface FamilyBuild {
+  graphs: FamilyGraph[];
+  model: ManifestModel;
+}
+
+export function buildFamily(config: Blip2Config, format: WeightFormat): FamilyBuild {
+  switch (config.family) {
+    case 'blip2-opt':
+      return buildOptFamily(config, format);
+  }
+}

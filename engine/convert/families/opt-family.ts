@@ -1,0 +1,34 @@
+/** BLIP-2 with OPT: vision (ViT + Q-Former + projection), token embeddings, decoder with past. */
+import type { OptBlip2Config } from '../blip2-config.ts';
+import { buildVisionGraph } from '../graphs/vision-graph.ts';
+import { buildOptDecoderGraph, buildOptEmbeddingGraph } from '../graphs/opt-graphs.ts';
+import type { WeightFormat } from '../weight-format.ts';
+import type { FamilyBuild } from './model-family.ts';
+
+export function buildOptFamily(config: OptBlip2Config, _format: WeightFormat): FamilyBuild {
+  const t = config.text;
+  return {
+    graphs: [
+      { key: 'vision', stem: 'vision', builder: buildVisionGraph(config, t.hiddenSize) },
+      { key: 'embed', stem: 'embed_tokens', builder: buildOptEmbeddingGraph(config) },
+      { key: 'decoder', stem: 'decoder_with_past', builder: buildOptDecoderGraph(config) },
+    ],
+    model: {
+      architecture: 'blip2-opt',
+      numQueryTokens: config.numQueryTokens,
+      imageSize: config.vision.imageSize,
+      visionHiddenSize: config.vision.hiddenSize,
+      qformerHiddenSize: config.qformer.hiddenSize,
+      languageHiddenSize: t.hiddenSize,
+      numLayers: t.numLayers,
+      numHeads: t.numHeads,
+      headDim: t.hiddenSize / t.numHeads,
+      vocabSize: t.vocabSize,
+      maxPositions: t.maxPositionEmbeddings,
+      bosTokenId: t.bosTokenId,
+      eosTokenIds: [t.eosTokenId],
+      padTokenId: t.padTokenId,
+      imageTokenIndex: config.imageTokenIndex ?? null,
+    },
+  };
+}
