@@ -96,6 +96,14 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('gpu-check')
+    .description('on an NVIDIA GPU host with the CUDA provider installed: run the parity suites and the benchmark on CUDA and print a table')
+    .action(async () => {
+      const { runGpuCheck } = await import('../../bench/gpu-check.ts');
+      process.exitCode = await runGpuCheck();
+    });
+
+  program
     .command('bench-phase', { hidden: true })
     .argument('<phase>')
     .argument('[args...]')

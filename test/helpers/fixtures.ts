@@ -8,6 +8,12 @@ export const TINY_OPT = join(FIXTURES, 'tiny-blip2-opt');
 export const IMAGES = join(FIXTURES, 'images');
 export const CONFIGS = join(FIXTURES, 'configs');
 
+/**
+ * The execution provider the model tests open their sessions with: the CPU, or CUDA when `npm run gpu-check` runs the
+ * parity suites on a GPU host (it sets GLANCE_TEST_PROVIDER=cuda).
+ */
+export const TEST_PROVIDER: 'cpu' | 'cuda' = process.env.GLANCE_TEST_PROVIDER === 'cuda' ? 'cuda' : 'cpu';
+
 export function readJson<T = any>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }

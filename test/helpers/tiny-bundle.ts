@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { convertCheckpoint } from '../../engine/convert/convert-checkpoint.ts';
 import { Blip2Runtime } from '../../engine/runtime/blip2-runtime.ts';
-import { TINY_OPT } from './fixtures.ts';
+import { TEST_PROVIDER, TINY_OPT } from './fixtures.ts';
 
 export async function convertTinyOpt(): Promise<{ dir: string; cleanup: () => void }> {
   const work = mkdtempSync(join(tmpdir(), 'glance-tiny-'));
@@ -24,7 +24,7 @@ export function useTinyOptRuntime(): () => Blip2Runtime {
   beforeAll(async () => {
     const bundle = await convertTinyOpt();
     cleanup = bundle.cleanup;
-    runtime = await Blip2Runtime.open(bundle.dir, { provider: 'cpu', threads: 1 });
+    runtime = await Blip2Runtime.open(bundle.dir, { provider: TEST_PROVIDER, threads: 1 });
   });
   afterAll(async () => {
     await runtime?.close();

@@ -1,0 +1,128 @@
+/**
+ * `npm run gpu-check`: on a host with an NVIDIA GPU and onnxruntime-node's CUDA provider
+ * (ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci), runs the parity suites with every session on CUDA and prints a table.
+ * On any other host it stops at the first step and says what is missing.
+ *
+ * The parity suites keep their CPU tolerances (about 1e-4 on logits). onnxruntime's CUDA kernels sum in another
+ * order (and may use TF32 on Ampere and later), so a failure here is reported with the deviation vitest printed,
+ * for a person to judge; it is not hidden.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+export interface GpuInfo {
+  name: string;
+  memory: string;
+  driver: string;
+}
+
+export interface SuiteResult {
+  file: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  seconds: number;
+  failures: string[];
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: ROOT, env, maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** The GPU as nvidia-smi reports it, or an error saying what is missing. */
+export async function detectGpu(): Promise<GpuInfo> {
+  const smi = await run('nvidia-smi', ['--query-gpu=name,memory.total,driver_version', '--format=csv,noheader']).catch(() => undefined);
+  if (!smi || smi.code !== 0 || smi.stdout.trim() === '') {
+    throw new Error('no NVIDIA GPU found: `nvidia-smi` is missing or lists no GPU. gpu-check needs an NVIDIA GPU with its driver installed.');
+  }
+  const [name, memory, driver] = smi.stdout.trim().split('\n')[0].split(',').map((s) => s.trim());
+  const binDir = join(ROOT, 'node_modules/onnxruntime-node/bin');
+  const providers = existsSync(binDir) ? await findFile(binDir, 'libonnxruntime_providers_cuda.so') : undefined;
+  if (!providers) {
+    throw new Error(`onnxruntime-node's CUDA provider is not installed (no libonnxruntime_providers_cuda.so under ${binDir}). Reinstall with \`ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci\` (it downloads the CUDA 12 build) and make sure CUDA 12 and cuDNN 9 libraries are on the library path.`);
+  }
+  return { name, memory, driver };
+}
+
+async function findFile(dir: string, name: string): Promise<string | undefined> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isFile() && entry.name === name) return path;
+    if (entry.isDirectory()) {
+      const found = await findFile(path, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+interface VitestJson {
+  testResults: { name: string; assertionResults: { fullName: string; status: string; failureMessages?: string[] }[]; startTime: number; endTime: number }[];
+}
+
+/** Runs each parity suite under vitest with GLANCE_TEST_PROVIDER=cuda. */
+export async function runParitySuites(onSuite?: (file: string) => void): Promise<SuiteResult[]> {
+  const dir = join(ROOT, 'test/engine/parity');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.test.ts')).sort();
+  const work = await mkdtemp(join(tmpdir(), 'glance-gpu-check-'));
+  const results: SuiteResult[] = [];
+  try {
+    for (const file of files) {
+      onSuite?.(file);
+      const output = join(work, `${file}.json`);
+      const vitest = join(ROOT, 'node_modules/vitest/vitest.mjs');
+      await run(process.execPath, [vitest, 'run', join('test/engine/parity', file), '--reporter=json', `--outputFile=${output}`], { ...process.env, GLANCE_TEST_PROVIDER: 'cuda' });
+      if (!existsSync(output)) {
+        results.push({ file, passed: 0, failed: 1, skipped: 0, seconds: 0, failures: ['vitest wrote no report (the suite crashed before running)'] });
+        continue;
+      }
+      const report = JSON.parse(await readFile(output, 'utf8')) as VitestJson;
+      const assertions = report.testResults.flatMap((r) => r.assertionResults);
+      const seconds = report.testResults.reduce((sum, r) => sum + (r.endTime - r.startTime) / 1000, 0);
+      results.push({
+        file,
+        passed: assertions.filter((a) => a.status === 'passed').length,
+        failed: assertions.filter((a) => a.status === 'failed').length,
+        skipped: assertions.filter((a) => a.status !== 'passed' && a.status !== 'failed').length,
+        seconds,
+        failures: assertions.filter((a) => a.status === 'failed').map((a) => `${a.fullName}: ${(a.failureMessages?.[0] ?? '').split('\n')[0]}`),
+      });
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return results;
+}
+
+export function renderSuites(gpu: GpuInfo, suites: readonly SuiteResult[]): string {
+  const lines = [`## gpu-check on ${gpu.name} (${gpu.memory}, driver ${gpu.driver})`, '', '### Parity suites, every session on CUDA', '', '| suite | passed | failed | skipped | time |', '| --- | --- | --- | --- | --- |'];
+  for (const s of suites) lines.push(`| ${s.file} | ${s.passed} | ${s.failed} | ${s.skipped} | ${s.seconds.toFixed(1)} s |`);
+  const failures = suites.flatMap((s) => s.failures.map((f) => `- ${s.file}: ${f}`));
+  if (failures.length > 0) lines.push('', 'Failures (CPU tolerances; see the deviation in each message):', '', ...failures);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runGpuCheck(): Promise<number> {
+  let gpu: GpuInfo;
+  try {
+    gpu = await detectGpu();
+  } catch (error) {
+    process.stderr.write(`gpu-check: ${(error as Error).message}\n`);
+    return 1;
+  }
+  process.stderr.write(`gpu-check: ${gpu.name}; running the parity suites on CUDA…\n`);
+  const suites = await runParitySuites((file) => process.stderr.write(`  ${file}\n`));
+  process.stdout.write(renderSuites(gpu, suites));
+  return suites.some((s) => s.failed > 0) ? 1 : 0;
+}
