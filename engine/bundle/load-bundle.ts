@@ -59,6 +59,9 @@ function checkModelFacts(dir: string, m: ManifestModel): void {
     case 'blip2-opt':
       if (m.headDim * m.numHeads !== m.languageHiddenSize) throw invalid(dir, 'model.headDim × numHeads ≠ languageHiddenSize');
       return;
+    case 'blip2-itm':
+      if (m.padTokenId >= m.vocabSize) throw invalid(dir, 'model.padTokenId is not below vocabSize');
+      return;
   }
 }
 

@@ -41,7 +41,21 @@ export const optModelSchema = z.object({
   imageTokenIndex: tokenId.nullable(),
 });
 
-export const modelSchema = z.discriminatedUnion('architecture', [optModelSchema]);
+/** Blip2ForImageTextRetrieval: no language model; the Q-Former reads the text (BERT WordPiece ids). */
+export const itmModelSchema = z.object({
+  architecture: z.literal('blip2-itm'),
+  ...visionFacts,
+  /** The vision tower's sequence length (patches + CLS): the ITM graph's image input is [images, visionTokens, visionHiddenSize]. */
+  visionTokens: count,
+  /** image_text_hidden_size: the width of the ITC embeddings. */
+  embedDim: count,
+  /** The Q-Former's max_position_embeddings: the longest text, special tokens included. */
+  maxTextLength: count,
+  vocabSize: count,
+  padTokenId: tokenId,
+});
+
+export const modelSchema = z.discriminatedUnion('architecture', [optModelSchema, itmModelSchema]);
 
 export const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
@@ -60,4 +74,5 @@ export type BundleManifest = z.infer<typeof manifestSchema>;
 export type ManifestModel = z.infer<typeof modelSchema>;
 export type Architecture = ManifestModel['architecture'];
 export type OptModelFacts = z.infer<typeof optModelSchema>;
+export type ItmModelFacts = z.infer<typeof itmModelSchema>;
 export type GraphSpec = z.infer<typeof graphSpec>;

@@ -18,7 +18,23 @@ export const OPT_GRAPHS = {
   presentValue: (layer: number) => `present.${layer}.value`,
 } as const;
 
+/** The retrieval family's graphs (blip2-itm): image features, text features, ITM head. See graphs/retrieval-graphs.ts. */
+export const RETRIEVAL_GRAPHS = {
+  pixelValues: 'pixel_values',
+  /** the vision tower's last hidden state, the ITM graph's image input */
+  visionHiddenState: 'vision_hidden_state',
+  /** ITC: projected, L2-normalised query outputs [images, queries, embedDim] */
+  imageEmbeds: 'image_embeds',
+  inputIds: 'input_ids',
+  attentionMask: 'attention_mask',
+  /** ITC: projected, L2-normalised [CLS] outputs [texts, embedDim] */
+  textEmbeds: 'text_embeds',
+  /** ITM: [pairs, 2], index 1 = match */
+  itmLogits: 'itm_logits',
+} as const;
+
 /** The graph keys each family's bundle must have (manifest.graphs). */
 export const REQUIRED_GRAPHS = {
   'blip2-opt': ['vision', 'embed', 'decoder'],
+  'blip2-itm': ['image', 'text', 'itm'],
 } as const satisfies Record<import('./manifest.ts').Architecture, readonly string[]>;

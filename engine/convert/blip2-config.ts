@@ -6,14 +6,17 @@
  *
  * The result is one of the model families glance converts, told apart by `family`:
  *   blip2-opt  Blip2ForConditionalGeneration with an OPT language model (opt-config.ts)
+ *   blip2-itm  Blip2ForImageTextRetrieval: ITM head and ITC projections, no language model (retrieval-config.ts)
  */
 import { z } from 'zod';
 import { GlanceError, ErrorCode } from '../errors.ts';
 import { activation, checkHeads, invalidConfig, parsePart, positiveInt, type Activation } from './config-parts.ts';
 import { resolveOptConfig, type OptConfig } from './opt-config.ts';
+import { resolveRetrievalConfig, type RetrievalBlip2Config } from './retrieval-config.ts';
 
 export type { Activation } from './config-parts.ts';
 export type { OptConfig } from './opt-config.ts';
+export type { QFormerTextConfig, RetrievalBlip2Config } from './retrieval-config.ts';
 
 export interface VisionConfig {
   hiddenSize: number;
@@ -51,10 +54,10 @@ export interface OptBlip2Config extends Blip2Common {
   text: OptConfig;
 }
 
-export type Blip2Config = OptBlip2Config;
+export type Blip2Config = OptBlip2Config | RetrievalBlip2Config;
 export type ModelFamily = Blip2Config['family'];
 
-const SUPPORTED = 'Blip2ForConditionalGeneration with text_config.model_type opt';
+const SUPPORTED = 'Blip2ForConditionalGeneration with text_config.model_type opt, and Blip2ForImageTextRetrieval';
 
 const visionSchema = z.looseObject({
   hidden_size: positiveInt.default(1408),
@@ -136,6 +139,8 @@ export function resolveBlip2Config(json: unknown): Blip2Config {
     throw unsupported(`model_type "${top.model_type}" is not supported (expected "blip-2")`);
   }
   const architecture = top.architectures?.[0] ?? 'Blip2ForConditionalGeneration';
+  // The retrieval model has no language model: its text_config (an OPT stub in the published config) is ignored.
+  if (architecture === 'Blip2ForImageTextRetrieval') return resolveRetrievalConfig(top, resolveCommon(top));
   if (architecture !== 'Blip2ForConditionalGeneration') {
     throw unsupported(`architecture "${architecture}" is not supported`);
   }

@@ -122,8 +122,9 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
   if (imageConfig.width !== config.vision.imageSize || imageConfig.height !== config.vision.imageSize) {
     throw new GlanceError(ErrorCode.CheckpointInvalidConfig, `preprocessor_config.json resizes to ${imageConfig.width}x${imageConfig.height} but the vision tower expects ${config.vision.imageSize}x${config.vision.imageSize} (vision_config.image_size).`);
   }
-  const processorJson = (await readJson(checkpointDir, 'processor_config.json', false)) as { num_query_tokens?: number } | undefined;
-  if (processorJson?.num_query_tokens !== undefined && processorJson.num_query_tokens !== config.numQueryTokens) {
+  // num_query_tokens may be null (the retrieval checkpoints' processor reads no query count): then there is nothing to check.
+  const processorJson = (await readJson(checkpointDir, 'processor_config.json', false)) as { num_query_tokens?: number | null } | undefined;
+  if (processorJson?.num_query_tokens != null && processorJson.num_query_tokens !== config.numQueryTokens) {
     throw new GlanceError(ErrorCode.CheckpointInvalidConfig, `processor_config.json says num_query_tokens ${processorJson.num_query_tokens} but config.json says ${config.numQueryTokens}.`);
   }
   await readJson(checkpointDir, 'tokenizer.json', true);

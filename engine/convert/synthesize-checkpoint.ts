@@ -95,7 +95,10 @@ export async function synthesizeCheckpoint(options: SynthesizeOptions): Promise<
   await writeFile(join(options.outDir, 'config.json'), json(options.config));
   await writeFile(join(options.outDir, 'preprocessor_config.json'), json({ ...options.preprocessor, size: { height: side, width: side } }));
   await writeFile(join(options.outDir, 'processor_config.json'), json({ num_query_tokens: config.numQueryTokens, processor_class: 'Blip2Processor' }));
-  await writeFile(join(options.outDir, 'generation_config.json'), json({ bos_token_id: config.text.bosTokenId, eos_token_id: config.text.eosTokenId, pad_token_id: config.text.padTokenId }));
+  // The retrieval family has no language model, so nothing to generate with.
+  if (config.family !== 'blip2-itm') {
+    await writeFile(join(options.outDir, 'generation_config.json'), json({ bos_token_id: config.text.bosTokenId, eos_token_id: config.text.eosTokenId, pad_token_id: config.text.padTokenId }));
+  }
   await copyFile(join(options.tokenizerDir, 'tokenizer.json'), join(options.outDir, 'tokenizer.json'));
   await copyFile(join(options.tokenizerDir, 'tokenizer_config.json'), join(options.outDir, 'tokenizer_config.json')).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
