@@ -18,6 +18,8 @@ export const ErrorCode = {
   GenerationUnsupportedOption: 'GENERATION_UNSUPPORTED_OPTION',
   GenerationInvalidOption: 'GENERATION_INVALID_OPTION',
   InvalidInput: 'INVALID_INPUT',
+  /** The bundle is of the other kind: generation on a retrieval (ITM) model, or matching/embedding on a generative one. */
+  ModelKindMismatch: 'MODEL_KIND_MISMATCH',
   Aborted: 'ABORTED',
   DeadlineExceeded: 'DEADLINE_EXCEEDED',
   RuntimeFailure: 'RUNTIME_FAILURE',
