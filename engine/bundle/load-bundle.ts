@@ -59,6 +59,11 @@ function checkModelFacts(dir: string, m: ManifestModel): void {
     case 'blip2-opt':
       if (m.headDim * m.numHeads !== m.languageHiddenSize) throw invalid(dir, 'model.headDim × numHeads ≠ languageHiddenSize');
       return;
+    case 'blip2-t5':
+      for (const [name, id] of [['decoderStartTokenId', m.decoderStartTokenId], ['padTokenId', m.padTokenId], ...m.eosTokenIds.map((e) => ['eosTokenIds', e] as const)] as const) {
+        if (id >= m.vocabSize) throw invalid(dir, `model.${name} ${id} is outside the vocabulary (${m.vocabSize})`);
+      }
+      return;
     case 'blip2-itm':
       if (m.padTokenId >= m.vocabSize) throw invalid(dir, 'model.padTokenId is not below vocabSize');
       return;

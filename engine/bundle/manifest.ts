@@ -55,7 +55,26 @@ export const itmModelSchema = z.object({
   padTokenId: tokenId,
 });
 
-export const modelSchema = z.discriminatedUnion('architecture', [optModelSchema, itmModelSchema]);
+/** BLIP-2 with a T5 encoder-decoder (Flan-T5): no positions limit (relative position buckets). */
+export const t5ModelSchema = z.object({
+  architecture: z.literal('blip2-t5'),
+  ...visionFacts,
+  /** d_model */
+  languageHiddenSize: count,
+  numEncoderLayers: count,
+  numDecoderLayers: count,
+  numHeads: count,
+  /** d_kv (heads × d_kv may differ from d_model) */
+  headDim: count,
+  vocabSize: count,
+  decoderStartTokenId: tokenId,
+  bosTokenId: tokenId.nullable(),
+  eosTokenIds: z.array(tokenId).min(1),
+  padTokenId: tokenId,
+  imageTokenIndex: tokenId.nullable(),
+});
+
+export const modelSchema = z.discriminatedUnion('architecture', [optModelSchema, t5ModelSchema, itmModelSchema]);
 
 export const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
@@ -74,5 +93,6 @@ export type BundleManifest = z.infer<typeof manifestSchema>;
 export type ManifestModel = z.infer<typeof modelSchema>;
 export type Architecture = ManifestModel['architecture'];
 export type OptModelFacts = z.infer<typeof optModelSchema>;
+export type T5ModelFacts = z.infer<typeof t5ModelSchema>;
 export type ItmModelFacts = z.infer<typeof itmModelSchema>;
 export type GraphSpec = z.infer<typeof graphSpec>;

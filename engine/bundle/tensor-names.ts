@@ -33,8 +33,30 @@ export const RETRIEVAL_GRAPHS = {
   itmLogits: 'itm_logits',
 } as const;
 
+/**
+ * T5: the encoder graph reads the query embeddings and the prompt ids and returns the encoder output together with
+ * every decoder layer's cross-attention keys/values (computed once per input); the decoder graph takes its self-attention
+ * past under the same names as OPT's (so the same KvCache serves both) plus the cross keys/values and encoder mask.
+ */
+export const T5_GRAPHS = {
+  queryEmbeds: 'query_embeds',
+  inputIds: 'input_ids',
+  attentionMask: 'attention_mask',
+  encoderHiddenStates: 'encoder_hidden_states',
+  decoderInputIds: 'decoder_input_ids',
+  encoderAttentionMask: 'encoder_attention_mask',
+  logits: 'logits',
+  crossKey: (layer: number) => `cross_attention.${layer}.key`,
+  crossValue: (layer: number) => `cross_attention.${layer}.value`,
+  pastKey: OPT_GRAPHS.pastKey,
+  pastValue: OPT_GRAPHS.pastValue,
+  presentKey: OPT_GRAPHS.presentKey,
+  presentValue: OPT_GRAPHS.presentValue,
+} as const;
+
 /** The graph keys each family's bundle must have (manifest.graphs). */
 export const REQUIRED_GRAPHS = {
   'blip2-opt': ['vision', 'embed', 'decoder'],
+  'blip2-t5': ['vision', 'encoder', 'decoder'],
   'blip2-itm': ['image', 'text', 'itm'],
 } as const satisfies Record<import('./manifest.ts').Architecture, readonly string[]>;

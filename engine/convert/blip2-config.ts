@@ -6,16 +6,19 @@
  *
  * The result is one of the model families glance converts, told apart by `family`:
  *   blip2-opt  Blip2ForConditionalGeneration with an OPT language model (opt-config.ts)
+ *   blip2-t5   Blip2ForConditionalGeneration with a T5 encoder-decoder, e.g. Flan-T5 (t5-config.ts)
  *   blip2-itm  Blip2ForImageTextRetrieval: ITM head and ITC projections, no language model (retrieval-config.ts)
  */
 import { z } from 'zod';
 import { GlanceError, ErrorCode } from '../errors.ts';
 import { activation, checkHeads, invalidConfig, parsePart, positiveInt, type Activation } from './config-parts.ts';
 import { resolveOptConfig, type OptConfig } from './opt-config.ts';
+import { resolveT5Config, type T5Config } from './t5-config.ts';
 import { resolveRetrievalConfig, type RetrievalBlip2Config } from './retrieval-config.ts';
 
 export type { Activation } from './config-parts.ts';
 export type { OptConfig } from './opt-config.ts';
+export type { T5Config } from './t5-config.ts';
 export type { QFormerTextConfig, RetrievalBlip2Config } from './retrieval-config.ts';
 
 export interface VisionConfig {
@@ -54,10 +57,15 @@ export interface OptBlip2Config extends Blip2Common {
   text: OptConfig;
 }
 
-export type Blip2Config = OptBlip2Config | RetrievalBlip2Config;
+export interface T5Blip2Config extends Blip2Common {
+  family: 'blip2-t5';
+  text: T5Config;
+}
+
+export type Blip2Config = OptBlip2Config | T5Blip2Config | RetrievalBlip2Config;
 export type ModelFamily = Blip2Config['family'];
 
-const SUPPORTED = 'Blip2ForConditionalGeneration with text_config.model_type opt, and Blip2ForImageTextRetrieval';
+const SUPPORTED = 'Blip2ForConditionalGeneration with text_config.model_type opt or t5, and Blip2ForImageTextRetrieval';
 
 const visionSchema = z.looseObject({
   hidden_size: positiveInt.default(1408),
@@ -145,6 +153,7 @@ export function resolveBlip2Config(json: unknown): Blip2Config {
     throw unsupported(`architecture "${architecture}" is not supported`);
   }
   const textType = String((top.text_config ?? {})['model_type'] ?? 'opt');
+  if (textType === 't5') return { family: 'blip2-t5', ...resolveCommon(top), text: resolveT5Config(top.text_config) };
   if (textType !== 'opt') throw unsupported(`text_config.model_type "${textType}" is not supported`);
   const common = resolveCommon(top);
   return { family: 'blip2-opt', ...common, text: resolveOptConfig(top.text_config) };

@@ -7,6 +7,7 @@ import type { ManifestModel } from '../../bundle/manifest.ts';
 import type { GraphBuilder } from '../onnx/graph-builder.ts';
 import type { WeightFormat } from '../weight-format.ts';
 import { buildOptFamily } from './opt-family.ts';
+import { buildT5Family } from './t5-family.ts';
 import { buildRetrievalFamily } from './retrieval-family.ts';
 
 export interface FamilyGraph {
@@ -26,6 +27,8 @@ export function buildFamily(config: Blip2Config, format: WeightFormat): FamilyBu
   switch (config.family) {
     case 'blip2-opt':
       return buildOptFamily(config, format);
+    case 'blip2-t5':
+      return buildT5Family(config, format);
     case 'blip2-itm':
       return buildRetrievalFamily(config, format);
   }
