@@ -19,7 +19,7 @@ import { selectTopK } from './top-k.ts';
 const INACTIVE_BEAM_SCORE = -1e9;
 
 export async function beamSearch(session: DecoderSession, request: GenerateRequest): Promise<GenerateResult> {
-  const { options, batchSize, signal, onToken } = request;
+  const { options, batchSize, signal, onToken, prefixTokens = [] } = request;
   const numBeams = options.numBeams;
   const vocabSize = session.vocabSize;
   const candidateCount = Math.max(2, 1 + options.eosTokenIds.length) * numBeams;
@@ -72,7 +72,7 @@ export async function beamSearch(session: DecoderSession, request: GenerateReque
         const offset = beam * vocabSize;
         logSoftmaxInto(logits, sessionRow * vocabSize, vocabSize, rowScores, offset);
         const view = rowScores.subarray(offset, offset + vocabSize);
-        applyLogitsProcessors(view, beamTokens[row][beam], options);
+        applyLogitsProcessors(view, beamTokens[row][beam], options, prefixTokens);
         const add = scoresOfRow[beam];
         for (let i = 0; i < vocabSize; i++) view[i] += add;
       }

@@ -18,6 +18,13 @@ export interface DecoderSession {
 export interface GenerateRequest {
   options: GenerationOptions;
   batchSize: number;
+  /**
+   * Decoder input ids that precede the generated tokens of every row, as HF's `input_ids` holds them when generation
+   * starts: empty for BLIP-2's decoder-only models (called with inputs_embeds only), [decoder_start_token_id] for
+   * encoder-decoder models. The logits processors that read the ids (repetition penalty, no-repeat n-gram) see them;
+   * lengths (maxNewTokens, minNewTokens, beam length penalty) count only the generated tokens, as HF's do.
+   */
+  prefixTokens?: readonly number[];
   signal?: AbortSignal;
   /**
    * Greedy/sampling: called for every new token of every row as soon as it is chosen (the EOS included, pads of

@@ -2,7 +2,8 @@
  * The logits processors HF 4.45 `_get_logits_processor` builds for the options glance supports, in HF's order:
  * RepetitionPenalty, NoRepeatNGram, MinLength/MinNewTokensLength. Each works in place on one row of scores (float32,
  * length = vocabulary) given the tokens generated so far for that row. For BLIP-2 the language model is driven by
- * inputs_embeds only, so HF's `input_ids` hold exactly the generated tokens: that is what `generated` must be.
+ * inputs_embeds only, so HF's `input_ids` hold exactly the generated tokens: that is what `generated` must be; an
+ * encoder-decoder language model (T5) starts its ids with the decoder start token, passed as `prefix`.
  */
 import type { GenerationOptions } from './generation-options.ts';
 
@@ -59,10 +60,14 @@ export function suppressEosBeforeMinLength(
   for (const eos of eosTokenIds) if (eos >= 0 && eos < scores.length) scores[eos] = -Infinity;
 }
 
-/** All processors enabled by `options`, in HF order, applied in place to one row. */
-export function applyLogitsProcessors(scores: Float32Array, generated: readonly number[], options: GenerationOptions): void {
-  if (options.repetitionPenalty !== 1) applyRepetitionPenalty(scores, generated, options.repetitionPenalty);
-  if (options.noRepeatNgramSize > 0) applyNoRepeatNgram(scores, generated, options.noRepeatNgramSize);
+/**
+ * All processors enabled by `options`, in HF order, applied in place to one row. `prefix` are the decoder ids before
+ * the generated ones (GenerateRequest.prefixTokens): part of the ids the penalties read, not of the new-token count.
+ */
+export function applyLogitsProcessors(scores: Float32Array, generated: readonly number[], options: GenerationOptions, prefix: readonly number[] = []): void {
+  const ids = prefix.length > 0 && (options.repetitionPenalty !== 1 || options.noRepeatNgramSize > 0) ? [...prefix, ...generated] : generated;
+  if (options.repetitionPenalty !== 1) applyRepetitionPenalty(scores, ids, options.repetitionPenalty);
+  if (options.noRepeatNgramSize > 0) applyNoRepeatNgram(scores, ids, options.noRepeatNgramSize);
   if (options.minNewTokens > 0 && options.eosTokenIds.length > 0) {
     suppressEosBeforeMinLength(scores, generated.length, options.minNewTokens, options.eosTokenIds);
   }

@@ -17,7 +17,7 @@ export async function sampleSearch(
   request: GenerateRequest,
   random: RandomSource = createRandom(request.options.seed),
 ): Promise<GenerateResult> {
-  const { options, batchSize, signal, onToken } = request;
+  const { options, batchSize, signal, onToken, prefixTokens = [] } = request;
   const vocabSize = session.vocabSize;
   const eos = new Set(options.eosTokenIds);
   const sequences: number[][] = Array.from({ length: batchSize }, () => []);
@@ -37,7 +37,7 @@ export async function sampleSearch(
       const row = activeRows[r];
       const generated = sequences[row];
       scores.set(logits.subarray(r * vocabSize, (r + 1) * vocabSize));
-      applyLogitsProcessors(scores, generated, options);
+      applyLogitsProcessors(scores, generated, options, prefixTokens);
       let token: number;
       if (options.doSample) {
         applySamplingWarpers(scores, options);

@@ -168,3 +168,15 @@ describe('abort and request checks', () => {
     await expect(generate(wrong, { options: options({}), batchSize: 1 })).rejects.toMatchObject({ code: ErrorCode.RuntimeFailure });
   });
 });
+
+describe('prefixTokens (encoder-decoder: the decoder start token)', () => {
+  it('are seen by the repetition penalty but not counted by maxNewTokens', async () => {
+    const table = byLast({ null: [5, 4, 0, -9], 0: [5, 4, 0, -9], 1: [5, 4, 0, -9] });
+    const plain = await generate(new FakeDecoderSession(4, 1, table), { options: options({ maxNewTokens: 2, repetitionPenalty: 2 }), batchSize: 1 });
+    expect(plain.sequences).toEqual([[0, 1]]);
+    const prefixed = await generate(new FakeDecoderSession(4, 1, table), { options: options({ maxNewTokens: 2, repetitionPenalty: 2 }), batchSize: 1, prefixTokens: [0] });
+    // token 0 is already in the ids: 5 / 2 < 4, so 1 wins, then both were seen: 2.5 vs 2 → 0.
+    expect(prefixed.sequences).toEqual([[1, 0]]);
+  });
+});
+

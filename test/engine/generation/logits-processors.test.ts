@@ -64,6 +64,14 @@ describe('applyLogitsProcessors', () => {
     expect([...row]).toEqual([4, -4, NEG, NEG]);
   });
 
+  it('lets the penalties see the prefix (an encoder-decoder decoder start token) but not count it as a new token', () => {
+    const options = resolveGenerationOptions({ repetitionPenalty: 2, noRepeatNgramSize: 2, minNewTokens: 2, eosTokenId: 3 }, { eosTokenIds: [9], padTokenId: 0 });
+    const row = Float32Array.from([4, -2, 6, 5]);
+    applyLogitsProcessors(row, [2, 0], options, [0]);
+    // ids [0, 2, 0]: penalty on 0 and 2; the bigram (0, 2) bans 2 after the last 0; 2 new tokens = min → EOS allowed.
+    expect([...row]).toEqual([2, -2, NEG, 5]);
+  });
+
   it('does nothing with default options', () => {
     const options = resolveGenerationOptions({}, { eosTokenIds: [3], padTokenId: 0 });
     const row = Float32Array.from([4, -2, 6, 5]);
