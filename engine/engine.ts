@@ -6,11 +6,20 @@
 import type { BundleManifest } from './bundle/manifest.ts';
 import type { ExecutionProvider } from './runtime/onnx-runtime.ts';
 import type { GenerationItem, GenerationOutput, ImageEmbedding } from './runtime/blip2-runtime.ts';
+import type { MatchResult, TextEmbedding } from './runtime/retrieval-runtime.ts';
 import type { OpenResult } from './worker/protocol.ts';
 import { WorkerChannel } from './worker/worker-channel.ts';
 
 export type { GenerationItem, GenerationOutput, ImageEmbedding } from './runtime/blip2-runtime.ts';
 export type { ExecutionProvider } from './runtime/onnx-runtime.ts';
+export type { MatchResult, TextEmbedding } from './runtime/retrieval-runtime.ts';
+
+/** An image's ITC embeddings from a retrieval bundle. */
+export interface ImageQueryEmbeddings {
+  /** [numQueryTokens, embedDim] row-major; every query row is L2-normalised. */
+  imageEmbeds: Float32Array;
+  timingsMs: { preprocess: number; vision: number };
+}
 
 export interface EngineOptions {
   bundleDir: string;
@@ -57,6 +66,11 @@ export class Engine {
     }
   }
 
+  /** Whether the bundle generates text (caption/ask) or matches and embeds (retrieval, Blip2ForImageTextRetrieval). */
+  get kind(): 'generative' | 'retrieval' {
+    return this.manifest.model.architecture === 'blip2-itm' ? 'retrieval' : 'generative';
+  }
+
   /** Preprocesses and encodes images in one vision batch; returns each image's projected query embeddings. */
   encodeImages(images: readonly Uint8Array[], options: CallOptions = {}): Promise<ImageEmbedding[]> {
     return this.#channel.request({ kind: 'encodeImages', images: images.map((bytes) => new Uint8Array(bytes)) }, options);
@@ -65,6 +79,25 @@ export class Engine {
   /** Generates for (embedding, prompt) rows as one left-padded batch. `generation` uses camelCase HF option names. */
   generate(items: readonly GenerationItem[], generation: unknown = {}, options: GenerateCallOptions = {}): Promise<GenerationOutput[]> {
     return this.#channel.request({ kind: 'generate', items: [...items], options: generation, stream: options.onToken !== undefined }, options);
+  }
+
+  /**
+   * Retrieval bundles: one image against several texts. Per text, in order: the ITM match probability and the ITC
+   * similarity (max over the queries of the cosine). An empty list or a text longer than the model reads is
+   * INVALID_INPUT; a generative bundle answers MODEL_KIND_MISMATCH.
+   */
+  match(image: Uint8Array, texts: readonly string[], options: CallOptions = {}): Promise<MatchResult[]> {
+    return this.#channel.request({ kind: 'match', image: new Uint8Array(image), texts: [...texts] }, options);
+  }
+
+  /** Retrieval bundles: each image's ITC embeddings ([queries, embedDim], normalised), one vision batch. */
+  embedImages(images: readonly Uint8Array[], options: CallOptions = {}): Promise<ImageQueryEmbeddings[]> {
+    return this.#channel.request({ kind: 'embedImages', images: images.map((bytes) => new Uint8Array(bytes)) }, options);
+  }
+
+  /** Retrieval bundles: each text's ITC embedding ([embedDim], normalised). */
+  embedTexts(texts: readonly string[], options: CallOptions = {}): Promise<TextEmbedding[]> {
+    return this.#channel.request({ kind: 'embedTexts', texts: [...texts] }, options);
   }
 
   async close(): Promise<void> {

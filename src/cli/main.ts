@@ -8,6 +8,8 @@ import { runConvert } from './convert-command.ts';
 import { createProgressBar, type ProgressBar } from './progress-bar.ts';
 import { addGenerationFlags, generationOptionsFrom } from './generation-flags.ts';
 import { runGeneration, type GenerationInput } from './run-generation.ts';
+import { runMatch } from './match-command.ts';
+import { runEmbed } from './embed-command.ts';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -61,6 +63,20 @@ export function buildProgram(): Command {
       }
       return runGeneration(inputs, runOptions(flags));
     });
+
+  modelOptions(program.command('match'))
+    .description('image-text matching with a retrieval bundle (Blip2ForImageTextRetrieval): per text, the ITM match probability and the ITC similarity')
+    .argument('<image>', 'image file')
+    .argument('<text...>', 'texts to match against the image')
+    .action((image: string, texts: string[], flags: ModelFlags) =>
+      runMatch(image, texts, { model: flags.model, provider: flags.provider, threads: flags.threads, maxPixels: flags.maxPixels, json: flags.json === true }));
+
+  modelOptions(program.command('embed'))
+    .description('ITC embeddings of images and texts with a retrieval bundle, as JSON lines (images first, then texts)')
+    .argument('[image...]', 'image files')
+    .option('--text <text>', 'a text to embed (repeat the flag for several)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .action((images: string[], flags: ModelFlags & { text: string[] }) =>
+      runEmbed(images, flags.text, { model: flags.model, provider: flags.provider, threads: flags.threads, maxPixels: flags.maxPixels, json: true }));
 
   program
     .command('start')

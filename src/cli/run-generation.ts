@@ -20,7 +20,7 @@ export interface RunOptions {
   generation: Record<string, unknown>;
 }
 
-async function readImage(path: string): Promise<Uint8Array> {
+export async function readImage(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (error) {
