@@ -2,6 +2,7 @@
  * `glance match <image> <text>... --model <retrieval bundle> [--json]`: one image against several texts with a
  * Blip2ForImageTextRetrieval bundle. Per text, in order: the ITM match probability (softmax of the ITM head, index 1)
  * and the ITC similarity (max over the 32 query embeddings of the cosine with the text embedding, in [-1, 1]).
+ * Human output: `match <probability>  similarity <similarity>  "<text>"` (the text JSON-quoted, so an empty one shows).
  */
 import { Engine, type ExecutionProvider } from '../../engine/engine.ts';
 import { readImage } from './run-generation.ts';
@@ -42,7 +43,7 @@ export async function runMatch(image: string, texts: readonly string[], options:
         };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       } else {
-        process.stdout.write(`match ${result.matchProbability.toFixed(4)}  similarity ${result.similarity.toFixed(4)}  ${result.text}\n`);
+        process.stdout.write(`match ${result.matchProbability.toFixed(4)}  similarity ${result.similarity.toFixed(4)}  ${JSON.stringify(result.text)}\n`);
       }
     }
   } finally {
