@@ -1,11 +1,14 @@
 /**
  * The BLIP-2 model as the engine worker runs it: preprocessing, the vision session (ViT + Q-Former + projection),
- * and generation over the OPT sessions. Image side and text side are separate calls, so callers can cache the
- * projected query embeddings of an image and ask many questions about it without re-running the vision tower.
+ * and generation over the language model's sessions: OPT (embed + decoder with past, OptDecoderSession) or T5
+ * (encoder + decoder with past, T5DecoderSession), picked by the bundle's architecture. Image side and text side are
+ * separate calls, so callers can cache the projected query embeddings of an image and ask many questions about it
+ * without re-running the vision tower.
  */
 import { loadBundle, checkGraphNames, requiredGraph, type Bundle } from '../bundle/load-bundle.ts';
 import { REQUIRED_GRAPHS, VISION_GRAPH } from '../bundle/tensor-names.ts';
-import type { BundleManifest, OptModelFacts } from '../bundle/manifest.ts';
+import type { BundleManifest, OptModelFacts, T5ModelFacts } from '../bundle/manifest.ts';
+import type { DecoderSession } from '../generation/decoder-session.ts';
 import { GlanceError, ErrorCode } from '../errors.ts';
 import { generate } from '../generation/generate.ts';
 import { resolveGenerationOptions } from '../generation/generation-options.ts';
@@ -13,8 +16,9 @@ import { parseImageProcessorConfig, type ImageProcessorConfig } from '../preproc
 import { preprocessImage } from '../preprocess/preprocess.ts';
 import { TextTokenizer } from '../tokenizer/text-tokenizer.ts';
 import { openSession, type ExecutionProvider, type ModelSession } from './onnx-runtime.ts';
-import { OptDecoderSession } from './opt-decoder-session.ts';
+import { OptDecoderSession, type DecoderTimings } from './opt-decoder-session.ts';
 import type { PromptRow } from './prompt-batch.ts';
+import { T5DecoderSession } from './t5-decoder-session.ts';
 import { readFile } from 'node:fs/promises';
 
 export interface RuntimeOptions {
@@ -32,13 +36,16 @@ export interface ImageEmbedding {
 
 export interface GenerationItem {
   queryEmbeds: Float32Array;
-  /** The exact prompt; '' means a caption (the model then sees only BOS). */
+  /** The exact prompt; '' means a caption (OPT then sees only BOS, T5's encoder only `</s>` after the queries). */
   prompt: string;
 }
 
 export interface GenerationOutput {
   text: string;
-  /** BOS then the new tokens, as transformers' Blip2ForConditionalGeneration.generate returns them (no trailing padding). */
+  /**
+   * As transformers' Blip2ForConditionalGeneration.generate returns it, without trailing padding: OPT: BOS then the
+   * new tokens; T5: the decoder start token then the new tokens.
+   */
   sequence: number[];
   finishReason: 'eos' | 'length';
   timingsMs: { prefill: number; decode: number };
@@ -50,6 +57,17 @@ export interface GenerateCallbacks {
   onToken?: (row: number, token: number, text: string) => void;
 }
 
+/** The language models Blip2Runtime generates with. */
+export type GenerativeModelFacts = OptModelFacts | T5ModelFacts;
+
+/** A decoder session over some rows, of whichever family, with its timings. */
+export type RuntimeDecoderSession = DecoderSession & { readonly timings: DecoderTimings };
+
+export interface DecoderSessionOptions {
+  /** T5 only: the decoder ids the prefill runs (default [decoder_start_token_id]). */
+  decoderPrefix?: readonly number[];
+}
+
 export class Blip2Runtime {
   readonly bundle: Bundle;
   readonly manifest: BundleManifest;
@@ -58,9 +76,9 @@ export class Blip2Runtime {
   readonly #imageConfig: ImageProcessorConfig;
   readonly #sessions: Record<string, ModelSession>;
   readonly #maxPixels: number | undefined;
-  readonly #model: OptModelFacts;
+  readonly #model: GenerativeModelFacts;
 
-  private constructor(bundle: Bundle, model: OptModelFacts, tokenizer: TextTokenizer, imageConfig: ImageProcessorConfig, sessions: Record<string, ModelSession>, maxPixels: number | undefined) {
+  private constructor(bundle: Bundle, model: GenerativeModelFacts, tokenizer: TextTokenizer, imageConfig: ImageProcessorConfig, sessions: Record<string, ModelSession>, maxPixels: number | undefined) {
     this.bundle = bundle;
     this.manifest = bundle.manifest;
     this.#model = model;
@@ -75,7 +93,7 @@ export class Blip2Runtime {
     const bundle = await loadBundle(bundleDir);
     const { manifest } = bundle;
     const model = manifest.model;
-    if (model.architecture !== 'blip2-opt') {
+    if (model.architecture !== 'blip2-opt' && model.architecture !== 'blip2-t5') {
       throw new GlanceError(ErrorCode.BundleInvalid, `${bundle.dir} holds a ${model.architecture} model, which cannot generate text.`);
     }
     const tokenizerJson = JSON.parse(await readFile(bundle.path(manifest.tokenizer.file), 'utf8'));
@@ -138,12 +156,21 @@ export class Blip2Runtime {
   }
 
   /** A decoder session over these rows (the generation loop drives it; tests use it for first-step logits). */
-  decoderSession(items: readonly GenerationItem[]): OptDecoderSession {
-    return this.decoderSessionForIds(items.map((item) => ({ queryEmbeds: item.queryEmbeds, promptIds: this.#tokenizer.encode(item.prompt).ids })));
+  decoderSession(items: readonly GenerationItem[]): RuntimeDecoderSession {
+    return this.decoderSessionForIds(items.map((item) => ({ queryEmbeds: item.queryEmbeds, promptIds: this.promptIds(item.prompt) })));
   }
 
-  /** A decoder session over rows whose prompts are already token ids (BOS included). */
-  decoderSessionForIds(rows: readonly PromptRow[]): OptDecoderSession {
+  /** The prompt's ids as the processor makes them (OPT: BOS + text; T5: text + `</s>`, and `[bos]` if that is empty). */
+  promptIds(prompt: string): number[] {
+    const ids = this.#tokenizer.encode(prompt).ids;
+    const m = this.#model;
+    // Blip2ForConditionalGeneration uses input_ids = [[text_config.bos_token_id]] when there is no text.
+    if (ids.length === 0 && m.bosTokenId !== null) return [m.bosTokenId];
+    return ids;
+  }
+
+  /** A decoder session over rows whose prompts are already token ids (special tokens included). */
+  decoderSessionForIds(rows: readonly PromptRow[], options: DecoderSessionOptions = {}): RuntimeDecoderSession {
     const m = this.#model;
     const size = m.numQueryTokens * m.languageHiddenSize;
     rows.forEach((row, i) => {
@@ -151,6 +178,9 @@ export class Blip2Runtime {
         throw new GlanceError(ErrorCode.InvalidInput, `item ${i}: query embeddings have ${row.queryEmbeds.length} values, this model needs ${size} (${m.numQueryTokens}×${m.languageHiddenSize}); were they made by another model?`);
       }
     });
+    if (m.architecture === 'blip2-t5') {
+      return new T5DecoderSession(this.#sessions.encoder, this.#sessions.decoder, m, rows, options.decoderPrefix);
+    }
     return new OptDecoderSession(this.#sessions.embed, this.#sessions.decoder, m, rows);
   }
 
@@ -159,8 +189,13 @@ export class Blip2Runtime {
     if (items.length === 0) return [];
     const m = this.#model;
     const options = resolveGenerationOptions(userOptions, { eosTokenIds: m.eosTokenIds, padTokenId: m.padTokenId });
-    const rows = items.map((item) => ({ queryEmbeds: item.queryEmbeds, promptIds: this.#tokenizer.encode(item.prompt).ids }));
-    checkSequenceFits(rows, options.maxNewTokens, m);
+    const rows = items.map((item) => ({ queryEmbeds: item.queryEmbeds, promptIds: this.promptIds(item.prompt) }));
+    if (m.architecture === 'blip2-opt') checkSequenceFits(rows, options.maxNewTokens, m);
+    // What transformers' BLIP-2 generate puts before the new tokens: OPT prepends BOS to the language model's output
+    // (whose ids held no token: it was called with inputs_embeds); T5's decoder ids start with decoder_start_token_id,
+    // which the logits processors see.
+    const first = m.architecture === 'blip2-t5' ? m.decoderStartTokenId : m.bosTokenId;
+    const prefixTokens = m.architecture === 'blip2-t5' ? [m.decoderStartTokenId] : [];
     const session = this.decoderSessionForIds(rows);
     const streamed = items.map(() => [] as number[]);
     const onToken = callbacks.onToken
@@ -169,14 +204,14 @@ export class Blip2Runtime {
           callbacks.onToken!(row, token, this.#tokenizer.decode(streamed[row], { skipSpecialTokens: true }));
         }
       : undefined;
-    const result = await generate(session, { options, batchSize: items.length, signal: callbacks.signal, onToken });
+    const result = await generate(session, { options, batchSize: items.length, prefixTokens, signal: callbacks.signal, onToken });
     const { prefillMs, decodeMs } = session.timings;
     // The prefill yields each row's first token; every later token comes from a decode step.
     const decodedTokens = result.sequences.reduce((sum, tokens) => sum + Math.max(tokens.length - 1, 0), 0);
     const tokensPerSecond = decodeMs > 0 ? decodedTokens / (decodeMs / 1000) : 0;
     return result.sequences.map((tokens, row) => ({
       text: this.#tokenizer.decode(tokens, { skipSpecialTokens: true }).trim(),
-      sequence: [m.bosTokenId, ...tokens],
+      sequence: [first, ...tokens],
       finishReason: result.finishReasons[row],
       timingsMs: { prefill: prefillMs, decode: decodeMs },
       tokensPerSecond,
