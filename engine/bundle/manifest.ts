@@ -6,7 +6,7 @@
  * (REQUIRED_GRAPHS in tensor-names.ts) to files.
  */
 import { z } from 'zod';
-import { BUNDLE_DTYPES } from '../convert/weight-format.ts';
+import { BUNDLE_DTYPES, familyRefusesFloat16, isQuantized } from '../convert/weight-format.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'glance-blip2-bundle';
@@ -74,19 +74,40 @@ export const t5ModelSchema = z.object({
   imageTokenIndex: tokenId.nullable(),
 });
 
+/** MatMulNBits parameters of an int8/int4 bundle (asymmetric block-wise quantization with zero points). */
+const quantizationSchema = z.object({
+  op: z.literal('MatMulNBits'),
+  bits: z.union([z.literal(4), z.literal(8)]),
+  blockSize: z.number().int().min(16).refine((n) => (n & (n - 1)) === 0, 'a power of two'),
+  accuracyLevel: z.number().int().min(0).max(4),
+  zeroPoints: z.literal(true),
+});
+
 export const modelSchema = z.discriminatedUnion('architecture', [optModelSchema, t5ModelSchema, itmModelSchema]);
 
 export const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
   version: z.literal(MANIFEST_VERSION),
   createdBy: z.string(),
+  /** The weight format (docs/engine.md, "Weight formats"); the graph and weight file names carry its suffix. */
   dtype: z.enum(BUNDLE_DTYPES),
+  /** int8/int4 bundles: how the Linears outside the Q-Former were quantized. */
+  quantization: quantizationSchema.optional(),
   model: modelSchema,
   preprocessor: z.record(z.string(), z.unknown()),
   tokenizer: z.object({ file: z.string(), configFile: z.string().nullable() }),
   /** tensorBytes: the stored tensors themselves; fileBytes: the size of the file (tensors are 64 KiB-aligned). */
   weights: z.object({ file: z.string(), tensorBytes: z.number().int().nonnegative(), fileBytes: z.number().int().nonnegative() }),
   graphs: z.record(z.string(), graphSpec),
+}).superRefine((manifest, ctx) => {
+  if (isQuantized(manifest.dtype) !== (manifest.quantization !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['quantization'], message: `dtype ${manifest.dtype} ${isQuantized(manifest.dtype) ? 'needs' : 'cannot have'} a quantization record` });
+  } else if (manifest.quantization && manifest.quantization.bits !== (manifest.dtype === 'int4' ? 4 : 8)) {
+    ctx.addIssue({ code: 'custom', path: ['quantization', 'bits'], message: `dtype ${manifest.dtype} does not store ${manifest.quantization.bits}-bit weights` });
+  }
+  if (manifest.dtype === 'fp16' && familyRefusesFloat16(manifest.model.architecture)) {
+    ctx.addIssue({ code: 'custom', path: ['dtype'], message: `${manifest.model.architecture} bundles cannot be fp16 (Flan-T5 overflows in float16); convert with --dtype fp32 or bf16` });
+  }
 });
 
 export type BundleManifest = z.infer<typeof manifestSchema>;

@@ -16,17 +16,21 @@ import { resolveBlip2Config } from './blip2-config.ts';
 import { openCheckpoint, type CheckpointIndex } from './checkpoint-files.ts';
 import { expectShape, readTensorFloat32 } from './safetensors-reader.ts';
 import { buildFamily, type FamilyBuild } from './families/model-family.ts';
-import type { GraphBuilder, WeightRef } from './onnx/graph-builder.ts';
+import { partKey, type GraphBuilder, type StoredWeight, type WeightRef } from './onnx/graph-builder.ts';
 import { encodeModel } from './onnx/onnx-proto.ts';
 import { WeightFileWriter, type WeightLocation } from './onnx/weight-file.ts';
-import { formatFileName, type BundleDtype, type WeightFormat } from './weight-format.ts';
-
-export const SUPPORTED_DTYPES: readonly BundleDtype[] = ['fp32'];
+import { encodeWeight } from './quantize/encode-weight.ts';
+import { checkFormatForFamily, formatFileName, isQuantized, parseWeightFormat, weightPolicy, type WeightFormat } from './weight-format.ts';
 
 export interface ConvertOptions {
   checkpointDir: string;
   outDir: string;
+  /** fp32 (default), fp16, bf16, int8, int4 */
   dtype?: string;
+  /** int8/int4 only: MatMulNBits block size (default DEFAULT_BLOCK_SIZE) */
+  blockSize?: string | number;
+  /** int8/int4 only: MatMulNBits accuracy level 0–4 (default DEFAULT_ACCURACY_LEVEL) */
+  accuracyLevel?: string | number;
   /** Called after each tensor is written. */
   onProgress?: (progress: { doneBytes: number; totalBytes: number; tensor: string }) => void;
 }
@@ -75,18 +79,17 @@ async function ensureOutputFree(outDir: string): Promise<void> {
 }
 
 /** Checks every weight the graphs need against the checkpoint before any data is written. */
-function checkWeights(refs: Iterable<WeightRef>, checkpoint: CheckpointIndex): number {
-  let bytes = 0;
+function checkWeights(refs: Iterable<WeightRef>, checkpoint: CheckpointIndex): void {
   for (const ref of refs) {
     const info = checkpoint.tensors.get(ref.checkpointName);
     if (!info) {
       throw new GlanceError(ErrorCode.CheckpointShapeMismatch, `The checkpoint has no tensor ${ref.checkpointName} (expected shape [${ref.shape.join(', ')}] from config.json). The weights do not belong to this config, or the checkpoint is incomplete.`, { tensor: ref.checkpointName, expected: ref.shape });
     }
     expectShape(info, ref.shape);
-    bytes += ref.shape.reduce((a, b) => a * b, 1) * 4;
   }
-  return bytes;
 }
+
+const elementCount = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 function buildManifest(family: FamilyBuild, format: WeightFormat, preprocessor: Record<string, unknown>, hasTokenizerConfig: boolean, weights: BundleManifest['weights']): BundleManifest {
   return {
@@ -94,6 +97,7 @@ function buildManifest(family: FamilyBuild, format: WeightFormat, preprocessor: 
     version: MANIFEST_VERSION,
     createdBy: 'glance convert',
     dtype: format.dtype,
+    ...(isQuantized(format.dtype) ? { quantization: { op: 'MatMulNBits' as const, bits: format.dtype === 'int4' ? (4 as const) : (8 as const), blockSize: format.blockSize!, accuracyLevel: format.accuracyLevel!, zeroPoints: true } } : {}),
     model: family.model,
     preprocessor,
     tokenizer: { file: 'tokenizer.json', configFile: hasTokenizerConfig ? 'tokenizer_config.json' : null },
@@ -103,11 +107,7 @@ function buildManifest(family: FamilyBuild, format: WeightFormat, preprocessor: 
 }
 
 export async function convertCheckpoint(options: ConvertOptions): Promise<ConvertResult> {
-  const dtype = options.dtype ?? 'fp32';
-  if (!(SUPPORTED_DTYPES as readonly string[]).includes(dtype)) {
-    throw new GlanceError(ErrorCode.InvalidInput, `--dtype ${dtype} is not supported; supported: ${SUPPORTED_DTYPES.join(', ')}.`);
-  }
-  const format: WeightFormat = { dtype: dtype as BundleDtype };
+  const format = parseWeightFormat(options);
   const weightsFile = formatFileName('weights', format, 'bin');
   const checkpointDir = resolve(options.checkpointDir);
   const outDir = resolve(options.outDir);
@@ -131,10 +131,23 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
   const hasTokenizerConfig = (await readJson(checkpointDir, 'tokenizer_config.json', false)) !== undefined;
   const checkpoint = await openCheckpoint(checkpointDir);
 
+  checkFormatForFamily(config.family, format);
   const family = buildFamily(config, format);
   const refs = new Map<string, WeightRef>();
   for (const graph of family.graphs) for (const [name, ref] of graph.builder.weights) refs.set(name, ref);
-  const totalBytes = checkWeights(refs.values(), checkpoint);
+  checkWeights(refs.values(), checkpoint);
+  // The format decides how each tensor is stored (and rewrites the graphs to read it); one checkpoint tensor may be
+  // stored in two encodings (OPT's tied embedding: a float16 table and an int4 lm_head), each once per bundle.
+  const policy = weightPolicy(format);
+  const stored = new Map<string, StoredWeight>();
+  for (const graph of family.graphs) {
+    graph.builder.applyWeightPolicy(policy);
+    for (const entry of graph.builder.storedWeights()) stored.set(entry.key, entry);
+  }
+  // Both encodings of a tensor are written from one read of it.
+  const byTensor = new Map<string, StoredWeight[]>();
+  for (const entry of stored.values()) byTensor.set(entry.checkpointName, [...(byTensor.get(entry.checkpointName) ?? []), entry]);
+  const totalBytes = [...byTensor.values()].reduce((sum, entries) => sum + elementCount(entries[0].shape) * 4, 0);
   await ensureOutputFree(outDir);
 
   await mkdir(dirname(outDir), { recursive: true });
@@ -144,14 +157,19 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
     const locations = new Map<string, WeightLocation>();
     const writer = await WeightFileWriter.create(join(tempDir, weightsFile), weightsFile);
     let fileBytes: number;
+    let tensorBytes = 0;
     try {
       let doneBytes = 0;
-      for (const ref of refs.values()) {
-        const info = checkpoint.tensors.get(ref.checkpointName)!;
-        const data = await readTensorFloat32(info);
-        locations.set(ref.checkpointName, await writer.append(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      for (const [name, entries] of byTensor) {
+        const data = await readTensorFloat32(checkpoint.tensors.get(name)!);
+        for (const entry of entries) {
+          for (const { part, bytes } of encodeWeight(data, entry)) {
+            locations.set(partKey(entry.key, part), await writer.append(bytes));
+            tensorBytes += bytes.byteLength;
+          }
+        }
         doneBytes += data.byteLength;
-        options.onProgress?.({ doneBytes, totalBytes, tensor: ref.checkpointName });
+        options.onProgress?.({ doneBytes, totalBytes, tensor: name });
       }
     } finally {
       fileBytes = writer.bytesWritten;
@@ -162,11 +180,11 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
     }
     await copyFile(join(checkpointDir, 'tokenizer.json'), join(tempDir, 'tokenizer.json'));
     if (hasTokenizerConfig) await copyFile(join(checkpointDir, 'tokenizer_config.json'), join(tempDir, 'tokenizer_config.json'));
-    const manifest = buildManifest(family, format, preprocessorJson, hasTokenizerConfig, { file: weightsFile, tensorBytes: totalBytes, fileBytes });
+    const manifest = buildManifest(family, format, preprocessorJson, hasTokenizerConfig, { file: weightsFile, tensorBytes, fileBytes });
     await writeFile(join(tempDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await rm(outDir, { recursive: true, force: true });
     await rename(tempDir, outDir);
-    return { outDir, manifest, weightBytes: totalBytes, tensorCount: refs.size };
+    return { outDir, manifest, weightBytes: tensorBytes, tensorCount: stored.size };
   } catch (error) {
     await rm(tempDir, { recursive: true, force: true });
     throw error;

@@ -2,6 +2,16 @@
  * A small builder for ONNX graphs. Nodes are named by scope like onnxruntime-genai's builder
  * (`/vision/layers.0/attn/MatMul`), large weights are recorded as references into the checkpoint and written later
  * as external data, small constants are embedded.
+ *
+ * Graphs are built in float32 terms: `weight()` always yields a float32 value. A bundle's weight format is applied
+ * afterwards by `applyWeightPolicy()`, which decides per checkpoint tensor and per use how it is stored:
+ *   - a Linear (`Gemm` with transB = 1 over a weight) whose weight is block-quantized becomes com.microsoft
+ *     `MatMulNBits` (K = in, N = out, the bias as its bias input);
+ *   - an embedding table (`Gather` over a weight) stored in 16 bits is gathered as is and the gathered rows are Cast
+ *     to float32, so the session keeps the 16-bit table;
+ *   - any other use of a 16-bit weight reads it through a Cast to float32, which onnxruntime folds at session creation.
+ * One checkpoint tensor may be stored in several encodings (OPT's tied embedding: gathered as float16, lm_head as
+ * int4): stored tensors are keyed by checkpoint name + encoding.
  */
 import {
   AttributeType,
@@ -18,9 +28,12 @@ import type { WeightLocation } from './weight-file.ts';
 
 export type Dim = number | string;
 
+/** Element types of graph inputs and outputs. */
+export type IoElemType = Exclude<ElemTypeName, 'bfloat16' | 'uint8'>;
+
 export interface TensorSpec {
   name: string;
-  dtype: ElemTypeName;
+  dtype: IoElemType;
   dims: Dim[];
 }
 
@@ -29,6 +42,72 @@ export interface WeightRef {
   checkpointName: string;
   shape: number[];
 }
+
+/** How one stored tensor is encoded in the weight file. */
+export type WeightEncoding =
+  | { kind: 'float32' }
+  | { kind: 'float16' }
+  | { kind: 'bfloat16' }
+  | { kind: 'nbits'; bits: 4 | 8; blockSize: number };
+
+/** How a graph uses a weight: as a Linear's [out, in] matrix, as a table rows are gathered from, or otherwise. */
+export type WeightUse = 'linear' | 'gather' | 'other';
+
+/** The part of a weight format the graphs see: an encoding per (checkpoint tensor, use). */
+export interface WeightPolicy {
+  encoding(checkpointName: string, use: WeightUse, shape: readonly number[]): WeightEncoding;
+  /** MatMulNBits' accuracy_level (0 = float32 compute, 4 = int8 activations). */
+  accuracyLevel: number;
+}
+
+/** One tensor of the weight file: a checkpoint tensor in one encoding. */
+export interface StoredWeight {
+  key: string;
+  checkpointName: string;
+  /** the checkpoint tensor's shape */
+  shape: number[];
+  encoding: WeightEncoding;
+}
+
+/** The weight file's parts of a stored weight: one for float encodings, three (codes, scales, zero points) for nbits. */
+export type WeightPart = 'data' | 'scales' | 'zero_points';
+
+const ENCODING_SUFFIX = { float32: '', float16: '_fp16', bfloat16: '_bf16' } as const;
+
+export function encodingSuffix(encoding: WeightEncoding): string {
+  return encoding.kind === 'nbits' ? `_q${encoding.bits}` : ENCODING_SUFFIX[encoding.kind];
+}
+
+/** `name` + encoding, e.g. `…fc1.weight#q4b32`; float32 keeps the bare name. */
+export function storageKey(checkpointName: string, encoding: WeightEncoding): string {
+  switch (encoding.kind) {
+    case 'float32':
+      return checkpointName;
+    case 'nbits':
+      return `${checkpointName}#q${encoding.bits}b${encoding.blockSize}`;
+    default:
+      return `${checkpointName}#${encoding.kind}`;
+  }
+}
+
+export function partKey(key: string, part: WeightPart): string {
+  return part === 'data' ? key : `${key}/${part}`;
+}
+
+/** The stored tensor's parts with their ONNX element types and dims (nbits: MatMulNBits' layout). */
+export function storedParts(stored: StoredWeight): { part: WeightPart; dataType: number; dims: number[] }[] {
+  const e = stored.encoding;
+  if (e.kind !== 'nbits') return [{ part: 'data', dataType: ElemType[e.kind], dims: stored.shape }];
+  const [n, k] = stored.shape;
+  const kBlocks = Math.ceil(k / e.blockSize);
+  return [
+    { part: 'data', dataType: ElemType.uint8, dims: [n, kBlocks, (e.blockSize * e.bits) / 8] },
+    { part: 'scales', dataType: ElemType.float32, dims: [n * kBlocks] },
+    { part: 'zero_points', dataType: ElemType.uint8, dims: [n * Math.ceil((kBlocks * e.bits) / 8)] },
+  ];
+}
+
+const isFloat32 = (encoding: WeightEncoding) => encoding.kind === 'float32';
 
 /** Marks a float attribute (plain numbers are integer attributes). */
 export class FloatAttr {
@@ -48,9 +127,11 @@ export class GraphBuilder {
   readonly name: string;
   readonly inputs: TensorSpec[] = [];
   readonly outputs: TensorSpec[] = [];
-  /** initializer name → checkpoint tensor */
+  /** checkpoint tensor name → the tensor (float32 view: what the graph reads before a weight policy is applied) */
   readonly weights = new Map<string, WeightRef>();
-  readonly #nodes: NodeProto[] = [];
+  /** storage key → stored tensor, set by applyWeightPolicy (float32 for every weight until then) */
+  #stored: Map<string, StoredWeight> | undefined;
+  #nodes: NodeProto[] = [];
   readonly #constants: TensorProto[] = [];
   readonly #scope: string[] = [];
   readonly #used = new Map<string, number>();
@@ -60,13 +141,13 @@ export class GraphBuilder {
     this.name = name;
   }
 
-  input(name: string, dtype: ElemTypeName, dims: Dim[]): string {
+  input(name: string, dtype: IoElemType, dims: Dim[]): string {
     this.inputs.push({ name, dtype, dims });
     return name;
   }
 
   /** Declares a graph output named `name` carrying `value`. */
-  output(value: string, name: string, dtype: ElemTypeName, dims: Dim[]): void {
+  output(value: string, name: string, dtype: IoElemType, dims: Dim[]): void {
     this.#nodes.push({ opType: 'Identity', name: `/outputs/${name}`, input: [value], output: [name], domain: '' });
     this.outputs.push({ name, dtype, dims });
   }
@@ -124,23 +205,116 @@ export class GraphBuilder {
     return outputs;
   }
 
-  /** Serialisable model with weights pointing into the external weight file. */
+  /** The tensors the weight file must hold for this graph (every weight as float32 unless a policy was applied). */
+  storedWeights(): StoredWeight[] {
+    if (this.#stored) return [...this.#stored.values()];
+    return [...this.weights.values()].map((ref) => ({ key: storageKey(ref.checkpointName, { kind: 'float32' }), ...ref, encoding: { kind: 'float32' } }));
+  }
+
+  /**
+   * Rewrites the graph for a weight format (see the header): Linears over block-quantized weights become
+   * MatMulNBits, 16-bit tables are gathered then Cast, other 16-bit weights are read through a Cast. Call once, after
+   * the graph is complete; a policy that keeps everything float32 changes nothing.
+   */
+  applyWeightPolicy(policy: WeightPolicy): void {
+    if (this.#stored) throw new Error(`a weight policy was already applied to ${this.name}`);
+    const stored = new Map<string, StoredWeight>();
+    const store = (checkpointName: string, encoding: WeightEncoding): StoredWeight => {
+      const key = storageKey(checkpointName, encoding);
+      let entry = stored.get(key);
+      if (!entry) {
+        entry = { key, checkpointName, shape: this.weights.get(checkpointName)!.shape, encoding };
+        stored.set(key, entry);
+      }
+      return entry;
+    };
+    const casts: NodeProto[] = [];
+    const castOutputs = new Map<string, string>();
+    /** The float32 value of a weight used `use`-wise: the initializer itself, or the output of one shared Cast. */
+    const floatValue = (name: string, use: WeightUse): string => {
+      const encoding = policy.encoding(name, use, this.weights.get(name)!.shape);
+      if (encoding.kind === 'nbits') throw new Error(`${name}: only a Linear's weight can be block-quantized`);
+      const entry = store(name, encoding);
+      if (isFloat32(encoding)) return entry.checkpointName;
+      let output = castOutputs.get(entry.key);
+      if (!output) {
+        output = `${initializerName(entry)}/float32`;
+        casts.push({ opType: 'Cast', name: `/weights/${initializerName(entry)}/Cast`, input: [initializerName(entry)], output: [output], domain: '', attribute: [toAttribute('to', ElemType.float32)] });
+        castOutputs.set(entry.key, output);
+      }
+      return output;
+    };
+    const nodes: NodeProto[] = [];
+    for (const node of this.#nodes) {
+      const inputs = node.input ?? [];
+      const isWeight = (i: number) => inputs[i] !== undefined && this.weights.has(inputs[i]);
+      if (node.opType === 'Gemm' && node.domain === '' && isLinearGemm(node) && isWeight(1)) {
+        const name = inputs[1];
+        const shape = this.weights.get(name)!.shape;
+        const encoding = policy.encoding(name, 'linear', shape);
+        if (encoding.kind === 'nbits') {
+          const entry = store(name, encoding);
+          const base = initializerName(entry);
+          const [n, k] = shape;
+          const bias = inputs[2] === undefined ? [] : ['', isWeight(2) ? floatValue(inputs[2], 'other') : inputs[2]];
+          if (inputs[2] !== undefined && !(isWeight(2) && this.weights.get(inputs[2])!.shape.join() === String(n))) {
+            throw new Error(`${node.name}: MatMulNBits takes a bias of shape [${n}] only`);
+          }
+          nodes.push({
+            opType: 'MatMulNBits',
+            domain: MS_DOMAIN,
+            name: `${node.name}/MatMulNBits`,
+            input: [inputs[0], base, `${base}_scales`, `${base}_zero_points`, ...bias],
+            output: node.output,
+            attribute: [
+              toAttribute('K', k),
+              toAttribute('N', n),
+              toAttribute('bits', encoding.bits),
+              toAttribute('block_size', encoding.blockSize),
+              toAttribute('accuracy_level', policy.accuracyLevel),
+            ],
+          });
+          continue;
+        }
+        nodes.push({ ...node, input: inputs.map((input, i) => (isWeight(i) ? floatValue(input, i === 1 ? 'linear' : 'other') : input)) });
+        continue;
+      }
+      if (node.opType === 'Gather' && node.domain === '' && isWeight(0)) {
+        const name = inputs[0];
+        const encoding = policy.encoding(name, 'gather', this.weights.get(name)!.shape);
+        if (encoding.kind === 'float16' || encoding.kind === 'bfloat16') {
+          const table = initializerName(store(name, encoding));
+          const gathered = `${node.name}/output_16bit`;
+          nodes.push({ ...node, input: [table, ...inputs.slice(1)], output: [gathered] });
+          nodes.push({ opType: 'Cast', name: `${node.name}/Cast`, input: [gathered], output: node.output, domain: '', attribute: [toAttribute('to', ElemType.float32)] });
+          continue;
+        }
+      }
+      nodes.push({ ...node, input: inputs.map((input, i) => (isWeight(i) ? floatValue(input, node.opType === 'Gather' && i === 0 ? 'gather' : 'other') : input)) });
+    }
+    this.#nodes = [...casts, ...nodes];
+    this.#stored = stored;
+  }
+
+  /** Serialisable model with weights pointing into the external weight file (locations by `partKey`). */
   build(locations: ReadonlyMap<string, WeightLocation>, weightFileName: string, opset: number): ModelProto {
-    const initializers: TensorProto[] = [...this.weights.values()].map((ref) => {
-      const location = locations.get(ref.checkpointName);
-      if (!location) throw new Error(`no weight data written for ${ref.checkpointName}`);
-      return {
-        name: ref.checkpointName,
-        dims: ref.shape,
-        dataType: ElemType.float32,
-        dataLocation: DataLocation.EXTERNAL,
-        externalData: [
-          { key: 'location', value: weightFileName },
-          { key: 'offset', value: String(location.offset) },
-          { key: 'length', value: String(location.length) },
-        ],
-      };
-    });
+    const initializers: TensorProto[] = this.storedWeights().flatMap((entry) =>
+      storedParts(entry).map(({ part, dataType, dims }) => {
+        const location = locations.get(partKey(entry.key, part));
+        if (!location) throw new Error(`no weight data written for ${partKey(entry.key, part)}`);
+        return {
+          name: part === 'data' ? initializerName(entry) : `${initializerName(entry)}_${part}`,
+          dims,
+          dataType,
+          dataLocation: DataLocation.EXTERNAL,
+          externalData: [
+            { key: 'location', value: weightFileName },
+            { key: 'offset', value: String(location.offset) },
+            { key: 'length', value: String(location.length) },
+          ],
+        };
+      }),
+    );
     const usesMs = this.#nodes.some((node) => node.domain === MS_DOMAIN);
     return {
       irVersion: 8,
@@ -155,6 +329,18 @@ export class GraphBuilder {
       },
     };
   }
+}
+
+/** The initializer's name in the graph: the checkpoint name, plus `_fp16` / `_bf16` / `_q4` / `_q8` when re-encoded. */
+function initializerName(entry: StoredWeight): string {
+  return `${entry.checkpointName}${encodingSuffix(entry.encoding)}`;
+}
+
+/** A Gemm that is a plain Linear: y = x · Wᵀ (+ c), no alpha/beta/transA. */
+function isLinearGemm(node: NodeProto): boolean {
+  const attrs = new Map((node.attribute ?? []).map((a) => [a.name, a]));
+  if (Number(attrs.get('transB')?.i ?? 0) !== 1 || Number(attrs.get('transA')?.i ?? 0) !== 0) return false;
+  return (attrs.get('alpha')?.f ?? 1) === 1 && (attrs.get('beta')?.f ?? 1) === 1;
 }
 
 function valueInfo(spec: TensorSpec): ValueInfoProto {

@@ -14,6 +14,9 @@ export type AttributeProto = onnxProto.onnx.IAttributeProto;
 /** ONNX element types the bundle uses. */
 export const ElemType = {
   float32: onnxProto.onnx.TensorProto.DataType.FLOAT,
+  float16: onnxProto.onnx.TensorProto.DataType.FLOAT16,
+  bfloat16: onnxProto.onnx.TensorProto.DataType.BFLOAT16,
+  uint8: onnxProto.onnx.TensorProto.DataType.UINT8,
   int64: onnxProto.onnx.TensorProto.DataType.INT64,
   int32: onnxProto.onnx.TensorProto.DataType.INT32,
   bool: onnxProto.onnx.TensorProto.DataType.BOOL,
