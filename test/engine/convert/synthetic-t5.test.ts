@@ -104,4 +104,16 @@ describe('a T5 checkpoint with other sizes', () => {
       expect(batch[row].sequence[0]).toBe(0);
     }
   });
+
+  it('samples reproducibly with a seed and streams every token', async () => {
+    const [image] = await runtime.encodeImages([readFileSync(join(IMAGES, 'chelsea.png'))]);
+    const item = { queryEmbeds: image.queryEmbeds, prompt: 'a photo of' };
+    const options = { maxNewTokens: 10, minNewTokens: 10, doSample: true, seed: 5, topK: 20, temperature: 1.5 };
+    const streamed: number[] = [];
+    const [first] = await runtime.generate([item], options, { onToken: (_row, token) => streamed.push(token) });
+    const [second] = await runtime.generate([item], options);
+    expect(first.sequence).toHaveLength(11);
+    expect(first.sequence).toEqual(second.sequence);
+    expect([0, ...streamed]).toEqual(first.sequence);
+  });
 });
