@@ -1,6 +1,6 @@
 /**
- * `npm run formats` (= `glance bench --formats`): converts every tiny reference fixture present in
- * ../shared/fixtures (OPT, T5 when the engine can run it, ITM) in every weight format the family allows and
+ * `npm run formats` (bench/formats-main.ts): converts every tiny reference fixture present in ../shared/fixtures
+ * (OPT, T5, ITM) in every weight format the family allows (T5: not fp16, refused by design) and
  * measures each bundle against the transformers float32 goldens:
  *
  * - generative families: the fraction of golden `generate` tokens reproduced (the common prefix of each output with
@@ -105,7 +105,11 @@ function promptKey(setting: string, entry: { prompt?: string }): string | undefi
   return entry.prompt ?? (setting.startsWith('vqa_what') ? 'vqa_what' : setting.startsWith('vqa_color') ? 'vqa_color' : undefined);
 }
 
-async function measureOpt(bundleDir: string, goldens: any): Promise<Partial<FormatRow>> {
+/**
+ * OPT and T5 alike. `captionEntry` is the first-step entry with no prompt; a decoder-only model's default
+ * max_length also counts the prompt (`promptCounts`), an encoder-decoder's does not.
+ */
+async function measureGenerative(bundleDir: string, goldens: any, captionEntry: string, promptCounts: boolean): Promise<Partial<FormatRow>> {
   const runtime = await Blip2Runtime.open(bundleDir, { provider: 'cpu', threads: 1 });
   try {
     let golden = 0, reproduced = 0, sequences = 0, exact = 0, deviation = 0, entries = 0, top1 = 0;
@@ -113,7 +117,7 @@ async function measureOpt(bundleDir: string, goldens: any): Promise<Partial<Form
     for (const [photo, expected] of Object.entries<any>(goldens.images)) {
       const [embedding] = await runtime.encodeImages([image(photo)]);
       for (const [name, entry] of Object.entries<any>(expected.first_step_logits)) {
-        const prompt = name === 'caption_bos_only' ? '' : goldens.prompts[name].text;
+        const prompt = name === captionEntry ? '' : goldens.prompts[name].text;
         const logits = await runtime.decoderSession([{ queryEmbeds: embedding.queryEmbeds, prompt }]).prefill();
         entry.top5.ids.forEach((id: number, i: number) => (deviation = Math.max(deviation, Math.abs(logits[id] - entry.top5.values[i]))));
         let best = 0;
@@ -124,8 +128,8 @@ async function measureOpt(bundleDir: string, goldens: any): Promise<Partial<Form
       for (const [setting, entry] of Object.entries<any>(expected.generate)) {
         const key = promptKey(setting, entry);
         const prompt = key ? goldens.prompts[key].text : '';
-        const promptIds = runtime.tokenizer.encode(prompt).ids;
-        const [output] = await runtime.generate([{ queryEmbeds: embedding.queryEmbeds, prompt }], generationOptions(entry.kwargs, promptIds.length));
+        const promptLength = promptCounts ? runtime.tokenizer.encode(prompt).ids.length : 0;
+        const [output] = await runtime.generate([{ queryEmbeds: embedding.queryEmbeds, prompt }], generationOptions(entry.kwargs, promptLength));
         const tokens = goldenTokens(entry.outputs[0].sequence, pad);
         const got = output.sequence.slice(1);
         golden += tokens.length;
@@ -165,14 +169,12 @@ async function measureItm(bundleDir: string, goldens: any): Promise<Partial<Form
 interface Fixture {
   name: string;
   family: string;
-  measure?: (bundleDir: string, goldens: any) => Promise<Partial<FormatRow>>;
-  /** why the fixture converts but cannot be measured yet */
-  pending?: string;
+  measure: (bundleDir: string, goldens: any) => Promise<Partial<FormatRow>>;
 }
 
 const FIXTURE_LIST: Fixture[] = [
-  { name: 'tiny-blip2-opt', family: 'blip2-opt', measure: measureOpt },
-  { name: 'tiny-blip2-t5', family: 'blip2-t5', pending: 'the T5 runtime has not landed' },
+  { name: 'tiny-blip2-opt', family: 'blip2-opt', measure: (dir, goldens) => measureGenerative(dir, goldens, 'caption_bos_only', true) },
+  { name: 'tiny-blip2-t5', family: 'blip2-t5', measure: (dir, goldens) => measureGenerative(dir, goldens, 'caption_eos_only', false) },
   { name: 'tiny-blip2-itm', family: 'blip2-itm', measure: measureItm },
 ];
 
@@ -197,8 +199,7 @@ export async function runFormatsReport(options: { work: string; formats?: Weight
       }
       const row: FormatRow = { fixture: fixture.name, format: label, bundleBytes: await bundleBytes(dir) };
       try {
-        if (fixture.measure) Object.assign(row, await fixture.measure(dir, goldens));
-        else row.skipped = fixture.pending;
+        Object.assign(row, await fixture.measure(dir, goldens));
       } catch (error) {
         row.skipped = `could not run: ${(error as Error).message.slice(0, 120)}`;
       }

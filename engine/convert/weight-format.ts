@@ -5,7 +5,7 @@
  * | --- | --- | --- | --- | --- |
  * | fp32 | float32 | float32 | float32 | float32 |
  * | fp16 / bf16 | 16-bit, Cast to float32 (folded at load) | 16-bit, rows Cast after the Gather | 16-bit, Cast | float32 |
- * | int8 / int4 | MatMulNBits, block-wise with zero points | float16, rows Cast after the Gather | float32 | float32 |
+ * | int8 / int4 | MatMulNBits, block-wise with zero points | GatherBlockQuantized over the same encoding (float16 when rows do not split into blocks) | float32 | float32 |
  *
  * Compute is float32 in every format: onnxruntime's CPU kernels are not faster in float16 (measured, docs/engine.md),
  * and MatMulNBits dequantizes inside its kernel. The format also names the bundle's files (transformers.js style).
@@ -112,8 +112,10 @@ export function weightPolicy(format: WeightFormat): WeightPolicy {
       if (dtype === 'fp32' || keepsFloat32(checkpointName)) return FLOAT32;
       if (dtype === 'fp16') return { kind: 'float16' };
       if (dtype === 'bf16') return { kind: 'bfloat16' };
-      if (use === 'linear' && shape.length === 2) return { kind: 'nbits', bits: dtype === 'int4' ? 4 : 8, blockSize: format.blockSize ?? DEFAULT_BLOCK_SIZE };
-      if (use === 'gather') return { kind: 'float16' };
+      const nbits: WeightEncoding = { kind: 'nbits', bits: dtype === 'int4' ? 4 : 8, blockSize: format.blockSize ?? DEFAULT_BLOCK_SIZE };
+      if (use === 'linear' && shape.length === 2) return nbits;
+      // GatherBlockQuantized needs whole blocks per row; other tables are stored as float16.
+      if (use === 'gather') return shape.length === 2 && shape[1] % nbits.blockSize === 0 ? nbits : { kind: 'float16' };
       return FLOAT32;
     },
   };

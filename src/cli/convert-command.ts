@@ -1,8 +1,8 @@
-/** `glance convert <checkpoint-dir> --out <bundle-dir> [--dtype fp32]` with a progress bar. */
+/** `glance convert <checkpoint-dir> --out <bundle-dir> [--dtype fp32|fp16|bf16|int8|int4] [--block-size n] [--accuracy-level n]` with a progress bar. */
 import { convertCheckpoint } from '../../engine/convert/convert-checkpoint.ts';
 import { createProgressBar } from './progress-bar.ts';
 
-export async function runConvert(checkpointDir: string, options: { out: string; dtype: string; progress: boolean }): Promise<void> {
+export async function runConvert(checkpointDir: string, options: { out: string; dtype: string; blockSize?: string; accuracyLevel?: string; progress: boolean }): Promise<void> {
   const bar = options.progress ? createProgressBar('converting', { divisor: 1e6, label: 'MB' }) : undefined;
   const started = performance.now();
   try {
@@ -10,11 +10,15 @@ export async function runConvert(checkpointDir: string, options: { out: string; 
       checkpointDir,
       outDir: options.out,
       dtype: options.dtype,
+      blockSize: options.blockSize,
+      accuracyLevel: options.accuracyLevel,
       onProgress: ({ doneBytes, totalBytes, tensor }) => bar?.report(doneBytes, totalBytes, tensor),
     });
     bar?.stop();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    process.stderr.write(`wrote ${result.outDir}: ${result.tensorCount} tensors, ${(result.weightBytes / 1e9).toFixed(2)} GB of weights, in ${seconds} s\n`);
+    const q = result.manifest.quantization;
+    const format = q ? `${result.manifest.dtype}, block ${q.blockSize}, accuracy level ${q.accuracyLevel}` : result.manifest.dtype;
+    process.stderr.write(`wrote ${result.outDir} (${format}): ${result.tensorCount} tensors, ${(result.weightBytes / 1e9).toFixed(2)} GB of weights, in ${seconds} s\n`);
   } finally {
     bar?.stop();
   }

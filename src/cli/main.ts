@@ -40,9 +40,11 @@ export function buildProgram(): Command {
     .description('convert a Hugging Face BLIP-2 checkpoint (safetensors) into an ONNX bundle')
     .argument('<checkpoint-dir>', 'folder with config.json, model.safetensors (or shards), tokenizer.json, preprocessor_config.json')
     .requiredOption('--out <bundle-dir>', 'where to write the bundle (must not exist or be empty)')
-    .option('--dtype <dtype>', 'weight format of the bundle', 'fp32')
+    .option('--dtype <dtype>', 'weight format of the bundle: fp32, fp16, bf16, int8, int4 (int8/int4: MatMulNBits for the Linears outside the Q-Former)', 'fp32')
+    .option('--block-size <n>', 'int8/int4 only: quantization block size along K, a power of two ≥ 16 (default 32)')
+    .option('--accuracy-level <n>', 'int8/int4 only: MatMulNBits accuracy_level 0-4, 4 = int8 activations (default 4)')
     .option('--no-progress', 'no progress bar')
-    .action((checkpointDir: string, flags: { out: string; dtype: string; progress: boolean }) => runConvert(checkpointDir, flags));
+    .action((checkpointDir: string, flags: { out: string; dtype: string; blockSize?: string; accuracyLevel?: string; progress: boolean }) => runConvert(checkpointDir, flags));
 
   addGenerationFlags(modelOptions(program.command('caption')))
     .description('caption one or more images (several images run as one batch)')

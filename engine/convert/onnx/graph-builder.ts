@@ -8,10 +8,11 @@
  *   - a Linear (`Gemm` with transB = 1 over a weight) whose weight is block-quantized becomes com.microsoft
  *     `MatMulNBits` (K = in, N = out, the bias as its bias input);
  *   - an embedding table (`Gather` over a weight) stored in 16 bits is gathered as is and the gathered rows are Cast
- *     to float32, so the session keeps the 16-bit table;
+ *     to float32, so the session keeps the 16-bit table; a block-quantized table becomes com.microsoft
+ *     `GatherBlockQuantized` over the very bytes a MatMulNBits reads (OPT's tied embedding / lm_head: stored once);
  *   - any other use of a 16-bit weight reads it through a Cast to float32, which onnxruntime folds at session creation.
- * One checkpoint tensor may be stored in several encodings (OPT's tied embedding: gathered as float16, lm_head as
- * int4): stored tensors are keyed by checkpoint name + encoding.
+ * One checkpoint tensor may be stored in several encodings (e.g. a float16 table whose rows do not split into
+ * blocks, read as int4 by an lm_head): stored tensors are keyed by checkpoint name + encoding.
  */
 import {
   AttributeType,
@@ -94,16 +95,26 @@ export function partKey(key: string, part: WeightPart): string {
   return part === 'data' ? key : `${key}/${part}`;
 }
 
-/** The stored tensor's parts with their ONNX element types and dims (nbits: MatMulNBits' layout). */
-export function storedParts(stored: StoredWeight): { part: WeightPart; dataType: number; dims: number[] }[] {
+/**
+ * How an op reads a block-quantized tensor: MatMulNBits wants B [N, kBlocks, blob], scales [N·kBlocks] and zero points
+ * [N·zpBytes]; GatherBlockQuantized the same bytes as 2-D [N, K·bits/8], [N, kBlocks], [N, zpBytes]. Both views of
+ * one stored tensor are initializers over the same bytes of the weight file.
+ */
+export type NbitsView = 'matmul' | 'gather';
+
+/** The stored tensor's parts as initializers: names (from `base`), ONNX element types and dims. */
+export function storedParts(stored: StoredWeight, base: string, view: NbitsView = 'matmul'): { part: WeightPart; name: string; dataType: number; dims: number[] }[] {
   const e = stored.encoding;
-  if (e.kind !== 'nbits') return [{ part: 'data', dataType: ElemType[e.kind], dims: stored.shape }];
+  if (e.kind !== 'nbits') return [{ part: 'data', name: base, dataType: ElemType[e.kind], dims: stored.shape }];
   const [n, k] = stored.shape;
   const kBlocks = Math.ceil(k / e.blockSize);
+  const blob = (e.blockSize * e.bits) / 8;
+  const zpBytes = Math.ceil((kBlocks * e.bits) / 8);
+  const name = view === 'matmul' ? base : `${base}_rows`;
   return [
-    { part: 'data', dataType: ElemType.uint8, dims: [n, kBlocks, (e.blockSize * e.bits) / 8] },
-    { part: 'scales', dataType: ElemType.float32, dims: [n * kBlocks] },
-    { part: 'zero_points', dataType: ElemType.uint8, dims: [n * Math.ceil((kBlocks * e.bits) / 8)] },
+    { part: 'data', name, dataType: ElemType.uint8, dims: view === 'matmul' ? [n, kBlocks, blob] : [n, kBlocks * blob] },
+    { part: 'scales', name: `${name}_scales`, dataType: ElemType.float32, dims: view === 'matmul' ? [n * kBlocks] : [n, kBlocks] },
+    { part: 'zero_points', name: `${name}_zero_points`, dataType: ElemType.uint8, dims: view === 'matmul' ? [n * zpBytes] : [n, zpBytes] },
   ];
 }
 
@@ -131,6 +142,8 @@ export class GraphBuilder {
   readonly weights = new Map<string, WeightRef>();
   /** storage key → stored tensor, set by applyWeightPolicy (float32 for every weight until then) */
   #stored: Map<string, StoredWeight> | undefined;
+  /** storage key → the views of a block-quantized tensor this graph reads */
+  readonly #views = new Map<string, Set<NbitsView>>();
   #nodes: NodeProto[] = [];
   readonly #constants: TensorProto[] = [];
   readonly #scope: string[] = [];
@@ -254,7 +267,8 @@ export class GraphBuilder {
         const encoding = policy.encoding(name, 'linear', shape);
         if (encoding.kind === 'nbits') {
           const entry = store(name, encoding);
-          const base = initializerName(entry);
+          this.#addView(entry.key, 'matmul');
+          const [data, scales, zeroPoints] = storedParts(entry, initializerName(entry), 'matmul').map((p) => p.name);
           const [n, k] = shape;
           const bias = inputs[2] === undefined ? [] : ['', isWeight(2) ? floatValue(inputs[2], 'other') : inputs[2]];
           if (inputs[2] !== undefined && !(isWeight(2) && this.weights.get(inputs[2])!.shape.join() === String(n))) {
@@ -264,7 +278,7 @@ export class GraphBuilder {
             opType: 'MatMulNBits',
             domain: MS_DOMAIN,
             name: `${node.name}/MatMulNBits`,
-            input: [inputs[0], base, `${base}_scales`, `${base}_zero_points`, ...bias],
+            input: [inputs[0], data, scales, zeroPoints, ...bias],
             output: node.output,
             attribute: [
               toAttribute('K', k),
@@ -281,7 +295,26 @@ export class GraphBuilder {
       }
       if (node.opType === 'Gather' && node.domain === '' && isWeight(0)) {
         const name = inputs[0];
-        const encoding = policy.encoding(name, 'gather', this.weights.get(name)!.shape);
+        const shape = this.weights.get(name)!.shape;
+        const encoding = policy.encoding(name, 'gather', shape);
+        if (encoding.kind === 'nbits') {
+          const axis = Number((node.attribute ?? []).find((a) => a.name === 'axis')?.i ?? 0);
+          if (shape.length !== 2 || axis !== 0 || shape[1] % encoding.blockSize !== 0) {
+            throw new Error(`${node.name}: a block-quantized table must be 2-D, gathered on axis 0, with rows a multiple of the block size`);
+          }
+          const entry = store(name, encoding);
+          this.#addView(entry.key, 'gather');
+          const [data, scales, zeroPoints] = storedParts(entry, initializerName(entry), 'gather').map((p) => p.name);
+          nodes.push({
+            opType: 'GatherBlockQuantized',
+            domain: MS_DOMAIN,
+            name: `${node.name}/GatherBlockQuantized`,
+            input: [data, inputs[1], scales, zeroPoints],
+            output: node.output,
+            attribute: [toAttribute('gather_axis', 0), toAttribute('quantize_axis', 1), toAttribute('block_size', encoding.blockSize), toAttribute('bits', encoding.bits)],
+          });
+          continue;
+        }
         if (encoding.kind === 'float16' || encoding.kind === 'bfloat16') {
           const table = initializerName(store(name, encoding));
           const gathered = `${node.name}/output_16bit`;
@@ -296,14 +329,22 @@ export class GraphBuilder {
     this.#stored = stored;
   }
 
+  #addView(key: string, view: NbitsView): void {
+    const views = this.#views.get(key) ?? new Set<NbitsView>();
+    views.add(view);
+    this.#views.set(key, views);
+  }
+
   /** Serialisable model with weights pointing into the external weight file (locations by `partKey`). */
   build(locations: ReadonlyMap<string, WeightLocation>, weightFileName: string, opset: number): ModelProto {
-    const initializers: TensorProto[] = this.storedWeights().flatMap((entry) =>
-      storedParts(entry).map(({ part, dataType, dims }) => {
+    const parts = this.storedWeights().flatMap((entry) =>
+      [...(this.#views.get(entry.key) ?? ['matmul' as const])].flatMap((view) => storedParts(entry, initializerName(entry), view).map((p) => ({ entry, ...p }))),
+    );
+    const initializers: TensorProto[] = parts.map(({ entry, part, name, dataType, dims }) => {
         const location = locations.get(partKey(entry.key, part));
         if (!location) throw new Error(`no weight data written for ${partKey(entry.key, part)}`);
         return {
-          name: part === 'data' ? initializerName(entry) : `${initializerName(entry)}_${part}`,
+          name,
           dims,
           dataType,
           dataLocation: DataLocation.EXTERNAL,
@@ -313,8 +354,7 @@ export class GraphBuilder {
             { key: 'length', value: String(location.length) },
           ],
         };
-      }),
-    );
+      });
     const usesMs = this.#nodes.some((node) => node.domain === MS_DOMAIN);
     return {
       irVersion: 8,
