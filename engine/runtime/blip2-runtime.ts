@@ -94,7 +94,7 @@ export class Blip2Runtime {
     const { manifest } = bundle;
     const model = manifest.model;
     if (model.architecture !== 'blip2-opt' && model.architecture !== 'blip2-t5') {
-      throw new GlanceError(ErrorCode.BundleInvalid, `${bundle.dir} holds a ${model.architecture} model, which cannot generate text.`);
+      throw new GlanceError(ErrorCode.ModelKindMismatch, `${bundle.dir} holds a ${model.architecture} model (image-text matching and embeddings), which cannot generate text; captions and answers need a Blip2ForConditionalGeneration bundle.`);
     }
     const tokenizerJson = JSON.parse(await readFile(bundle.path(manifest.tokenizer.file), 'utf8'));
     const tokenizerConfig = manifest.tokenizer.configFile ? JSON.parse(await readFile(bundle.path(manifest.tokenizer.configFile), 'utf8')) : {};

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../../engine/engine.ts';
 import { ErrorCode } from '../../../engine/errors.ts';
+import { Blip2Runtime } from '../../../engine/runtime/blip2-runtime.ts';
 import { RetrievalRuntime } from '../../../engine/runtime/retrieval-runtime.ts';
 import { IMAGES, readJson } from '../../helpers/fixtures.ts';
 import { convertTinyOpt } from '../../helpers/tiny-bundle.ts';
@@ -20,12 +21,14 @@ const photo = (name: string) => readFileSync(join(IMAGES, name));
 let itm: Engine;
 let opt: Engine;
 let optDir: string;
+let itmDir: string;
 const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
   const [itmBundle, optBundle] = await Promise.all([convertTinyItm(), convertTinyOpt()]);
   cleanups.push(itmBundle.cleanup, optBundle.cleanup);
   optDir = optBundle.dir;
+  itmDir = itmBundle.dir;
   [itm, opt] = await Promise.all([
     Engine.open({ bundleDir: itmBundle.dir, threads: 1 }),
     Engine.open({ bundleDir: optBundle.dir, threads: 1 }),
@@ -98,6 +101,10 @@ describe('Engine on a retrieval bundle', () => {
     await expect(itm.generate([{ queryEmbeds: new Float32Array(32 * 32), prompt: '' }])).rejects.toMatchObject({ code: ErrorCode.ModelKindMismatch });
     // the engine still works afterwards
     expect(await itm.embedTexts(['a cat'])).toHaveLength(1);
+  });
+
+  it('Blip2Runtime refuses to open it', async () => {
+    await expect(Blip2Runtime.open(itmDir, { provider: 'cpu', threads: 1 })).rejects.toMatchObject({ code: ErrorCode.ModelKindMismatch, message: expect.stringContaining('cannot generate text') });
   });
 });
 
