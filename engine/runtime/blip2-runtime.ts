@@ -5,21 +5,20 @@
  * separate calls, so callers can cache the projected query embeddings of an image and ask many questions about it
  * without re-running the vision tower.
  */
-import { loadBundle, checkGraphNames, requiredGraph, type Bundle } from '../bundle/load-bundle.ts';
-import { REQUIRED_GRAPHS, VISION_GRAPH } from '../bundle/tensor-names.ts';
+import { loadBundle, type Bundle } from '../bundle/load-bundle.ts';
+import { VISION_GRAPH } from '../bundle/tensor-names.ts';
 import type { BundleManifest, OptModelFacts, T5ModelFacts } from '../bundle/manifest.ts';
 import type { DecoderSession } from '../generation/decoder-session.ts';
 import { GlanceError, ErrorCode } from '../errors.ts';
 import { generate } from '../generation/generate.ts';
 import { resolveGenerationOptions } from '../generation/generation-options.ts';
-import { parseImageProcessorConfig, type ImageProcessorConfig } from '../preprocess/image-processor-config.ts';
-import { preprocessImage } from '../preprocess/preprocess.ts';
-import { TextTokenizer } from '../tokenizer/text-tokenizer.ts';
-import { openSession, type ExecutionProvider, type ModelSession } from './onnx-runtime.ts';
+import type { ImageProcessorConfig } from '../preprocess/image-processor-config.ts';
+import type { TextTokenizer } from '../tokenizer/text-tokenizer.ts';
+import { bundleImageConfig, loadBundleTokenizer, openBundleSessions, preprocessBatch, releaseSessions } from './bundle-runtime-parts.ts';
+import { type ExecutionProvider, type ModelSession } from './onnx-runtime.ts';
 import { OptDecoderSession, type DecoderTimings } from './opt-decoder-session.ts';
 import type { PromptRow } from './prompt-batch.ts';
 import { T5DecoderSession } from './t5-decoder-session.ts';
-import { readFile } from 'node:fs/promises';
 
 export interface RuntimeOptions {
   provider: ExecutionProvider;
@@ -96,22 +95,9 @@ export class Blip2Runtime {
     if (model.architecture !== 'blip2-opt' && model.architecture !== 'blip2-t5') {
       throw new GlanceError(ErrorCode.ModelKindMismatch, `${bundle.dir} holds a ${model.architecture} model (image-text matching and embeddings), which cannot generate text; captions and answers need a Blip2ForConditionalGeneration bundle.`);
     }
-    const tokenizerJson = JSON.parse(await readFile(bundle.path(manifest.tokenizer.file), 'utf8'));
-    const tokenizerConfig = manifest.tokenizer.configFile ? JSON.parse(await readFile(bundle.path(manifest.tokenizer.configFile), 'utf8')) : {};
-    const tokenizer = new TextTokenizer(tokenizerJson, tokenizerConfig);
-    const imageConfig = parseImageProcessorConfig(manifest.preprocessor);
-    const sessions: Record<string, ModelSession> = {};
-    try {
-      for (const name of REQUIRED_GRAPHS[model.architecture]) {
-        const spec = requiredGraph(bundle, name);
-        const session = await openSession(bundle.path(spec.file), { provider: options.provider, threads: options.threads, log: options.log });
-        sessions[name] = session;
-        checkGraphNames(bundle, name, spec, session.inputNames, session.outputNames);
-      }
-    } catch (error) {
-      await Promise.all(Object.values(sessions).map((s) => s.release()));
-      throw error;
-    }
+    const tokenizer = await loadBundleTokenizer(bundle);
+    const imageConfig = bundleImageConfig(bundle);
+    const sessions = await openBundleSessions(bundle, { provider: options.provider, threads: options.threads, log: options.log });
     return new Blip2Runtime(bundle, model, tokenizer, imageConfig, sessions, options.maxPixels);
   }
 
@@ -124,17 +110,7 @@ export class Blip2Runtime {
     if (images.length === 0) return [];
     const m = this.#model;
     const side = m.imageSize;
-    const plane = 3 * side * side;
-    const pixels = new Float32Array(images.length * plane);
-    const preprocessMs: number[] = [];
-    for (const [i, bytes] of images.entries()) {
-      throwIfAborted(signal);
-      const started = performance.now();
-      const result = await preprocessImage(bytes, this.#imageConfig, this.#maxPixels === undefined ? undefined : { maxPixels: this.#maxPixels });
-      pixels.set(result.pixelValues, i * plane);
-      preprocessMs.push(performance.now() - started);
-    }
-    throwIfAborted(signal);
+    const { pixels, preprocessMs } = await preprocessBatch(images, this.#imageConfig, side, this.#maxPixels, signal);
     const embeds = await this.encodePixels(pixels, images.length);
     return embeds.queryEmbeds.map((queryEmbeds, i) => ({ queryEmbeds, timingsMs: { preprocess: preprocessMs[i], vision: embeds.visionMs / images.length } }));
   }
@@ -219,7 +195,7 @@ export class Blip2Runtime {
   }
 
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.#sessions).map((s) => s.release()));
+    await releaseSessions(this.#sessions);
   }
 }
 
@@ -233,8 +209,4 @@ function checkSequenceFits(rows: readonly PromptRow[], maxNewTokens: number, m: 
   if (maxNewTokens > room) {
     throw new GlanceError(ErrorCode.GenerationInvalidOption, `maxNewTokens ${maxNewTokens} does not fit: with this prompt the model has room for ${room} new tokens (${m.maxPositions} positions).`);
   }
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new GlanceError(ErrorCode.Aborted, 'the request was cancelled');
 }

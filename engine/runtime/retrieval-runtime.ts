@@ -11,16 +11,15 @@
  * Texts longer than the Q-Former's positions (max_position_embeddings, special tokens included) are refused with
  * INVALID_INPUT, never silently truncated. An empty text is valid ([CLS] [SEP], as transformers encodes it).
  */
-import { readFile } from 'node:fs/promises';
-import { loadBundle, checkGraphNames, requiredGraph, type Bundle } from '../bundle/load-bundle.ts';
+import { loadBundle, type Bundle } from '../bundle/load-bundle.ts';
 import type { BundleManifest, ItmModelFacts } from '../bundle/manifest.ts';
-import { REQUIRED_GRAPHS, RETRIEVAL_GRAPHS as N } from '../bundle/tensor-names.ts';
+import { RETRIEVAL_GRAPHS as N } from '../bundle/tensor-names.ts';
 import { GlanceError, ErrorCode } from '../errors.ts';
-import { parseImageProcessorConfig, type ImageProcessorConfig } from '../preprocess/image-processor-config.ts';
-import { preprocessImage } from '../preprocess/preprocess.ts';
-import { TextTokenizer } from '../tokenizer/text-tokenizer.ts';
+import type { ImageProcessorConfig } from '../preprocess/image-processor-config.ts';
+import type { TextTokenizer } from '../tokenizer/text-tokenizer.ts';
+import { bundleImageConfig, loadBundleTokenizer, openBundleSessions, preprocessBatch, releaseSessions, throwIfAborted } from './bundle-runtime-parts.ts';
 import type { RuntimeOptions } from './blip2-runtime.ts';
-import { openSession, type ModelSession } from './onnx-runtime.ts';
+import { type ModelSession } from './onnx-runtime.ts';
 
 /** Texts per text_features / itm run: bounds memory for long text lists (results do not depend on it). */
 const TEXT_BATCH = 32;
@@ -82,22 +81,9 @@ export class RetrievalRuntime {
     if (model.architecture !== 'blip2-itm') {
       throw new GlanceError(ErrorCode.ModelKindMismatch, `${bundle.dir} holds a ${model.architecture} model, which generates text; image-text matching and embeddings need a Blip2ForImageTextRetrieval bundle (e.g. Salesforce/blip2-itm-vit-g).`);
     }
-    const tokenizerJson = JSON.parse(await readFile(bundle.path(manifest.tokenizer.file), 'utf8'));
-    const tokenizerConfig = manifest.tokenizer.configFile ? JSON.parse(await readFile(bundle.path(manifest.tokenizer.configFile), 'utf8')) : {};
-    const tokenizer = new TextTokenizer(tokenizerJson, tokenizerConfig);
-    const imageConfig = parseImageProcessorConfig(manifest.preprocessor);
-    const sessions: Record<string, ModelSession> = {};
-    try {
-      for (const name of REQUIRED_GRAPHS[model.architecture]) {
-        const spec = requiredGraph(bundle, name);
-        const session = await openSession(bundle.path(spec.file), { provider: options.provider, threads: options.threads, log: options.log });
-        sessions[name] = session;
-        checkGraphNames(bundle, name, spec, session.inputNames, session.outputNames);
-      }
-    } catch (error) {
-      await Promise.all(Object.values(sessions).map((s) => s.release()));
-      throw error;
-    }
+    const tokenizer = await loadBundleTokenizer(bundle);
+    const imageConfig = bundleImageConfig(bundle);
+    const sessions = await openBundleSessions(bundle, { provider: options.provider, threads: options.threads, log: options.log });
     return new RetrievalRuntime(bundle, model, tokenizer, imageConfig, sessions, options.maxPixels);
   }
 
@@ -109,17 +95,7 @@ export class RetrievalRuntime {
   async encodeImages(images: readonly Uint8Array[], signal?: AbortSignal): Promise<ImageFeatures[]> {
     if (images.length === 0) return [];
     const side = this.model.imageSize;
-    const plane = 3 * side * side;
-    const pixels = new Float32Array(images.length * plane);
-    const preprocessMs: number[] = [];
-    for (const [i, bytes] of images.entries()) {
-      throwIfAborted(signal);
-      const started = performance.now();
-      const result = await preprocessImage(bytes, this.#imageConfig, this.#maxPixels === undefined ? undefined : { maxPixels: this.#maxPixels });
-      pixels.set(result.pixelValues, i * plane);
-      preprocessMs.push(performance.now() - started);
-    }
-    throwIfAborted(signal);
+    const { pixels, preprocessMs } = await preprocessBatch(images, this.#imageConfig, side, this.#maxPixels, signal);
     const out = await this.encodePixels(pixels, images.length);
     const embedSize = this.model.numQueryTokens * this.model.embedDim;
     const hiddenSize = this.model.visionTokens * this.model.visionHiddenSize;
@@ -240,7 +216,7 @@ export class RetrievalRuntime {
   }
 
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.#sessions).map((s) => s.release()));
+    await releaseSessions(this.#sessions);
   }
 }
 
@@ -267,8 +243,4 @@ export function itcSimilarity(imageEmbeds: Float32Array, textEmbed: Float32Array
 
 function preview(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new GlanceError(ErrorCode.Aborted, 'the request was cancelled');
 }
