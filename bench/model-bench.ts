@@ -30,6 +30,8 @@ export interface InferenceBenchResult {
   decodeStepWeightBytes: number;
   batches: BatchTimings[];
   peakRssBytes: number;
+  /** The batch-1 greedy caption's tokens (to compare weight formats with fp32 on the same random weights). */
+  captionSequence: number[];
 }
 
 
@@ -56,12 +58,14 @@ export async function benchInference(bundleDir: string, image: Uint8Array, optio
     await engine.generate([{ queryEmbeds: warm.queryEmbeds, prompt: '' }], { maxNewTokens: 2 });
 
     const batches: BatchTimings[] = [];
+    let captionSequence: number[] = [];
     for (const batch of options.batches) {
       const runs: Omit<BatchTimings, 'batch'>[] = [];
       for (let repeat = 0; repeat < options.repeats; repeat++) {
         const embeddings = await engine.encodeImages(Array.from({ length: batch }, () => image));
         const visionMs = embeddings.reduce((sum, e) => sum + e.timingsMs.vision, 0);
         const outputs = await engine.generate(embeddings.map((e) => ({ queryEmbeds: e.queryEmbeds, prompt: '' })), generation);
+        if (batch === 1) captionSequence = outputs[0].sequence;
         const { prefill, decode } = outputs[0].timingsMs;
         const steps = options.newTokens - 1;
         runs.push({
@@ -93,6 +97,7 @@ export async function benchInference(bundleDir: string, image: Uint8Array, optio
       decodeStepWeightBytes: await decodeStepWeightBytes(bundleDir, engine.manifest.graphs.decoder.file),
       batches,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      captionSequence,
     };
   } finally {
     await engine.close();

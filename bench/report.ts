@@ -46,6 +46,43 @@ function modelSection(model: ModelBenchResult, bandwidthGBs: number): string {
   lines.push(`| fraction of the bound reached at batch 1 | ${(fraction * 100).toFixed(0)} % | ≥ 60 %: ${verdict(fraction >= 0.6)} |`);
   lines.push(`| peak memory at inference (RSS) | ${gb(inf.peakRssBytes)} = ${ratio(memoryRatio)} the weights${hf ? `; transformers ${gb(hf.peakBytes)}` : ''} | ≤ 1.3×: ${verdict(memoryRatio <= 1.3)} |`);
   lines.push(`| bundle load (sessions created) | ${ms(inf.loadMs)} | |`, '');
+  if (model.formats.length > 1) lines.push(formatsSection(model));
+  return lines.join('\n');
+}
+
+/** Targets of the weight-format work: int4 bundle ≤ 0.3 × fp32, int4 decode ≥ 2.5 × fp32 tokens/s at batch 1. */
+export const FORMAT_TARGETS = { int4BundleRatio: 0.3, int4DecodeSpeedup: 2.5 };
+
+function commonPrefix(a: readonly number[], b: readonly number[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}
+
+function formatsSection(model: ModelBenchResult): string {
+  const fp32 = model.formats.find((f) => f.dtype === 'fp32')!;
+  const b1 = (f: (typeof model.formats)[number]) => f.inference.batches.find((b) => b.batch === 1)!;
+  const b4 = (f: (typeof model.formats)[number]) => f.inference.batches.find((b) => b.batch === 4);
+  const lines: string[] = [`#### ${model.config}: weight formats (same random weights, same run)`, ''];
+  lines.push('| format | bundle | peak memory (RSS) | load | vision b1 | prefill b1 | decode ms/token b1 | tokens/s b1 | tokens/s b4 | caption tokens = fp32 | conversion |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const reference = fp32.inference.captionSequence.slice(1);
+  for (const f of model.formats) {
+    const tps = b1(f).tokensPerSecond;
+    const same = commonPrefix(f.inference.captionSequence.slice(1), reference);
+    lines.push(
+      `| ${f.format} | ${gb(f.bundleBytes)} (${ratio(f.bundleBytes / fp32.bundleBytes)}) | ${gb(f.inference.peakRssBytes)} (${ratio(f.inference.peakRssBytes / fp32.inference.peakRssBytes)}) | ${ms(f.inference.loadMs)} | ${ms(b1(f).visionMs)} (${ratio(b1(f).visionMs / b1(fp32).visionMs)}) | ${ms(b1(f).prefillMs)} | ${b1(f).decodeMsPerToken.toFixed(1)} | ${tps.toFixed(2)} (${ratio(tps / b1(fp32).tokensPerSecond)}) | ${b4(f) ? b4(f)!.tokensPerSecond.toFixed(2) : '—'} | ${same}/${reference.length} | ${(f.convert.ms / 1000).toFixed(1)} s, ${gb(f.convert.peakRssBytes)} |`,
+    );
+  }
+  const int4 = model.formats.find((f) => f.dtype === 'int4');
+  if (int4) {
+    const size = int4.bundleBytes / fp32.bundleBytes;
+    const speed = b1(int4).tokensPerSecond / b1(fp32).tokensPerSecond;
+    lines.push('', '| target | measured | met |', '| --- | --- | --- |');
+    lines.push(`| int4 bundle ≤ ${FORMAT_TARGETS.int4BundleRatio} × fp32 | ${ratio(size)} | ${verdict(size <= FORMAT_TARGETS.int4BundleRatio)} |`);
+    lines.push(`| int4 decode ≥ ${FORMAT_TARGETS.int4DecodeSpeedup} × fp32 tokens/s, batch 1 | ${ratio(speed)} | ${verdict(speed >= FORMAT_TARGETS.int4DecodeSpeedup)} |`);
+  }
+  lines.push('');
   return lines.join('\n');
 }
 

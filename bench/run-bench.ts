@@ -2,11 +2,12 @@
  * `npm run bench`: synthesizes random weights of the real-size configs in ../shared/fixtures/configs, converts them,
  * and measures conversion, preprocessing, vision, prefill and decode against the figures Hugging Face transformers
  * reached on this kind of machine (PyTorch 1.13 CPU, float32, 2 threads, depth8 config) and against this machine's
- * measured memory bandwidth. Prints a markdown report; results also go to .bench/results.json.
+ * measured memory bandwidth, in every weight format (bundle size, peak memory, vision, decode; ratios against the
+ * fp32 bundle measured in the same run). Prints a markdown report; results also go to .bench/results.json.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,8 @@ import { benchPreprocess, buildBenchJpeg, type PreprocessBenchResult } from './p
 import type { InferenceBenchResult } from './model-bench.ts';
 import type { ConvertPhaseResult } from './phases.ts';
 import { renderReport } from './report.ts';
+import { formatFileName, parseWeightFormat, type WeightFormat } from '../engine/convert/weight-format.ts';
+import { formatLabel } from './formats-report.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
@@ -25,16 +28,46 @@ export interface BenchOptions {
   configs: string[];
   work: string;
   threads?: number;
+  /** Weight formats to measure per config (default: FORMATS_BY_CONFIG; fp32 always runs first, as the reference). */
+  formats?: (config: string) => WeightFormat[];
   /** Reports checkpoint synthesis progress (parameters written of total). */
   onSynthesizeProgress?: (config: string, done: number, total: number) => void;
+  /** Reports conversion progress (bytes of checkpoint tensors done of total); default: a line per 10 % on stderr. */
+  onConvertProgress?: (label: string, done: number, total: number) => void;
+}
+
+/** One weight format of one config: conversion, bundle size and the inference measurements. */
+export interface FormatBenchResult {
+  format: string;
+  dtype: WeightFormat['dtype'];
+  bundleBytes: number;
+  convert: ConvertPhaseResult;
+  inference: InferenceBenchResult;
 }
 
 export interface ModelBenchResult {
   config: string;
   parameters: number;
   largestTensorBytes: number;
+  /** the fp32 bundle's measurements (also formats[0]) */
   convert: ConvertPhaseResult;
   inference: InferenceBenchResult;
+  formats: FormatBenchResult[];
+}
+
+/**
+ * The formats each config is measured in: every format on depth8 (plus int4 with block 128 and with accuracy
+ * level 0, the alternatives to the defaults); fp32 and int4 on the full model (its fp32 run
+ * needs ~17 GB, so formats run one at a time, each bundle deleted before the next is converted).
+ */
+export function defaultFormats(config: string): WeightFormat[] {
+  if (config === 'blip2-opt-2.7b') return ['fp32', 'int4'].map((dtype) => parseWeightFormat({ dtype }));
+  return [
+    ...['fp32', 'fp16', 'bf16', 'int8', 'int4'].map((dtype) => parseWeightFormat({ dtype })),
+    // the alternatives the int4 defaults (block 32, accuracy level 4) were chosen against
+    parseWeightFormat({ dtype: 'int4', blockSize: 128 }),
+    parseWeightFormat({ dtype: 'int4', accuracyLevel: 0 }),
+  ];
 }
 
 export interface BenchResults {
@@ -44,13 +77,46 @@ export interface BenchResults {
   models: ModelBenchResult[];
 }
 
-function runPhase<T>(phase: string, args: string[]): Promise<T> {
+/** Runs `glance bench-phase …` in a child process; `progress <done> <total>` lines on its stderr go to `onProgress`. */
+function runPhase<T>(phase: string, args: string[], onProgress?: (done: number, total: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, 'bench-phase', phase, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`bench phase ${phase} failed: ${stderr || error.message}`));
+    const child = spawn(process.execPath, [BIN, 'bench-phase', phase, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        const match = /^progress (\d+) (\d+)$/.exec(line);
+        if (match) onProgress?.(Number(match[1]), Number(match[2]));
+        else stderr += `${line}\n`;
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`bench phase ${phase} failed (exit ${code}): ${stderr.trim()}`));
       resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as T);
     });
   });
+}
+
+function percentLines(label: string): (done: number, total: number) => void {
+  let shown = -1;
+  return (done, total) => {
+    const tenth = Math.floor((done / total) * 10);
+    if (tenth === shown) return;
+    shown = tenth;
+    process.stderr.write(`${label}: ${tenth * 10} %\n`);
+  };
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const file of await readdir(dir)) total += (await stat(join(dir, file))).size;
+  return total;
 }
 
 async function ensureCheckpoint(config: string, dir: string, options: BenchOptions): Promise<void> {
@@ -75,14 +141,26 @@ async function benchModel(config: string, options: BenchOptions, imagePath: stri
   const parameters = tensors.reduce((sum, t) => sum + elements(t.shape), 0);
   if (parameters * 4 * 1.3 > totalmem()) throw new Error(`${config} needs about ${((parameters * 4 * 1.3) / 1e9).toFixed(1)} GB to run; this machine has ${(totalmem() / 1e9).toFixed(1)} GB`);
   const checkpointDir = join(options.work, `${config}-checkpoint`);
-  const bundleDir = join(options.work, `${config}-bundle`);
   await ensureCheckpoint(config, checkpointDir, options);
-  await rm(bundleDir, { recursive: true, force: true });
-  process.stderr.write(`converting ${config}…\n`);
-  const convert = await runPhase<ConvertPhaseResult>('convert', [checkpointDir, bundleDir]);
-  process.stderr.write(`running ${config} (free memory ${(freemem() / 1e9).toFixed(1)} GB)…\n`);
-  const inference = await runPhase<InferenceBenchResult>('infer', [bundleDir, imagePath, String(options.threads ?? 0)]);
-  return { config, parameters, largestTensorBytes: Math.max(...tensors.map((t) => elements(t.shape) * 4)), convert, inference };
+  const requested = (options.formats ?? defaultFormats)(config);
+  const formats = [parseWeightFormat({ dtype: 'fp32' }), ...requested.filter((f) => f.dtype !== 'fp32')];
+  const results: FormatBenchResult[] = [];
+  for (const format of formats) {
+    // one bundle on disk at a time (the full model's fp32 bundle alone is 15 GB)
+    const bundleDir = join(options.work, `${config}-bundle${formatFileName('', format, 'x').slice(0, -2)}`);
+    await rm(bundleDir, { recursive: true, force: true });
+    const label = `converting ${config} → ${formatLabel(format)}`;
+    process.stderr.write(`${label}…\n`);
+    const onProgress = options.onConvertProgress ? (done: number, total: number) => options.onConvertProgress!(label, done, total) : percentLines(label);
+    const args = [checkpointDir, bundleDir, format.dtype, String(format.blockSize ?? ''), String(format.accuracyLevel ?? '')];
+    const convert = await runPhase<ConvertPhaseResult>('convert', args, onProgress);
+    const bundleBytes = await directoryBytes(bundleDir);
+    process.stderr.write(`running ${config} ${formatLabel(format)} (free memory ${(freemem() / 1e9).toFixed(1)} GB)…\n`);
+    const inference = await runPhase<InferenceBenchResult>('infer', [bundleDir, imagePath, String(options.threads ?? 0)]);
+    results.push({ format: formatLabel(format), dtype: format.dtype, bundleBytes, convert, inference });
+    await rm(bundleDir, { recursive: true, force: true });
+  }
+  return { config, parameters, largestTensorBytes: Math.max(...tensors.map((t) => elements(t.shape) * 4)), convert: results[0].convert, inference: results[0].inference, formats: results };
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
