@@ -9,9 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IMAGES, readJson } from '../helpers/fixtures.ts';
+import { IMAGES, TINY_ITM, readJson } from '../helpers/fixtures.ts';
 import { convertTinyOpt } from '../helpers/tiny-bundle.ts';
-import { TINY_ITM } from '../helpers/tiny-itm-bundle.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/glance.js', import.meta.url));
 const goldens = readJson(join(TINY_ITM, 'goldens.json'));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 export const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
 export const TINY_OPT = join(FIXTURES, 'tiny-blip2-opt');
 export const TINY_T5 = join(FIXTURES, 'tiny-blip2-t5');
+export const TINY_ITM = join(FIXTURES, 'tiny-blip2-itm');
 export const IMAGES = join(FIXTURES, 'images');
 export const CONFIGS = join(FIXTURES, 'configs');
 

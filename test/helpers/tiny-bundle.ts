@@ -1,37 +1,55 @@
-/** The tiny OPT fixture converted into a temporary bundle, once per test file. */
+/**
+ * The tiny fixtures (OPT, Flan-T5, image-text retrieval) converted into temporary bundles, and hooks that open them
+ * in-process once per test file (one thread, so float summation order is stable).
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { convertCheckpoint } from '../../engine/convert/convert-checkpoint.ts';
-import { Blip2Runtime } from '../../engine/runtime/blip2-runtime.ts';
-import { TEST_PROVIDER, TINY_OPT } from './fixtures.ts';
+import { Blip2Runtime, type RuntimeOptions } from '../../engine/runtime/blip2-runtime.ts';
+import { RetrievalRuntime } from '../../engine/runtime/retrieval-runtime.ts';
+import { TEST_PROVIDER, TINY_ITM, TINY_OPT, TINY_T5 } from './fixtures.ts';
 
-export async function convertTinyOpt(): Promise<{ dir: string; cleanup: () => void }> {
+export interface TinyBundle {
+  dir: string;
+  cleanup: () => void;
+}
+
+/** Converts a fixture checkpoint into a fresh temporary folder; `cleanup` removes it. */
+export async function convertTinyFixture(checkpointDir: string, dtype?: string): Promise<TinyBundle> {
   const work = mkdtempSync(join(tmpdir(), 'glance-tiny-'));
   const dir = join(work, 'bundle');
-  await convertCheckpoint({ checkpointDir: TINY_OPT, outDir: dir });
+  await convertCheckpoint({ checkpointDir, outDir: dir, dtype });
   return { dir, cleanup: () => rmSync(work, { recursive: true, force: true }) };
 }
 
-/**
- * Registers beforeAll/afterAll hooks that convert the tiny OPT fixture and open it in-process (one thread, so float
- * summation order is stable); the returned getter gives the runtime inside tests.
- */
-export function useTinyOptRuntime(): () => Blip2Runtime {
-  let runtime: Blip2Runtime | undefined;
-  let cleanup: (() => void) | undefined;
+export const convertTinyOpt = (): Promise<TinyBundle> => convertTinyFixture(TINY_OPT);
+export const convertTinyT5 = (): Promise<TinyBundle> => convertTinyFixture(TINY_T5);
+export const convertTinyItm = (): Promise<TinyBundle> => convertTinyFixture(TINY_ITM);
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+/** beforeAll/afterAll hooks that convert `checkpointDir` and open it with `open`; the getter gives the runtime inside tests. */
+function useTinyRuntime<R extends Closable>(checkpointDir: string, open: (dir: string, options: RuntimeOptions) => Promise<R>): () => R {
+  let runtime: R | undefined;
+  let bundle: TinyBundle | undefined;
   beforeAll(async () => {
-    const bundle = await convertTinyOpt();
-    cleanup = bundle.cleanup;
-    runtime = await Blip2Runtime.open(bundle.dir, { provider: TEST_PROVIDER, threads: 1 });
+    bundle = await convertTinyFixture(checkpointDir);
+    runtime = await open(bundle.dir, { provider: TEST_PROVIDER, threads: 1 });
   });
   afterAll(async () => {
     await runtime?.close();
-    cleanup?.();
+    bundle?.cleanup();
   });
   return () => {
-    if (!runtime) throw new Error('the tiny runtime is opened in beforeAll');
+    if (!runtime) throw new Error(`the runtime for ${checkpointDir} is opened in beforeAll`);
     return runtime;
   };
 }
+
+export const useTinyOptRuntime = (): (() => Blip2Runtime) => useTinyRuntime(TINY_OPT, (dir, options) => Blip2Runtime.open(dir, options));
+export const useTinyT5Runtime = (): (() => Blip2Runtime) => useTinyRuntime(TINY_T5, (dir, options) => Blip2Runtime.open(dir, options));
+export const useTinyItmRuntime = (): (() => RetrievalRuntime) => useTinyRuntime(TINY_ITM, (dir, options) => RetrievalRuntime.open(dir, options));

@@ -7,7 +7,7 @@ import { loadBundle } from '../../../engine/bundle/load-bundle.ts';
 import { ErrorCode } from '../../../engine/errors.ts';
 import { Blip2Runtime } from '../../../engine/runtime/blip2-runtime.ts';
 import { editJsonFile } from '../../helpers/fixtures.ts';
-import { convertTinyT5 } from '../../helpers/tiny-t5-bundle.ts';
+import { convertTinyT5 } from '../../helpers/tiny-bundle.ts';
 
 let pristine: { dir: string; cleanup: () => void };
 let work: string;

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IMAGES, readJson } from '../../helpers/fixtures.ts';
-import { TINY_ITM, useTinyItmRuntime } from '../../helpers/tiny-itm-bundle.ts';
+import { IMAGES, TINY_ITM, readJson } from '../../helpers/fixtures.ts';
+import { useTinyItmRuntime } from '../../helpers/tiny-bundle.ts';
 import { expectMatchesSummary } from '../../helpers/summaries.ts';
 import { itcSimilarity, matchProbability, type ImageFeatures } from '../../../engine/runtime/retrieval-runtime.ts';
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IMAGES, TINY_T5, readFloat32Bin, readJson } from '../../helpers/fixtures.ts';
-import { useTinyT5Runtime } from '../../helpers/tiny-t5-bundle.ts';
+import { useTinyT5Runtime } from '../../helpers/tiny-bundle.ts';
 import { expectMatchesSummary, maxAbsDiff } from '../../helpers/summaries.ts';
 import { buildEncoderInputs, T5DecoderSession } from '../../../engine/runtime/t5-decoder-session.ts';
 import { expectedNewTokens, generationOptionsOf, promptOf, type GoldenOutput } from './golden-generation.ts';

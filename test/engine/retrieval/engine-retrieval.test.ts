@@ -11,9 +11,9 @@ import { Engine } from '../../../engine/engine.ts';
 import { ErrorCode } from '../../../engine/errors.ts';
 import { Blip2Runtime } from '../../../engine/runtime/blip2-runtime.ts';
 import { RetrievalRuntime } from '../../../engine/runtime/retrieval-runtime.ts';
-import { IMAGES, readJson } from '../../helpers/fixtures.ts';
+import { IMAGES, TINY_ITM, readJson } from '../../helpers/fixtures.ts';
 import { convertTinyOpt } from '../../helpers/tiny-bundle.ts';
-import { TINY_ITM, convertTinyItm } from '../../helpers/tiny-itm-bundle.ts';
+import { convertTinyItm } from '../../helpers/tiny-bundle.ts';
 
 const goldens = readJson(join(TINY_ITM, 'goldens.json'));
 const texts: string[] = goldens.texts.texts;

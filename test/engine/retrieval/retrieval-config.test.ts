@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { resolveBlip2Config } from '../../../engine/convert/blip2-config.ts';
 import { checkpointTensors } from '../../../engine/convert/synthesize-checkpoint.ts';
 import { ErrorCode } from '../../../engine/errors.ts';
-import { readJson } from '../../helpers/fixtures.ts';
-import { TINY_ITM } from '../../helpers/tiny-itm-bundle.ts';
+import { TINY_ITM, readJson } from '../../helpers/fixtures.ts';
 
 const base = readJson(join(TINY_ITM, 'config.json'));
 const parameters = (config: unknown) => checkpointTensors(config).reduce((sum, ref) => sum + ref.shape.reduce((a, b) => a * b, 1), 0);

@@ -12,8 +12,7 @@ import { convertCheckpoint } from '../../../engine/convert/convert-checkpoint.ts
 import { synthesizeCheckpoint } from '../../../engine/convert/synthesize-checkpoint.ts';
 import { ErrorCode } from '../../../engine/errors.ts';
 import { RetrievalRuntime, itcSimilarity } from '../../../engine/runtime/retrieval-runtime.ts';
-import { IMAGES, readJson } from '../../helpers/fixtures.ts';
-import { TINY_ITM } from '../../helpers/tiny-itm-bundle.ts';
+import { IMAGES, TINY_ITM, readJson } from '../../helpers/fixtures.ts';
 
 const CONFIG = {
   architectures: ['Blip2ForImageTextRetrieval'],
