@@ -10,7 +10,7 @@ import { IMAGES, TINY_T5, readFloat32Bin, readJson } from '../../helpers/fixture
 import { useTinyT5Runtime } from '../../helpers/tiny-bundle.ts';
 import { expectMatchesSummary, maxAbsDiff } from '../../helpers/summaries.ts';
 import { buildEncoderInputs, T5DecoderSession } from '../../../engine/runtime/t5-decoder-session.ts';
-import { expectedNewTokens, generationOptionsOf, promptOf, type GoldenOutput } from './golden-generation.ts';
+import { expectImageSideMatches, expectedNewTokens, generationOptionsOf, promptOf, type GoldenOutput } from './golden-generation.ts';
 
 const goldens = readJson(join(TINY_T5, 'goldens.json'));
 const photos = Object.keys(goldens.images) as string[];
@@ -43,19 +43,10 @@ describe.each(photos)('%s', (photo) => {
   const golden = goldens.images[photo];
 
   it('pixel values, vision, Q-Former and projection outputs match', async () => {
-    const [embedding] = await tinyRuntime().encodeImages([readFileSync(join(IMAGES, photo))]);
-    queryEmbeds.set(photo, embedding.queryEmbeds);
-    const { preprocessImage } = await import('../../../engine/preprocess/preprocess.ts');
-    const { parseImageProcessorConfig } = await import('../../../engine/preprocess/image-processor-config.ts');
-    const pixels = await preprocessImage(readFileSync(join(IMAGES, photo)), parseImageProcessorConfig(tinyRuntime().manifest.preprocessor));
-    expectMatchesSummary(pixels.pixelValues, golden.pixel_values, 1e-6);
-    const out = await tinyRuntime().encodePixels(pixels.pixelValues, 1);
-    expectMatchesSummary(out.imageEmbeds, golden.vision_last_hidden_state, 1e-4);
-    expectMatchesSummary(out.qformerOutput, golden.qformer_last_hidden_state, 1e-4);
-    expectMatchesSummary(out.queryEmbeds[0], golden.language_projection, 1e-4);
-    expect(maxAbsDiff(out.queryEmbeds[0], embedding.queryEmbeds)).toBe(0);
+    const out = await expectImageSideMatches(tinyRuntime(), readFileSync(join(IMAGES, photo)), golden);
+    queryEmbeds.set(photo, out.queryEmbeds);
     if (photo === 'astronaut.png') {
-      expect(maxAbsDiff(out.queryEmbeds[0], readFloat32Bin(join(TINY_T5, 'astronaut_language_projection.bin')))).toBeLessThan(1e-4);
+      expect(maxAbsDiff(out.queryEmbeds, readFloat32Bin(join(TINY_T5, 'astronaut_language_projection.bin')))).toBeLessThan(1e-4);
     }
   });
 
