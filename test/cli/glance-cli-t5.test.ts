@@ -3,27 +3,16 @@
  * caption and ask with --json and get the transformers goldens back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { IMAGES, TINY_T5, readJson } from '../helpers/fixtures.ts';
+import { glance, jsonLines } from '../helpers/run-glance.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/glance.js', import.meta.url));
 const goldens = readJson(join(TINY_T5, 'goldens.json'));
 let work: string;
 let bundle: string;
 
-function glance(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-const lines = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line));
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'glance-cli-t5-'));
@@ -39,7 +28,7 @@ describe('glance CLI with a T5 bundle', () => {
     const result = await glance('caption', join(IMAGES, 'astronaut.png'), '--model', bundle, '--max-new-tokens', '20', '--json');
     expect(result.code).toBe(0);
     const golden = goldens.images['astronaut.png'].generate.caption_greedy.outputs[0];
-    const [line] = lines(result.stdout);
+    const [line] = jsonLines(result.stdout);
     expect(line.sequence).toEqual(golden.sequence);
     expect(line.text).toBe(golden.text_stripped);
   });
@@ -54,13 +43,13 @@ describe('glance CLI with a T5 bundle', () => {
       while (out.length > 1 && out[out.length - 1] === goldens.model.language_model.pad_token_id) out.pop();
       return out;
     };
-    expect(lines(result.stdout).map((l) => l.sequence)).toEqual(batch.beam3.outputs.map((o: { sequence: number[] }) => unpadded(o.sequence)));
+    expect(jsonLines(result.stdout).map((l) => l.sequence)).toEqual(batch.beam3.outputs.map((o: { sequence: number[] }) => unpadded(o.sequence)));
   });
 
   it('ask wraps the question and prints the golden VQA answer (greedy)', async () => {
     const result = await glance('ask', join(IMAGES, 'coffee.png'), 'what color is the sky?', '--model', bundle, '--max-new-tokens', '20', '--json');
     expect(result.code).toBe(0);
-    const [line] = lines(result.stdout);
+    const [line] = jsonLines(result.stdout);
     expect(line.prompt).toBe(goldens.prompts.vqa_color.text);
     expect(line.sequence).toEqual(goldens.images['coffee.png'].generate.vqa_color_greedy.outputs[0].sequence);
   });

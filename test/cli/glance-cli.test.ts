@@ -3,25 +3,15 @@
  * caption and ask with --json, and get the transformers goldens back; bad input gives a coded error and exit 1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { IMAGES, TINY_OPT, readJson } from '../helpers/fixtures.ts';
+import { glance, jsonLines } from '../helpers/run-glance.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/glance.js', import.meta.url));
 const goldens = readJson(join(TINY_OPT, 'goldens.json'));
 let work: string;
 let bundle: string;
-
-function glance(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'glance-cli-'));
@@ -37,7 +27,7 @@ describe('glance CLI', () => {
   it('caption --json prints the golden greedy caption with sequence and timings', async () => {
     const result = await glance('caption', join(IMAGES, 'astronaut.png'), '--model', bundle, '--max-new-tokens', '20', '--json');
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = jsonLines(result.stdout);
     expect(lines).toHaveLength(1);
     const golden = goldens.images['astronaut.png'].generate.caption_greedy.outputs[0];
     expect(lines[0].sequence).toEqual(golden.sequence);
@@ -49,7 +39,7 @@ describe('glance CLI', () => {
     const args = goldens.batch.images.flatMap((image: string, i: number) => [join(IMAGES, image), goldens.batch.prompts[i]]);
     const result = await glance('ask', ...args, '--raw-prompt', '--model', bundle, '--max-new-tokens', '20', '--num-beams', '3', '--json');
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = jsonLines(result.stdout);
     expect(lines.map((l) => l.sequence)).toEqual(goldens.batch.beam3.outputs.map((o: { sequence: number[] }) => o.sequence));
   });
 

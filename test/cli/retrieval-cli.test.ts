@@ -4,30 +4,19 @@
  * input give coded errors and exit 1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { IMAGES, TINY_ITM, readJson } from '../helpers/fixtures.ts';
+import { glance, jsonLines } from '../helpers/run-glance.ts';
 import { convertTinyOpt } from '../helpers/tiny-bundle.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/glance.js', import.meta.url));
 const goldens = readJson(join(TINY_ITM, 'goldens.json'));
 const texts: string[] = goldens.texts.texts;
 let work: string;
 let bundle: string;
 let optBundle: { dir: string; cleanup: () => void };
 
-function glance(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-const jsonLines = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line));
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'glance-itm-cli-'));
