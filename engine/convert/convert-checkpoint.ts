@@ -132,7 +132,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<Conver
   const checkpoint = await openCheckpoint(checkpointDir);
 
   checkFormatForFamily(config.family, format);
-  const family = buildFamily(config, format);
+  const family = buildFamily(config);
   const refs = new Map<string, WeightRef>();
   for (const graph of family.graphs) for (const [name, ref] of graph.builder.weights) refs.set(name, ref);
   checkWeights(refs.values(), checkpoint);

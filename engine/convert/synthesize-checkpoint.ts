@@ -7,7 +7,6 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveBlip2Config } from './blip2-config.ts';
 import { buildFamily } from './families/model-family.ts';
-import { FP32 } from './weight-format.ts';
 import type { WeightRef } from './onnx/graph-builder.ts';
 import { writeSafetensors, writeShardedSafetensors, type TensorSpec, type WritableDtype } from './safetensors-writer.ts';
 
@@ -65,7 +64,7 @@ function* randomChunks(ref: WeightRef, random: () => number): Generator<Float32A
 export function checkpointTensors(configJson: unknown): WeightRef[] {
   const config = resolveBlip2Config(configJson);
   const refs = new Map<string, WeightRef>();
-  for (const graph of buildFamily(config, FP32).graphs) {
+  for (const graph of buildFamily(config).graphs) {
     for (const [name, ref] of graph.builder.weights) refs.set(name, ref);
   }
   return [...refs.values()];

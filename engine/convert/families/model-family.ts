@@ -5,7 +5,6 @@
 import type { Blip2Config } from '../blip2-config.ts';
 import type { ManifestModel } from '../../bundle/manifest.ts';
 import type { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { WeightFormat } from '../weight-format.ts';
 import { buildOptFamily } from './opt-family.ts';
 import { buildT5Family } from './t5-family.ts';
 import { buildRetrievalFamily } from './retrieval-family.ts';
@@ -23,13 +22,14 @@ export interface FamilyBuild {
   model: ManifestModel;
 }
 
-export function buildFamily(config: Blip2Config, format: WeightFormat): FamilyBuild {
+/** The graphs of a family are format-free; the converter applies the weight format to them afterwards. */
+export function buildFamily(config: Blip2Config): FamilyBuild {
   switch (config.family) {
     case 'blip2-opt':
-      return buildOptFamily(config, format);
+      return buildOptFamily(config);
     case 'blip2-t5':
-      return buildT5Family(config, format);
+      return buildT5Family(config);
     case 'blip2-itm':
-      return buildRetrievalFamily(config, format);
+      return buildRetrievalFamily(config);
   }
 }

@@ -2,10 +2,10 @@
 import type { OptBlip2Config } from '../blip2-config.ts';
 import { buildVisionGraph } from '../graphs/vision-graph.ts';
 import { buildOptDecoderGraph, buildOptEmbeddingGraph } from '../graphs/opt-graphs.ts';
-import type { WeightFormat } from '../weight-format.ts';
+import { imageSideFacts } from './image-side-facts.ts';
 import type { FamilyBuild } from './model-family.ts';
 
-export function buildOptFamily(config: OptBlip2Config, _format: WeightFormat): FamilyBuild {
+export function buildOptFamily(config: OptBlip2Config): FamilyBuild {
   const t = config.text;
   return {
     graphs: [
@@ -15,10 +15,7 @@ export function buildOptFamily(config: OptBlip2Config, _format: WeightFormat): F
     ],
     model: {
       architecture: 'blip2-opt',
-      numQueryTokens: config.numQueryTokens,
-      imageSize: config.vision.imageSize,
-      visionHiddenSize: config.vision.hiddenSize,
-      qformerHiddenSize: config.qformer.hiddenSize,
+      ...imageSideFacts(config),
       languageHiddenSize: t.hiddenSize,
       numLayers: t.numLayers,
       numHeads: t.numHeads,

@@ -2,10 +2,10 @@
 import type { RetrievalBlip2Config } from '../blip2-config.ts';
 import { buildImageFeaturesGraph, buildItmGraph, buildTextFeaturesGraph } from '../graphs/retrieval-graphs.ts';
 import { visionTokens } from '../graphs/vision-tower.ts';
-import type { WeightFormat } from '../weight-format.ts';
+import { imageSideFacts } from './image-side-facts.ts';
 import type { FamilyBuild } from './model-family.ts';
 
-export function buildRetrievalFamily(config: RetrievalBlip2Config, _format: WeightFormat): FamilyBuild {
+export function buildRetrievalFamily(config: RetrievalBlip2Config): FamilyBuild {
   return {
     graphs: [
       { key: 'image', stem: 'image_features', builder: buildImageFeaturesGraph(config) },
@@ -14,10 +14,7 @@ export function buildRetrievalFamily(config: RetrievalBlip2Config, _format: Weig
     ],
     model: {
       architecture: 'blip2-itm',
-      numQueryTokens: config.numQueryTokens,
-      imageSize: config.vision.imageSize,
-      visionHiddenSize: config.vision.hiddenSize,
-      qformerHiddenSize: config.qformer.hiddenSize,
+      ...imageSideFacts(config),
       visionTokens: visionTokens(config.vision),
       embedDim: config.embedDim,
       maxTextLength: config.text.maxPositionEmbeddings,

@@ -5,10 +5,10 @@
 import type { T5Blip2Config } from '../blip2-config.ts';
 import { buildVisionGraph } from '../graphs/vision-graph.ts';
 import { buildT5DecoderGraph, buildT5EncoderGraph } from '../graphs/t5-graphs.ts';
-import type { WeightFormat } from '../weight-format.ts';
+import { imageSideFacts } from './image-side-facts.ts';
 import type { FamilyBuild } from './model-family.ts';
 
-export function buildT5Family(config: T5Blip2Config, _format: WeightFormat): FamilyBuild {
+export function buildT5Family(config: T5Blip2Config): FamilyBuild {
   const t = config.text;
   return {
     graphs: [
@@ -18,10 +18,7 @@ export function buildT5Family(config: T5Blip2Config, _format: WeightFormat): Fam
     ],
     model: {
       architecture: 'blip2-t5',
-      numQueryTokens: config.numQueryTokens,
-      imageSize: config.vision.imageSize,
-      visionHiddenSize: config.vision.hiddenSize,
-      qformerHiddenSize: config.qformer.hiddenSize,
+      ...imageSideFacts(config),
       languageHiddenSize: t.hiddenSize,
       numEncoderLayers: t.numLayers,
       numDecoderLayers: t.numDecoderLayers,
