@@ -220,7 +220,7 @@ export function renderFormatsReport(rows: readonly FormatRow[]): string {
     const own = rows.filter((r) => r.fixture === fixture);
     const fp32 = own.find((r) => r.format === 'fp32')?.bundleBytes;
     const size = (r: FormatRow) => (r.bundleBytes === 0 ? '—' : `${(r.bundleBytes / 1e6).toFixed(2)} MB${fp32 ? ` (${(r.bundleBytes / fp32).toFixed(2)}×)` : ''}`);
-    lines.push(`### ${fixture}`, '');
+    lines.push(`#### ${fixture}`, '');
     if (own.some((r) => r.matchProbabilityMaxDeviation !== undefined)) {
       lines.push('| format | bundle | max Δ match probability | max Δ ITC similarity | note |', '| --- | --- | --- | --- | --- |');
       for (const r of own) lines.push(`| ${r.format} | ${size(r)} | ${sci(r.matchProbabilityMaxDeviation)} | ${sci(r.similarityMaxDeviation)} | ${r.skipped ?? ''} |`);

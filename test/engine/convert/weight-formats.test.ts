@@ -168,7 +168,9 @@ describe('tiny OPT in every format', () => {
   });
 
   // Measured on this fixture (docs/benchmarks.md): max |Δ| over the golden top-5 of 7 photos × 4 prompts was
-  // fp16 3.0e-2, bf16 1.6e-1, int8 5.2e-1, int4 3.8 (logits ≈ 10; the tiny random model amplifies weight error).
+  // fp16 3.0e-2, bf16 1.6e-1, int8 7.0e-1, int4 3.9 (logits ≈ 10; the tiny random model amplifies weight error), and
+  // the top-1 token stayed the golden one in 100 %, 96 %, 89 % and 43 % of them. The bounds leave headroom for
+  // other CPUs (accuracy level 4's int8 activation kernels differ by instruction set).
   it.each(DTYPES)('%s: first-step logits against the goldens', async (dtype) => {
     const runtime = await Blip2Runtime.open(bundles.get(dtype)!, { provider: 'cpu', threads: 1 });
     let maxDelta = 0;
@@ -193,7 +195,8 @@ describe('tiny OPT in every format', () => {
     const bound = { fp32: 1e-4, fp16: 0.1, bf16: 0.5, int8: 1.5, int4: 10 }[dtype];
     expect(maxDelta).toBeLessThan(bound);
     if (dtype === 'fp32' || dtype === 'fp16') expect(top1).toBe(entries);
-    if (dtype === 'bf16' || dtype === 'int8') expect(top1 / entries).toBeGreaterThan(0.85);
+    if (dtype === 'bf16') expect(top1 / entries).toBeGreaterThan(0.85);
+    if (dtype === 'int8') expect(top1 / entries).toBeGreaterThan(0.75);
   });
 
   it('more bits, closer to the goldens: fp32 < fp16 < bf16 < int8 < int4', () => {
