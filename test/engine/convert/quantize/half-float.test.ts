@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeWeight } from '../../../../engine/convert/quantize/encode-weight.ts';
 import {
   bfloat16BitsToFloat,
   floatToBfloat16Bits,
@@ -74,5 +75,24 @@ describe('float32 → bfloat16', () => {
       if (i === 3) expect(Number.isNaN(fromBfloat16(bits)[i])).toBe(true);
       else expect(bits[i]).toBe(floatToBfloat16Bits(values[i]));
     }
+  });
+});
+
+describe('encoding a checkpoint tensor in 16 bits', () => {
+  const stored = (kind: 'float16' | 'bfloat16') => ({ key: 'w', checkpointName: 'w', shape: [3], encoding: { kind } as const });
+
+  it('refuses float16 for values beyond its range (INVALID_INPUT), where bfloat16 keeps them', () => {
+    const values = Float32Array.from([1, -70000, 2]);
+    expect(() => encodeWeight(values, stored('float16'))).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/beyond float16's range.*bf16/) }));
+    const [{ bytes }] = encodeWeight(values, stored('bfloat16'));
+    expect(Array.from(fromBfloat16(new Uint16Array(bytes.buffer, bytes.byteOffset, 3)))).toEqual([1, -70144, 2]);
+  });
+
+  it('keeps infinities and NaN a checkpoint already holds', () => {
+    const [{ bytes }] = encodeWeight(Float32Array.from([Infinity, NaN, 0.5]), stored('float16'));
+    const back = fromFloat16(new Uint16Array(bytes.buffer, bytes.byteOffset, 3));
+    expect(back[0]).toBe(Infinity);
+    expect(Number.isNaN(back[1])).toBe(true);
+    expect(back[2]).toBe(0.5);
   });
 });
