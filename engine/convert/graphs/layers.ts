@@ -6,7 +6,11 @@
 import { float, MS_DOMAIN, type GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Activation } from '../blip2-config.ts';
 
-/** y = x · Wᵀ + b, with W = `${prefix}.weight` [outDim, inDim] and b = `${prefix}.bias`. */
+/**
+ * y = x · Wᵀ + b, with W = `${prefix}.weight` [outDim, inDim] and b = `${prefix}.bias`. Always a float32 Gemm here:
+ * the bundle's weight format is applied to the finished graph (GraphBuilder.applyWeightPolicy), which turns this
+ * Gemm into MatMulNBits for int8/int4 or reads W through a Cast for fp16/bf16.
+ */
 export function linear(b: GraphBuilder, x: string, prefix: string, inDim: number, outDim: number, bias = true): string {
   const w = b.weight(`${prefix}.weight`, [outDim, inDim]);
   const inputs = bias ? [x, w, b.weight(`${prefix}.bias`, [outDim])] : [x, w];
