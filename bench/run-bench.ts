@@ -19,6 +19,7 @@ import type { ConvertPhaseResult } from './phases.ts';
 import { renderReport } from './report.ts';
 import { formatFileName, parseWeightFormat, type WeightFormat } from '../engine/convert/weight-format.ts';
 import { formatLabel } from './formats-report.ts';
+import { createProgressBar } from '../src/cli/progress-bar.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
@@ -32,7 +33,7 @@ export interface BenchOptions {
   formats?: (config: string) => WeightFormat[];
   /** Reports checkpoint synthesis progress (parameters written of total). */
   onSynthesizeProgress?: (config: string, done: number, total: number) => void;
-  /** Reports conversion progress (bytes of checkpoint tensors done of total); default: a line per 10 % on stderr. */
+  /** Reports conversion progress (bytes of checkpoint tensors done of total); default: the CLI's progress bar. */
   onConvertProgress?: (label: string, done: number, total: number) => void;
 }
 
@@ -103,14 +104,10 @@ function runPhase<T>(phase: string, args: string[], onProgress?: (done: number, 
   });
 }
 
-function percentLines(label: string): (done: number, total: number) => void {
-  let shown = -1;
-  return (done, total) => {
-    const tenth = Math.floor((done / total) * 10);
-    if (tenth === shown) return;
-    shown = tenth;
-    process.stderr.write(`${label}: ${tenth * 10} %\n`);
-  };
+/** The default conversion progress: the CLI's progress bar, stopped when the conversion is done. */
+function conversionBar(label: string): { report: (done: number, total: number) => void; stop: () => void } {
+  const bar = createProgressBar(label, { divisor: 1e6, label: 'MB' });
+  return { report: (done, total) => bar.report(done, total), stop: () => bar.stop() };
 }
 
 async function directoryBytes(dir: string): Promise<number> {
@@ -150,10 +147,15 @@ async function benchModel(config: string, options: BenchOptions, imagePath: stri
     const bundleDir = join(options.work, `${config}-bundle${formatFileName('', format, 'x').slice(0, -2)}`);
     await rm(bundleDir, { recursive: true, force: true });
     const label = `converting ${config} → ${formatLabel(format)}`;
-    process.stderr.write(`${label}…\n`);
-    const onProgress = options.onConvertProgress ? (done: number, total: number) => options.onConvertProgress!(label, done, total) : percentLines(label);
+    const bar = options.onConvertProgress ? undefined : conversionBar(label);
+    const onProgress = bar ? bar.report : (done: number, total: number) => options.onConvertProgress!(label, done, total);
     const args = [checkpointDir, bundleDir, format.dtype, String(format.blockSize ?? ''), String(format.accuracyLevel ?? '')];
-    const convert = await runPhase<ConvertPhaseResult>('convert', args, onProgress);
+    let convert: ConvertPhaseResult;
+    try {
+      convert = await runPhase<ConvertPhaseResult>('convert', args, onProgress);
+    } finally {
+      bar?.stop();
+    }
     const bundleBytes = await directoryBytes(bundleDir);
     process.stderr.write(`running ${config} ${formatLabel(format)} (free memory ${(freemem() / 1e9).toFixed(1)} GB)…\n`);
     const inference = await runPhase<InferenceBenchResult>('infer', [bundleDir, imagePath, String(options.threads ?? 0)]);
