@@ -19,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { convertCheckpoint } from '../engine/convert/convert-checkpoint.ts';
 import { BUNDLE_DTYPES, DEFAULT_ACCURACY_LEVEL, DEFAULT_BLOCK_SIZE, type WeightFormat } from '../engine/convert/weight-format.ts';
 import { Blip2Runtime } from '../engine/runtime/blip2-runtime.ts';
+import type { ExecutionProvider } from '../engine/runtime/onnx-runtime.ts';
+import { commonPrefixLength, generationOptionsOf, goldenNewTokens, promptOf } from './golden-reading.ts';
 import { RetrievalRuntime, itcSimilarity, matchProbability } from '../engine/runtime/retrieval-runtime.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
@@ -69,48 +71,12 @@ async function bundleBytes(dir: string): Promise<number> {
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const image = (file: string) => readFileSync(join(IMAGES, file));
 
-/** The golden's new tokens without trailing padding. */
-function goldenTokens(sequence: number[], padTokenId: number): number[] {
-  const tokens = sequence.slice(1);
-  while (tokens.length > 0 && tokens[tokens.length - 1] === padTokenId) tokens.pop();
-  return tokens;
-}
-
-function commonPrefix(a: readonly number[], b: readonly number[]): number {
-  let n = 0;
-  while (n < a.length && n < b.length && a[n] === b[n]) n++;
-  return n;
-}
-
-const KWARGS: Record<string, string> = {
-  max_new_tokens: 'maxNewTokens',
-  min_new_tokens: 'minNewTokens',
-  num_beams: 'numBeams',
-  repetition_penalty: 'repetitionPenalty',
-  no_repeat_ngram_size: 'noRepeatNgramSize',
-  eos_token_id: 'eosTokenId',
-  length_penalty: 'lengthPenalty',
-  early_stopping: 'earlyStopping',
-};
-
-function generationOptions(kwargs: Record<string, unknown>, promptLength: number): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(kwargs)) options[KWARGS[key] ?? key] = value;
-  // transformers' default max_length 20 counts the 32 queries − 1 and the prompt (see test/engine/parity)
-  options['maxNewTokens'] ??= 19 - promptLength;
-  return options;
-}
-
-function promptKey(setting: string, entry: { prompt?: string }): string | undefined {
-  return entry.prompt ?? (setting.startsWith('vqa_what') ? 'vqa_what' : setting.startsWith('vqa_color') ? 'vqa_color' : undefined);
-}
-
 /**
  * OPT and T5 alike. `captionEntry` is the first-step entry with no prompt; a decoder-only model's default
  * max_length also counts the prompt (`promptCounts`), an encoder-decoder's does not.
  */
-async function measureGenerative(bundleDir: string, goldens: any, captionEntry: string, promptCounts: boolean): Promise<Partial<FormatRow>> {
-  const runtime = await Blip2Runtime.open(bundleDir, { provider: 'cpu', threads: 1 });
+async function measureGenerative(bundleDir: string, goldens: any, provider: ExecutionProvider, captionEntry: string, promptCounts: boolean): Promise<Partial<FormatRow>> {
+  const runtime = await Blip2Runtime.open(bundleDir, { provider, threads: 1 });
   try {
     let golden = 0, reproduced = 0, sequences = 0, exact = 0, deviation = 0, entries = 0, top1 = 0;
     const pad = goldens.model.language_model.pad_token_id;
@@ -126,16 +92,15 @@ async function measureGenerative(bundleDir: string, goldens: any, captionEntry: 
         if (best === entry.top5.ids[0]) top1++;
       }
       for (const [setting, entry] of Object.entries<any>(expected.generate)) {
-        const key = promptKey(setting, entry);
-        const prompt = key ? goldens.prompts[key].text : '';
+        const prompt = promptOf(setting, entry, goldens.prompts);
         const promptLength = promptCounts ? runtime.tokenizer.encode(prompt).ids.length : 0;
-        const [output] = await runtime.generate([{ queryEmbeds: embedding.queryEmbeds, prompt }], generationOptions(entry.kwargs, promptLength));
-        const tokens = goldenTokens(entry.outputs[0].sequence, pad);
+        const [output] = await runtime.generate([{ queryEmbeds: embedding.queryEmbeds, prompt }], generationOptionsOf(entry.kwargs, promptLength));
+        const tokens = goldenNewTokens(entry.outputs[0].sequence, pad);
         const got = output.sequence.slice(1);
         golden += tokens.length;
-        reproduced += commonPrefix(got, tokens);
+        reproduced += commonPrefixLength(got, tokens);
         sequences++;
-        if (got.length === tokens.length && commonPrefix(got, tokens) === tokens.length) exact++;
+        if (got.length === tokens.length && commonPrefixLength(got, tokens) === tokens.length) exact++;
       }
     }
     return { tokensReproduced: reproduced / golden, sequencesReproduced: exact / sequences, firstStepMaxDeviation: deviation, top1Agreement: top1 / entries };
@@ -144,8 +109,8 @@ async function measureGenerative(bundleDir: string, goldens: any, captionEntry: 
   }
 }
 
-async function measureItm(bundleDir: string, goldens: any): Promise<Partial<FormatRow>> {
-  const runtime = await RetrievalRuntime.open(bundleDir, { provider: 'cpu', threads: 1 });
+async function measureItm(bundleDir: string, goldens: any, provider: ExecutionProvider): Promise<Partial<FormatRow>> {
+  const runtime = await RetrievalRuntime.open(bundleDir, { provider, threads: 1 });
   try {
     const images: string[] = goldens.images;
     const texts: string[] = goldens.texts.texts;
@@ -169,16 +134,24 @@ async function measureItm(bundleDir: string, goldens: any): Promise<Partial<Form
 interface Fixture {
   name: string;
   family: string;
-  measure: (bundleDir: string, goldens: any) => Promise<Partial<FormatRow>>;
+  measure: (bundleDir: string, goldens: any, provider: ExecutionProvider) => Promise<Partial<FormatRow>>;
 }
 
 const FIXTURE_LIST: Fixture[] = [
-  { name: 'tiny-blip2-opt', family: 'blip2-opt', measure: (dir, goldens) => measureGenerative(dir, goldens, 'caption_bos_only', true) },
-  { name: 'tiny-blip2-t5', family: 'blip2-t5', measure: (dir, goldens) => measureGenerative(dir, goldens, 'caption_eos_only', false) },
+  { name: 'tiny-blip2-opt', family: 'blip2-opt', measure: (dir, goldens, provider) => measureGenerative(dir, goldens, provider, 'caption_bos_only', true) },
+  { name: 'tiny-blip2-t5', family: 'blip2-t5', measure: (dir, goldens, provider) => measureGenerative(dir, goldens, provider, 'caption_eos_only', false) },
   { name: 'tiny-blip2-itm', family: 'blip2-itm', measure: measureItm },
 ];
 
-export async function runFormatsReport(options: { work: string; formats?: WeightFormat[]; onStep?: (label: string, done: number, total: number) => void }): Promise<FormatRow[]> {
+export interface FormatsReportOptions {
+  work: string;
+  formats?: WeightFormat[];
+  /** Where the bundles run (default cpu; gpu-check runs them on cuda). */
+  provider?: ExecutionProvider;
+  onStep?: (label: string, done: number, total: number) => void;
+}
+
+export async function runFormatsReport(options: FormatsReportOptions): Promise<FormatRow[]> {
   const formats = options.formats ?? reportFormats();
   const fixtures = FIXTURE_LIST.filter((f) => existsSync(join(FIXTURES, f.name, 'goldens.json')));
   const rows: FormatRow[] = [];
@@ -199,7 +172,7 @@ export async function runFormatsReport(options: { work: string; formats?: Weight
       }
       const row: FormatRow = { fixture: fixture.name, format: label, bundleBytes: await bundleBytes(dir) };
       try {
-        Object.assign(row, await fixture.measure(dir, goldens));
+        Object.assign(row, await fixture.measure(dir, goldens, options.provider ?? 'cpu'));
       } catch (error) {
         row.skipped = `could not run: ${(error as Error).message.slice(0, 120)}`;
       }

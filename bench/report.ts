@@ -1,4 +1,5 @@
 /** Renders benchmark results as the markdown tables of docs/benchmarks.md, with ratios and pass/fail per target. */
+import { commonPrefixLength } from './golden-reading.ts';
 import type { BenchResults, ModelBenchResult } from './run-bench.ts';
 
 /** Hugging Face transformers (PyTorch 1.13 CPU, float32, 2 threads) on random weights of blip2-opt-2.7b-depth8, this kind of machine. */
@@ -22,7 +23,7 @@ function modelSection(model: ModelBenchResult, bandwidthGBs: number): string {
   lines.push(`| peak memory (RSS) | ${gb(model.convert.peakRssBytes)} |`);
   lines.push(`| largest tensor | ${gb(model.largestTensorBytes)} (peak = largest + ${gb(model.convert.peakRssBytes - model.largestTensorBytes)}) |`, '');
 
-  lines.push(`| inference (CPU, ${inf.threads || 'all'} threads) | glance | transformers | ratio | target ≤ 0.5× |`, '| --- | --- | --- | --- | --- |');
+  lines.push(`| inference (${inf.provider === 'cuda' ? 'CUDA' : `CPU, ${inf.threads || 'all'} threads`}) | glance | transformers (CPU) | ratio | target ≤ 0.5× |`, '| --- | --- | --- | --- | --- |');
   const row = (label: string, ours: number, reference: number | undefined) =>
     lines.push(`| ${label} | ${ms(ours)} | ${reference ? ms(reference) : '—'} | ${reference ? ratio(ours / reference) : '—'} | ${reference ? verdict(ours / reference <= 0.5) : '—'} |`);
   row('vision + Q-Former + projection, batch 1', b1.visionMs, hf?.visionMs);
@@ -33,10 +34,18 @@ function modelSection(model: ModelBenchResult, bandwidthGBs: number): string {
   lines.push('');
   lines.push('| detail | batch 1 | batch 4 |', '| --- | --- | --- |');
   lines.push(`| vision | ${ms(b1.visionMs)} | ${b4 ? ms(b4.visionMs) : '—'} |`);
-  lines.push(`| prefill (32 queries + BOS) | ${ms(b1.prefillMs)} | ${b4 ? ms(b4.prefillMs) : '—'} |`);
+  lines.push(`| prefill (queries + caption prompt) | ${ms(b1.prefillMs)} | ${b4 ? ms(b4.prefillMs) : '—'} |`);
   lines.push(`| decode ms/token | ${b1.decodeMsPerToken.toFixed(1)} | ${b4 ? b4.decodeMsPerToken.toFixed(1) : '—'} |`);
   lines.push(`| tokens/s | ${b1.tokensPerSecond.toFixed(2)} | ${b4 ? b4.tokensPerSecond.toFixed(2) : '—'} |`, '');
 
+  if (inf.provider === 'cuda') {
+    // the CPU's copy bandwidth bounds nothing on a GPU; report memory and load only
+    lines.push('| memory | value |', '| --- | --- |');
+    lines.push(`| peak host memory at inference (RSS) | ${gb(inf.peakRssBytes)} |`);
+    lines.push(`| bundle load (sessions created) | ${ms(inf.loadMs)} |`, '');
+    if (model.formats.length > 1) lines.push(formatsSection(model));
+    return lines.join('\n');
+  }
   const boundMs = (inf.decodeStepWeightBytes / (bandwidthGBs * 1e9)) * 1000;
   const fraction = boundMs / b1.decodeMsPerToken;
   const memoryRatio = inf.peakRssBytes / inf.weightBytes;
@@ -53,12 +62,6 @@ function modelSection(model: ModelBenchResult, bandwidthGBs: number): string {
 /** Targets of the weight-format work: int4 bundle ≤ 0.3 × fp32, int4 decode ≥ 2.5 × fp32 tokens/s at batch 1. */
 export const FORMAT_TARGETS = { int4BundleRatio: 0.3, int4DecodeSpeedup: 2.5 };
 
-function commonPrefix(a: readonly number[], b: readonly number[]): number {
-  let n = 0;
-  while (n < a.length && n < b.length && a[n] === b[n]) n++;
-  return n;
-}
-
 function formatsSection(model: ModelBenchResult): string {
   const fp32 = model.formats.find((f) => f.dtype === 'fp32')!;
   const b1 = (f: (typeof model.formats)[number]) => f.inference.batches.find((b) => b.batch === 1)!;
@@ -69,7 +72,7 @@ function formatsSection(model: ModelBenchResult): string {
   const reference = fp32.inference.captionSequence.slice(1);
   for (const f of model.formats) {
     const tps = b1(f).tokensPerSecond;
-    const same = commonPrefix(f.inference.captionSequence.slice(1), reference);
+    const same = commonPrefixLength(f.inference.captionSequence.slice(1), reference);
     lines.push(
       `| ${f.format} | ${gb(f.bundleBytes)} (${ratio(f.bundleBytes / fp32.bundleBytes)}) | ${gb(f.inference.peakRssBytes)} (${ratio(f.inference.peakRssBytes / fp32.inference.peakRssBytes)}) | ${ms(f.inference.loadMs)} | ${ms(b1(f).visionMs)} (${ratio(b1(f).visionMs / b1(fp32).visionMs)}) | ${ms(b1(f).prefillMs)} | ${b1(f).decodeMsPerToken.toFixed(1)} | ${tps.toFixed(2)} (${ratio(tps / b1(fp32).tokensPerSecond)}) | ${b4(f) ? b4(f)!.tokensPerSecond.toFixed(2) : '—'} | ${same}/${reference.length} | ${(f.convert.ms / 1000).toFixed(1)} s, ${gb(f.convert.peakRssBytes)} |`,
     );

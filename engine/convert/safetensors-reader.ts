@@ -7,6 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { GlanceError, ErrorCode } from '../errors.ts';
 import type { TensorInfo } from './checkpoint-files.ts';
+import { halfBitsToFloat } from './quantize/half-float.ts';
 
 /** Staging buffer size for converted dtypes and the largest single read (fs reads are capped near 2 GiB). */
 const CHUNK_BYTES = 8 << 20;
@@ -59,20 +60,10 @@ export function expectShape(info: TensorInfo, expected: readonly number[]): void
 
 let halfTable: Float32Array | undefined;
 
-/** IEEE 754 binary16 bits → number, including subnormals, ±0, ±Infinity and NaN. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant === 0 ? sign * Infinity : NaN;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
-
 function halfLookup(): Float32Array {
   if (!halfTable) {
     halfTable = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) halfTable[h] = halfToFloat(h);
+    for (let h = 0; h < 65536; h++) halfTable[h] = halfBitsToFloat(h);
   }
   return halfTable;
 }

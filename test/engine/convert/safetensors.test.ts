@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, GlanceError } from '../../../engine/errors.ts';
 import { openCheckpoint, type TensorInfo } from '../../../engine/convert/checkpoint-files.ts';
-import { expectShape, halfToFloat, readTensorBytes, readTensorFloat32 } from '../../../engine/convert/safetensors-reader.ts';
+import { expectShape, readTensorBytes, readTensorFloat32 } from '../../../engine/convert/safetensors-reader.ts';
+import { halfBitsToFloat as halfToFloat } from '../../../engine/convert/quantize/half-float.ts';
 import {
   floatToBfloat16, floatToHalf, writeSafetensors, writeShardedSafetensors, type TensorSpec,
 } from '../../../engine/convert/safetensors-writer.ts';

@@ -3,14 +3,12 @@
  * query count, cross-attention in every layer), stored as float16 in shards, must convert without code changes, and
  * decoding with the KV cache must agree with decoding that recomputes the whole sequence every step.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertCheckpoint } from '../../../engine/convert/convert-checkpoint.ts';
-import { synthesizeCheckpoint } from '../../../engine/convert/synthesize-checkpoint.ts';
 import { Blip2Runtime } from '../../../engine/runtime/blip2-runtime.ts';
-import { IMAGES, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
+import { IMAGES, TINY_OPT } from '../../helpers/fixtures.ts';
+import { useSyntheticModel } from '../../helpers/tiny-bundle.ts';
 import { maxAbsDiff } from '../../helpers/summaries.ts';
 
 const CONFIG = {
@@ -22,22 +20,7 @@ const CONFIG = {
   text_config: { model_type: 'opt', hidden_size: 48, ffn_dim: 96, num_hidden_layers: 3, num_attention_heads: 3, eos_token_id: 202, vocab_size: 50272 },
 };
 
-let work: string;
-let runtime: Blip2Runtime;
-let shards: string[];
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'glance-synthetic-'));
-  await synthesizeCheckpoint({ config: CONFIG, preprocessor: readJson(join(TINY_OPT, 'preprocessor_config.json')), tokenizerDir: TINY_OPT, outDir: join(work, 'checkpoint'), dtype: 'F16', maxShardBytes: 2_000_000, seed: 7 });
-  shards = readdirSync(join(work, 'checkpoint')).filter((f) => f.endsWith('.safetensors'));
-  await convertCheckpoint({ checkpointDir: join(work, 'checkpoint'), outDir: join(work, 'bundle') });
-  runtime = await Blip2Runtime.open(join(work, 'bundle'), { provider: 'cpu', threads: 1 });
-});
-
-afterAll(async () => {
-  await runtime?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const synthetic = useSyntheticModel(CONFIG, TINY_OPT, { dtype: 'F16', maxShardBytes: 2_000_000, seed: 7 }, (dir, options) => Blip2Runtime.open(dir, options));
 
 const argmax = (logits: Float32Array, row: number, vocab: number) => {
   let best = row * vocab;
@@ -47,21 +30,21 @@ const argmax = (logits: Float32Array, row: number, vocab: number) => {
 
 describe('a checkpoint with other sizes', () => {
   it('converts from sharded float16 safetensors and records its sizes', () => {
-    expect(shards.length).toBeGreaterThan(1);
-    expect(runtime.manifest.model).toMatchObject({ imageSize: 112, numQueryTokens: 8, visionHiddenSize: 48, qformerHiddenSize: 40, languageHiddenSize: 48, numLayers: 3, numHeads: 3, headDim: 16 });
-    expect(runtime.manifest.graphs.vision.inputs[0].dims).toEqual(['batch', 3, 112, 112]);
+    expect(synthetic().shards.length).toBeGreaterThan(1);
+    expect(synthetic().runtime.manifest.model).toMatchObject({ imageSize: 112, numQueryTokens: 8, visionHiddenSize: 48, qformerHiddenSize: 40, languageHiddenSize: 48, numLayers: 3, numHeads: 3, headDim: 16 });
+    expect(synthetic().runtime.manifest.graphs.vision.inputs[0].dims).toEqual(['batch', 3, 112, 112]);
   });
 
   it('cached decoding equals recomputing the whole sequence at every step', async () => {
-    const [image] = await runtime.encodeImages([readFileSync(join(IMAGES, 'coffee.png'))]);
+    const [image] = await synthetic().runtime.encodeImages([readFileSync(join(IMAGES, 'coffee.png'))]);
     expect(image.queryEmbeds.length).toBe(8 * 48);
-    const vocab = runtime.manifest.model.vocabSize;
-    const prompt = runtime.tokenizer.encode('a photo of').ids;
-    const cached = runtime.decoderSessionForIds([{ queryEmbeds: image.queryEmbeds, promptIds: prompt }]);
+    const vocab = synthetic().runtime.manifest.model.vocabSize;
+    const prompt = synthetic().runtime.tokenizer.encode('a photo of').ids;
+    const cached = synthetic().runtime.decoderSessionForIds([{ queryEmbeds: image.queryEmbeds, promptIds: prompt }]);
     let logits = await cached.prefill();
     const generated: number[] = [];
     for (let step = 0; step < 8; step++) {
-      const uncached = await runtime.decoderSessionForIds([{ queryEmbeds: image.queryEmbeds, promptIds: [...prompt, ...generated] }]).prefill();
+      const uncached = await synthetic().runtime.decoderSessionForIds([{ queryEmbeds: image.queryEmbeds, promptIds: [...prompt, ...generated] }]).prefill();
       expect(maxAbsDiff(logits, uncached), `step ${step}`).toBeLessThan(1e-4);
       const token = argmax(logits, 0, vocab);
       expect(argmax(uncached, 0, vocab)).toBe(token);
@@ -71,15 +54,15 @@ describe('a checkpoint with other sizes', () => {
   });
 
   it('batched rows with left padding equal the same rows run alone', async () => {
-    const images = await runtime.encodeImages([readFileSync(join(IMAGES, 'astronaut.png')), readFileSync(join(IMAGES, 'rocket.jpg'))]);
+    const images = await synthetic().runtime.encodeImages([readFileSync(join(IMAGES, 'astronaut.png')), readFileSync(join(IMAGES, 'rocket.jpg'))]);
     const items = [
       { queryEmbeds: images[0].queryEmbeds, prompt: 'Question: what is in the picture? Answer:' },
       { queryEmbeds: images[1].queryEmbeds, prompt: '' },
     ];
     const options = { maxNewTokens: 8, minNewTokens: 8 };
-    const batch = await runtime.generate(items, options);
+    const batch = await synthetic().runtime.generate(items, options);
     for (const [row, item] of items.entries()) {
-      const [alone] = await runtime.generate([item], options);
+      const [alone] = await synthetic().runtime.generate([item], options);
       expect(batch[row].sequence).toEqual(alone.sequence);
     }
   });

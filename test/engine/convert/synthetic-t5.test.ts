@@ -5,14 +5,12 @@
  * code changes; decoding with the KV cache must agree with recomputing the whole decoder sequence, and batched rows
  * (right-padded prompts of different lengths) must equal the same rows run alone.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertCheckpoint } from '../../../engine/convert/convert-checkpoint.ts';
-import { synthesizeCheckpoint } from '../../../engine/convert/synthesize-checkpoint.ts';
 import { Blip2Runtime } from '../../../engine/runtime/blip2-runtime.ts';
-import { IMAGES, TINY_T5, readJson } from '../../helpers/fixtures.ts';
+import { IMAGES, TINY_T5 } from '../../helpers/fixtures.ts';
+import { useSyntheticModel } from '../../helpers/tiny-bundle.ts';
 import { maxAbsDiff } from '../../helpers/summaries.ts';
 
 const CONFIG = {
@@ -42,42 +40,27 @@ const CONFIG = {
   },
 };
 
-let work: string;
-let runtime: Blip2Runtime;
-let shards: string[];
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'glance-synthetic-t5-'));
-  await synthesizeCheckpoint({ config: CONFIG, preprocessor: readJson(join(TINY_T5, 'preprocessor_config.json')), tokenizerDir: TINY_T5, outDir: join(work, 'checkpoint'), dtype: 'F16', maxShardBytes: 200_000, seed: 11 });
-  shards = readdirSync(join(work, 'checkpoint')).filter((f) => f.endsWith('.safetensors'));
-  await convertCheckpoint({ checkpointDir: join(work, 'checkpoint'), outDir: join(work, 'bundle') });
-  runtime = await Blip2Runtime.open(join(work, 'bundle'), { provider: 'cpu', threads: 1 });
-});
-
-afterAll(async () => {
-  await runtime?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const synthetic = useSyntheticModel(CONFIG, TINY_T5, { dtype: 'F16', maxShardBytes: 200_000, seed: 11 }, (dir, options) => Blip2Runtime.open(dir, options));
 
 const argmax = (logits: Float32Array) => logits.indexOf(Math.max(...logits));
 
 describe('a T5 checkpoint with other sizes', () => {
   it('converts from sharded float16 safetensors and records its sizes', () => {
-    expect(shards.length).toBeGreaterThan(1);
-    expect(runtime.manifest.model).toMatchObject({ architecture: 'blip2-t5', imageSize: 112, numQueryTokens: 8, languageHiddenSize: 40, numEncoderLayers: 3, numDecoderLayers: 2, numHeads: 3, headDim: 12, decoderStartTokenId: 0 });
-    expect(Object.keys(runtime.manifest.graphs).sort()).toEqual(['decoder', 'encoder', 'vision']);
+    expect(synthetic().shards.length).toBeGreaterThan(1);
+    expect(synthetic().runtime.manifest.model).toMatchObject({ architecture: 'blip2-t5', imageSize: 112, numQueryTokens: 8, languageHiddenSize: 40, numEncoderLayers: 3, numDecoderLayers: 2, numHeads: 3, headDim: 12, decoderStartTokenId: 0 });
+    expect(Object.keys(synthetic().runtime.manifest.graphs).sort()).toEqual(['decoder', 'encoder', 'vision']);
   });
 
   it('cached decoding equals recomputing the whole decoder sequence at every step', async () => {
-    const [image] = await runtime.encodeImages([readFileSync(join(IMAGES, 'coffee.png'))]);
+    const [image] = await synthetic().runtime.encodeImages([readFileSync(join(IMAGES, 'coffee.png'))]);
     expect(image.queryEmbeds.length).toBe(8 * 40);
-    const row = { queryEmbeds: image.queryEmbeds, promptIds: runtime.promptIds('Question: what is in the picture? Answer:') };
-    const cached = runtime.decoderSessionForIds([row]);
+    const row = { queryEmbeds: image.queryEmbeds, promptIds: synthetic().runtime.promptIds('Question: what is in the picture? Answer:') };
+    const cached = synthetic().runtime.decoderSessionForIds([row]);
     let logits = await cached.prefill();
     const generated: number[] = [];
     // 14 steps: decoder distances pass max_exact (8) and the max distance (10).
     for (let step = 0; step < 14; step++) {
-      const uncached = await runtime.decoderSessionForIds([row], { decoderPrefix: [0, ...generated] }).prefill();
+      const uncached = await synthetic().runtime.decoderSessionForIds([row], { decoderPrefix: [0, ...generated] }).prefill();
       expect(maxAbsDiff(logits, uncached), `step ${step}`).toBeLessThan(1e-4);
       const token = argmax(logits);
       expect(argmax(uncached)).toBe(token);
@@ -91,27 +74,27 @@ describe('a T5 checkpoint with other sizes', () => {
     ['greedy with repetition penalty and no-repeat n-gram', { maxNewTokens: 12, repetitionPenalty: 1.3, noRepeatNgramSize: 2 }],
     ['beam search', { maxNewTokens: 12, numBeams: 3 }],
   ])('batched right-padded rows equal the same rows run alone (%s)', async (_name, options) => {
-    const images = await runtime.encodeImages([readFileSync(join(IMAGES, 'astronaut.png')), readFileSync(join(IMAGES, 'rocket.jpg')), readFileSync(join(IMAGES, 'camera.png'))]);
+    const images = await synthetic().runtime.encodeImages([readFileSync(join(IMAGES, 'astronaut.png')), readFileSync(join(IMAGES, 'rocket.jpg')), readFileSync(join(IMAGES, 'camera.png'))]);
     const items = [
       { queryEmbeds: images[0].queryEmbeds, prompt: 'Question: what is in the picture? Answer:' },
       { queryEmbeds: images[1].queryEmbeds, prompt: '' },
       { queryEmbeds: images[2].queryEmbeds, prompt: 'a photo of' },
     ];
-    const batch = await runtime.generate(items, options);
+    const batch = await synthetic().runtime.generate(items, options);
     for (const [row, item] of items.entries()) {
-      const [alone] = await runtime.generate([item], options);
+      const [alone] = await synthetic().runtime.generate([item], options);
       expect(batch[row].sequence, `row ${row}`).toEqual(alone.sequence);
       expect(batch[row].sequence[0]).toBe(0);
     }
   });
 
   it('samples reproducibly with a seed and streams every token', async () => {
-    const [image] = await runtime.encodeImages([readFileSync(join(IMAGES, 'chelsea.png'))]);
+    const [image] = await synthetic().runtime.encodeImages([readFileSync(join(IMAGES, 'chelsea.png'))]);
     const item = { queryEmbeds: image.queryEmbeds, prompt: 'a photo of' };
     const options = { maxNewTokens: 10, minNewTokens: 10, doSample: true, seed: 5, topK: 20, temperature: 1.5 };
     const streamed: number[] = [];
-    const [first] = await runtime.generate([item], options, { onToken: (_row, token) => streamed.push(token) });
-    const [second] = await runtime.generate([item], options);
+    const [first] = await synthetic().runtime.generate([item], options, { onToken: (_row, token) => streamed.push(token) });
+    const [second] = await synthetic().runtime.generate([item], options);
     expect(first.sequence).toHaveLength(11);
     expect(first.sequence).toEqual(second.sequence);
     expect([0, ...streamed]).toEqual(first.sequence);

@@ -4,15 +4,13 @@
  * the image broadcast in the itm graph equals pairing it row by row, padding changes nothing, the reported
  * similarity is the ITC dot product, and the text length limit is the config's max_position_embeddings.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertCheckpoint } from '../../../engine/convert/convert-checkpoint.ts';
-import { synthesizeCheckpoint } from '../../../engine/convert/synthesize-checkpoint.ts';
 import { ErrorCode } from '../../../engine/errors.ts';
 import { RetrievalRuntime, itcSimilarity } from '../../../engine/runtime/retrieval-runtime.ts';
-import { IMAGES, TINY_ITM, readJson } from '../../helpers/fixtures.ts';
+import { IMAGES, TINY_ITM } from '../../helpers/fixtures.ts';
+import { useSyntheticModel } from '../../helpers/tiny-bundle.ts';
 
 const CONFIG = {
   architectures: ['Blip2ForImageTextRetrieval'],
@@ -25,59 +23,46 @@ const CONFIG = {
 };
 const TEXTS = ['a photo of a cat', 'a rocket', ''];
 
-let work: string;
-let runtime: RetrievalRuntime;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'glance-synthetic-itm-'));
-  await synthesizeCheckpoint({ config: CONFIG, preprocessor: readJson(join(TINY_ITM, 'preprocessor_config.json')), tokenizerDir: TINY_ITM, outDir: join(work, 'checkpoint'), seed: 11 });
-  await convertCheckpoint({ checkpointDir: join(work, 'checkpoint'), outDir: join(work, 'bundle') });
-  runtime = await RetrievalRuntime.open(join(work, 'bundle'), { provider: 'cpu', threads: 1 });
-});
-
-afterAll(async () => {
-  await runtime?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const synthetic = useSyntheticModel(CONFIG, TINY_ITM, { seed: 11 }, (dir, options) => RetrievalRuntime.open(dir, options));
 
 describe('a retrieval checkpoint with other sizes', () => {
   it('records its sizes', () => {
-    expect(runtime.model).toMatchObject({ architecture: 'blip2-itm', imageSize: 56, numQueryTokens: 8, visionHiddenSize: 24, qformerHiddenSize: 48, visionTokens: 17, embedDim: 12, maxTextLength: 12, vocabSize: 811 });
-    expect(runtime.manifest.graphs.itm.inputs[0].dims).toEqual(['image_batch', 17, 24]);
+    expect(synthetic().runtime.model).toMatchObject({ architecture: 'blip2-itm', imageSize: 56, numQueryTokens: 8, visionHiddenSize: 24, qformerHiddenSize: 48, visionTokens: 17, embedDim: 12, maxTextLength: 12, vocabSize: 811 });
+    expect(synthetic().runtime.manifest.graphs.itm.inputs[0].dims).toEqual(['image_batch', 17, 24]);
   });
 
   it('matches: probabilities in (0, 1), similarity = the best ITC dot product, broadcast image = paired rows', async () => {
     const image = readFileSync(join(IMAGES, 'coffee.png'));
-    const { image: features, results } = await runtime.match(image, TEXTS);
+    const { image: features, results } = await synthetic().runtime.match(image, TEXTS);
     expect(features.imageEmbeds.length).toBe(8 * 12);
     expect(features.visionHidden.length).toBe(17 * 24);
-    const embeds = await runtime.embedTexts(TEXTS);
+    const embeds = await synthetic().runtime.embedTexts(TEXTS);
     results.forEach((result, i) => {
       expect(result.matchProbability).toBeGreaterThan(0);
       expect(result.matchProbability).toBeLessThan(1);
       expect(Math.abs(result.similarity - itcSimilarity(features.imageEmbeds, embeds[i].embedding, 8).similarity)).toBeLessThan(1e-6);
       expect(Math.abs(result.similarity)).toBeLessThanOrEqual(1 + 1e-6);
     });
-    const rows = runtime.tokenize(TEXTS);
+    const rows = synthetic().runtime.tokenize(TEXTS);
     const paired = new Float32Array(rows.length * features.visionHidden.length);
     rows.forEach((_, i) => paired.set(features.visionHidden, i * features.visionHidden.length));
-    const pairedLogits = await runtime.itmLogits(paired, rows.length, rows);
+    const pairedLogits = await synthetic().runtime.itmLogits(paired, rows.length, rows);
     results.forEach((result, i) => {
       expect(Math.abs(result.itmLogits[0] - pairedLogits[2 * i])).toBeLessThan(1e-5);
       expect(Math.abs(result.itmLogits[1] - pairedLogits[2 * i + 1])).toBeLessThan(1e-5);
     });
     // each text alone (no padding) gives what it gave in the padded batch
     for (const [i, row] of rows.entries()) {
-      const alone = await runtime.itmLogits(features.visionHidden, 1, [row]);
+      const alone = await synthetic().runtime.itmLogits(features.visionHidden, 1, [row]);
       expect(Math.abs(alone[1] - results[i].itmLogits[1])).toBeLessThan(1e-5);
-      const [embedded] = await runtime.embedTexts([TEXTS[i]]);
+      const [embedded] = await synthetic().runtime.embedTexts([TEXTS[i]]);
       embedded.embedding.forEach((v, k) => expect(Math.abs(v - embeds[i].embedding[k])).toBeLessThan(1e-5));
     }
   });
 
   it('reads texts up to max_position_embeddings tokens and refuses longer ones', async () => {
     const words = (n: number) => Array.from({ length: n }, () => 'cat').join(' ');
-    expect((await runtime.embedTexts([words(10)]))[0].tokens).toBe(12);
-    await expect(runtime.embedTexts([words(11)])).rejects.toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringContaining('at most 12') });
+    expect((await synthetic().runtime.embedTexts([words(10)]))[0].tokens).toBe(12);
+    await expect(synthetic().runtime.embedTexts([words(11)])).rejects.toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringContaining('at most 12') });
   });
 });
