@@ -1,7 +1,10 @@
 /**
  * `npm run gpu-check`: on a host with an NVIDIA GPU and onnxruntime-node's CUDA provider
- * (ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci), runs the parity suites with every session on CUDA and prints a table.
- * On any other host it stops at the first step and says what is missing.
+ * (ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci), with every session on CUDA:
+ *   1. the parity suites (test/engine/parity, vitest, GLANCE_TEST_PROVIDER=cuda);
+ *   2. the formats report in fp32 and fp16 (tokens reproduced, first-step deviation against the fp32 goldens);
+ *   3. the benchmark of blip2-opt-2.7b-depth8 in fp32 and fp16 (random weights, as `npm run bench`).
+ * It prints one markdown report. On any other host it stops at the first step and says what is missing.
  *
  * The parity suites keep their CPU tolerances (about 1e-4 on logits). onnxruntime's CUDA kernels sum in another
  * order (and may use TF32 on Ampere and later), so a failure here is reported with the deviation vitest printed,
@@ -13,6 +16,9 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseWeightFormat } from '../engine/convert/weight-format.ts';
+import { renderFormatsReport, runFormatsReport } from './formats-report.ts';
+import { runBench } from './run-bench.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -113,7 +119,14 @@ export function renderSuites(gpu: GpuInfo, suites: readonly SuiteResult[]): stri
   return `${lines.join('\n')}\n`;
 }
 
-export async function runGpuCheck(): Promise<number> {
+export interface GpuCheckOptions {
+  /** Where synthesized checkpoints and bundles are kept (as `npm run bench --work`). */
+  work: string;
+  /** Skip the benchmark (parity and formats only). */
+  skipBench?: boolean;
+}
+
+export async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
   let gpu: GpuInfo;
   try {
     gpu = await detectGpu();
@@ -124,5 +137,16 @@ export async function runGpuCheck(): Promise<number> {
   process.stderr.write(`gpu-check: ${gpu.name}; running the parity suites on CUDA…\n`);
   const suites = await runParitySuites((file) => process.stderr.write(`  ${file}\n`));
   process.stdout.write(renderSuites(gpu, suites));
+
+  process.stderr.write('gpu-check: formats report (fp32, fp16) on CUDA…\n');
+  const formats = [parseWeightFormat({ dtype: 'fp32' }), parseWeightFormat({ dtype: 'fp16' })];
+  const rows = await runFormatsReport({ work: join(options.work, 'gpu-formats'), formats, provider: 'cuda', onStep: (label) => process.stderr.write(`  ${label}\n`) });
+  process.stdout.write(`\n### Formats on CUDA against the fp32 goldens\n\n${renderFormatsReport(rows)}`);
+
+  if (!options.skipBench) {
+    process.stderr.write('gpu-check: benchmark of blip2-opt-2.7b-depth8 (fp32, fp16) on CUDA…\n');
+    process.stdout.write('\n### Benchmark on CUDA\n\n');
+    await runBench({ configs: ['blip2-opt-2.7b-depth8'], work: options.work, provider: 'cuda', formats: () => formats });
+  }
   return suites.some((s) => s.failed > 0) ? 1 : 0;
 }

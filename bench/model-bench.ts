@@ -35,21 +35,31 @@ export interface InferenceBenchResult {
 }
 
 
-/** Bytes of every decoder weight a decode step reads in full (the position table is gathered, one row per token). */
+/**
+ * Bytes of every decoder weight a decode step reads in full. Tables read only through a Gather (OPT's positions, T5's
+ * token embeddings) contribute one row per token and are left out.
+ */
 async function decodeStepWeightBytes(bundleDir: string, decoderFile: string): Promise<number> {
-  const model = decodeModel(await readFile(join(bundleDir, decoderFile)));
+  const graph = decodeModel(await readFile(join(bundleDir, decoderFile))).graph;
+  const readInFull = new Set<string>();
+  for (const node of graph?.node ?? []) {
+    const gather = node.opType === 'Gather' || node.opType === 'GatherBlockQuantized';
+    (node.input ?? []).forEach((name, i) => {
+      if (!(gather && i === 0)) readInFull.add(name);
+    });
+  }
   let bytes = 0;
-  for (const tensor of model.graph?.initializer ?? []) {
-    if (tensor.name?.includes('embed_positions')) continue;
+  for (const tensor of graph?.initializer ?? []) {
+    if (!tensor.name || !readInFull.has(tensor.name)) continue;
     const length = tensor.externalData?.find((entry) => entry.key === 'length');
     if (length?.value) bytes += Number(length.value);
   }
   return bytes;
 }
 
-export async function benchInference(bundleDir: string, image: Uint8Array, options: { threads?: number; newTokens: number; batches: number[]; repeats: number }): Promise<InferenceBenchResult> {
+export async function benchInference(bundleDir: string, image: Uint8Array, options: { threads?: number; provider?: 'cpu' | 'cuda'; newTokens: number; batches: number[]; repeats: number }): Promise<InferenceBenchResult> {
   const loadStarted = performance.now();
-  const engine = await Engine.open({ bundleDir, provider: 'cpu', threads: options.threads });
+  const engine = await Engine.open({ bundleDir, provider: options.provider ?? 'cpu', threads: options.threads });
   const loadMs = performance.now() - loadStarted;
   try {
     const generation = { maxNewTokens: options.newTokens, minNewTokens: options.newTokens };

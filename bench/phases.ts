@@ -33,8 +33,9 @@ export async function runPhase(phase: string, args: string[]): Promise<void> {
     });
     result = { ms: performance.now() - started, weightBytes: converted.weightBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024 } satisfies ConvertPhaseResult;
   } else if (phase === 'infer') {
-    const [bundleDir, imagePath, threads] = args;
-    result = await benchInference(bundleDir, await readFile(imagePath), { threads: Number(threads) || undefined, newTokens: 20, batches: [1, 4], repeats: 3 });
+    const [bundleDir, imagePath, threads, provider = 'cpu'] = args;
+    if (provider !== 'cpu' && provider !== 'cuda') throw new Error(`unknown provider ${provider}`);
+    result = await benchInference(bundleDir, await readFile(imagePath), { threads: Number(threads) || undefined, provider, newTokens: 20, batches: [1, 4], repeats: 3 });
   } else {
     throw new Error(`unknown bench phase ${phase}`);
   }

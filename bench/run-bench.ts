@@ -11,6 +11,7 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveBlip2Config } from '../engine/convert/blip2-config.ts';
 import { synthesizeCheckpoint, checkpointTensors } from '../engine/convert/synthesize-checkpoint.ts';
 import { measureCopyBandwidth, type BandwidthResult } from './memory-bandwidth.ts';
 import { benchPreprocess, buildBenchJpeg, type PreprocessBenchResult } from './preprocess-bench.ts';
@@ -29,6 +30,8 @@ export interface BenchOptions {
   configs: string[];
   work: string;
   threads?: number;
+  /** Where inference runs (default cpu; gpu-check measures on cuda). */
+  provider?: 'cpu' | 'cuda';
   /** Weight formats to measure per config (default: FORMATS_BY_CONFIG; fp32 always runs first, as the reference). */
   formats?: (config: string) => WeightFormat[];
   /** Reports checkpoint synthesis progress (parameters written of total). */
@@ -63,6 +66,8 @@ export interface ModelBenchResult {
  */
 export function defaultFormats(config: string): WeightFormat[] {
   if (config === 'blip2-opt-2.7b') return ['fp32', 'int4'].map((dtype) => parseWeightFormat({ dtype }));
+  // Flan-T5 must not run in float16, so no fp16 bundle
+  if (config === 'blip2-flan-t5-xl') return ['fp32', 'bf16', 'int8', 'int4'].map((dtype) => parseWeightFormat({ dtype }));
   return [
     ...['fp32', 'fp16', 'bf16', 'int8', 'int4'].map((dtype) => parseWeightFormat({ dtype })),
     // the alternatives the int4 defaults (block 32, accuracy level 4) were chosen against
@@ -120,10 +125,13 @@ async function ensureCheckpoint(config: string, dir: string, options: BenchOptio
   if (existsSync(join(dir, '.complete'))) return;
   await rm(dir, { recursive: true, force: true });
   const source = join(FIXTURES, 'configs', config);
+  const configJson = JSON.parse(await readFile(join(source, 'config.json'), 'utf8'));
+  // a tokenizer of the right kind (ids only need to be below the model's vocabulary size)
+  const tokenizerFixture = resolveBlip2Config(configJson).family === 'blip2-t5' ? 'tiny-blip2-t5' : 'tiny-blip2-opt';
   await synthesizeCheckpoint({
-    config: JSON.parse(await readFile(join(source, 'config.json'), 'utf8')),
+    config: configJson,
     preprocessor: JSON.parse(await readFile(join(source, 'preprocessor_config.json'), 'utf8')),
-    tokenizerDir: join(FIXTURES, 'tiny-blip2-opt'),
+    tokenizerDir: join(FIXTURES, tokenizerFixture),
     outDir: dir,
     maxShardBytes: 2e9,
     onProgress: (done, total) => options.onSynthesizeProgress?.(config, done, total),
@@ -158,7 +166,7 @@ async function benchModel(config: string, options: BenchOptions, imagePath: stri
     }
     const bundleBytes = await directoryBytes(bundleDir);
     process.stderr.write(`running ${config} ${formatLabel(format)} (free memory ${(freemem() / 1e9).toFixed(1)} GB)…\n`);
-    const inference = await runPhase<InferenceBenchResult>('infer', [bundleDir, imagePath, String(options.threads ?? 0)]);
+    const inference = await runPhase<InferenceBenchResult>('infer', [bundleDir, imagePath, String(options.threads ?? 0), options.provider ?? 'cpu']);
     results.push({ format: formatLabel(format), dtype: format.dtype, bundleBytes, convert, inference });
     await rm(bundleDir, { recursive: true, force: true });
   }

@@ -115,10 +115,12 @@ export function buildProgram(): Command {
 
   program
     .command('gpu-check')
-    .description('on an NVIDIA GPU host with the CUDA provider installed: run the parity suites and the benchmark on CUDA and print a table')
-    .action(async () => {
+    .description('on an NVIDIA GPU host with the CUDA provider installed: run the parity suites, the fp32/fp16 formats report and the benchmark on CUDA and print the tables')
+    .option('--work <dir>', 'where synthesized checkpoints and bundles are kept', '.bench')
+    .option('--skip-bench', 'parity suites and formats report only')
+    .action(async (flags: { work: string; skipBench?: boolean }) => {
       const { runGpuCheck } = await import('../../bench/gpu-check.ts');
-      process.exitCode = await runGpuCheck();
+      process.exitCode = await runGpuCheck({ work: flags.work, skipBench: flags.skipBench });
     });
 
   program
