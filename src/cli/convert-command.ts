@@ -18,8 +18,15 @@ export async function runConvert(checkpointDir: string, options: { out: string; 
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const q = result.manifest.quantization;
     const format = q ? `${result.manifest.dtype}, block ${q.blockSize}, accuracy level ${q.accuracyLevel}` : result.manifest.dtype;
-    process.stderr.write(`wrote ${result.outDir} (${format}): ${result.tensorCount} tensors, ${(result.weightBytes / 1e9).toFixed(2)} GB of weights, in ${seconds} s\n`);
+    process.stderr.write(`wrote ${result.outDir} (${format}): ${result.tensorCount} tensors, ${byteSize(result.weightBytes)} of weights, in ${seconds} s\n`);
   } finally {
     bar?.stop();
   }
+}
+
+/** 1.23 GB, 4.5 MB or 812 kB: three significant figures at most, in the unit that suits the size. */
+function byteSize(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
 }
