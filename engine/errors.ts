@@ -23,6 +23,23 @@ export const ErrorCode = {
   Aborted: 'ABORTED',
   DeadlineExceeded: 'DEADLINE_EXCEEDED',
   RuntimeFailure: 'RUNTIME_FAILURE',
+  /** The engine worker died; the request failed and the worker is being restarted. */
+  EngineCrashed: 'ENGINE_CRASHED',
+  // Service-level codes (src/ and adapters/), in the same vocabulary so adapters map every code in one table.
+  /** The request queue is full: try again later. */
+  Busy: 'BUSY',
+  /** The user has a request running already, or sent too many in the last minute. */
+  RateLimited: 'RATE_LIMITED',
+  /** A configuration value (environment variable, .env, flag) is invalid. */
+  ConfigInvalid: 'CONFIG_INVALID',
+  /** No model is configured or it cannot be found/downloaded. */
+  ModelUnavailable: 'MODEL_UNAVAILABLE',
+  /** There is no image the question could be about. */
+  NoImage: 'NO_IMAGE',
+  /** A request body, upload or text above the configured limit. */
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** A remote image URL that the configuration does not allow (remote fetching off, or a private/loopback address). */
+  RemoteImageRefused: 'REMOTE_IMAGE_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
