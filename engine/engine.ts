@@ -7,6 +7,7 @@ import type { BundleManifest } from './bundle/manifest.ts';
 import type { ExecutionProvider } from './runtime/onnx-runtime.ts';
 import type { GenerationItem, GenerationOutput, ImageEmbedding } from './runtime/blip2-runtime.ts';
 import type { MatchResult, TextEmbedding } from './runtime/retrieval-runtime.ts';
+import type { GlanceError } from './errors.ts';
 import type { OpenResult } from './worker/protocol.ts';
 import { WorkerChannel } from './worker/worker-channel.ts';
 
@@ -29,6 +30,8 @@ export interface EngineOptions {
   /** Images above this many pixels are refused before decoding (default 40 MP). */
   maxPixels?: number;
   log?: (message: string) => void;
+  /** Told once if the worker thread dies on its own; its outstanding and later calls fail with ENGINE_CRASHED. */
+  onCrash?: (error: GlanceError) => void;
 }
 
 export interface CallOptions {
@@ -55,7 +58,7 @@ export class Engine {
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
-    const channel = new WorkerChannel(new URL('./worker/engine-worker-bootstrap.js', import.meta.url), options.log);
+    const channel = new WorkerChannel(new URL('./worker/engine-worker-bootstrap.js', import.meta.url), options.log, options.onCrash);
     try {
       const runtimeOptions = { provider: options.provider ?? 'cpu', threads: options.threads, maxPixels: options.maxPixels };
       const opened = await channel.request<OpenResult>({ kind: 'open', bundleDir: options.bundleDir, options: runtimeOptions });
@@ -98,6 +101,14 @@ export class Engine {
   /** Retrieval bundles: each text's ITC embedding ([embedDim], normalised). */
   embedTexts(texts: readonly string[], options: CallOptions = {}): Promise<TextEmbedding[]> {
     return this.#channel.request({ kind: 'embedTexts', texts: [...texts] }, options);
+  }
+
+  /**
+   * For tests of crash handling only (the service's supervisor tests): kills the worker thread abruptly, as a crash
+   * would. Outstanding and later calls fail with ENGINE_CRASHED and `onCrash` is told.
+   */
+  terminateWorkerForTest(): Promise<void> {
+    return this.#channel.killWorkerForTest();
   }
 
   async close(): Promise<void> {

@@ -23,8 +23,11 @@ export class WorkerChannel {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #failure: GlanceError | undefined;
+  readonly #onCrash: ((error: GlanceError) => void) | undefined;
 
-  constructor(entry: URL, log?: (message: string) => void) {
+  /** `onCrash` is told once when the worker dies on its own (not after `terminate()`). */
+  constructor(entry: URL, log?: (message: string) => void, onCrash?: (error: GlanceError) => void) {
+    this.#onCrash = onCrash;
     this.#worker = new Worker(entry);
     this.#worker.on('message', (message: WorkerResponse) => {
       if (message.kind === 'log') return log?.(message.message);
@@ -39,10 +42,13 @@ export class WorkerChannel {
     this.#worker.on('exit', (code) => this.#fail(`the engine worker exited (code ${code})`));
   }
 
+  /** The worker died: every outstanding and later request fails with ENGINE_CRASHED (RUNTIME_FAILURE once closed). */
   #fail(message: string): void {
-    this.#failure ??= new GlanceError(ErrorCode.RuntimeFailure, message);
+    const crashed = this.#failure === undefined;
+    this.#failure ??= new GlanceError(ErrorCode.EngineCrashed, message);
     for (const entry of this.#pending.values()) entry.reject(this.#failure);
     this.#pending.clear();
+    if (crashed) this.#onCrash?.(this.#failure);
   }
 
   /** Sends a request; `timeoutMs` is a deadline: past it the request is cancelled and fails with DEADLINE_EXCEEDED. */
@@ -79,6 +85,14 @@ export class WorkerChannel {
       });
       this.#worker.postMessage({ ...message, id } as WorkerRequest);
     });
+  }
+
+  /**
+   * For tests of crash handling only: stops the worker thread abruptly, as a crash would (outstanding requests fail
+   * with ENGINE_CRASHED and `onCrash` is told).
+   */
+  async killWorkerForTest(): Promise<void> {
+    await this.#worker.terminate();
   }
 
   async terminate(): Promise<void> {
