@@ -1,0 +1,71 @@
+/**
+ * A Hugging Face checkpoint folder converted once into `<dataDir>/models/<name>-<fingerprint>/` and reused after.
+ *
+ * The fingerprint hashes config.json's bytes and every file's name, size and mtime, so an edited or re-downloaded
+ * checkpoint converts again into a new folder. The converter itself writes into a hidden sibling and renames at the
+ * end; on top of that a marker file is written last, and a folder without it (a crash between the rename and the
+ * marker, or a folder someone copied in by hand) is deleted and converted again — a partial conversion is never used.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { convertCheckpoint } from '../../engine/convert/convert-checkpoint.ts';
+import type { ModelLog, ModelProgressReport } from './model-log.ts';
+
+export const CONVERTED_MARKER = '.glance-converted.json';
+
+export interface ConvertedCheckpoint {
+  bundleDir: string;
+  /** True when this call ran the converter; false when an earlier conversion was reused. */
+  converted: boolean;
+}
+
+/** Short hash of config.json's bytes and each top-level file's name, size and mtime. */
+export async function checkpointFingerprint(checkpointDir: string): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(await readFile(join(checkpointDir, 'config.json')));
+  const names = (await readdir(checkpointDir)).sort();
+  for (const name of names) {
+    const info = await stat(join(checkpointDir, name));
+    if (info.isFile()) hash.update(`\n${name}\t${info.size}\t${Math.round(info.mtimeMs)}`);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** A folder name made of the safe characters of `name`. */
+export function safeFolderName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
+  return cleaned.length > 0 ? cleaned : 'model';
+}
+
+async function hasMarker(bundleDir: string): Promise<boolean> {
+  try {
+    return (await stat(join(bundleDir, CONVERTED_MARKER))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export async function convertCheckpointOnce(options: {
+  checkpointDir: string;
+  dataDir: string;
+  /** Folder name prefix; defaults to the checkpoint folder's name. */
+  name?: string;
+  onProgress?: ModelProgressReport;
+  log?: ModelLog;
+}): Promise<ConvertedCheckpoint> {
+  const checkpointDir = resolve(options.checkpointDir);
+  const fingerprint = await checkpointFingerprint(checkpointDir);
+  const bundleDir = join(resolve(options.dataDir), 'models', `${safeFolderName(options.name ?? basename(checkpointDir))}-${fingerprint}`);
+  if (await hasMarker(bundleDir)) return { bundleDir, converted: false };
+  await rm(bundleDir, { recursive: true, force: true });
+  options.log?.info({ checkpointDir, bundleDir }, 'converting the checkpoint into a bundle (once)');
+  const result = await convertCheckpoint({
+    checkpointDir,
+    outDir: bundleDir,
+    onProgress: options.onProgress ? ({ doneBytes, totalBytes, tensor }) => options.onProgress!({ phase: 'convert', file: tensor, done: doneBytes, total: totalBytes }) : undefined,
+  });
+  await writeFile(join(bundleDir, CONVERTED_MARKER), `${JSON.stringify({ checkpointDir, fingerprint, weightBytes: result.weightBytes, convertedAt: new Date().toISOString() }, null, 2)}\n`);
+  options.log?.info({ bundleDir, weightBytes: result.weightBytes }, 'checkpoint converted');
+  return { bundleDir, converted: true };
+}

@@ -1,0 +1,22 @@
+/**
+ * Hub failures as MODEL_UNAVAILABLE errors that say what to do: an unknown repo or revision, a gated or private repo
+ * without a token, a network failure (with the hint that running again resumes).
+ */
+import { HubApiError } from '@huggingface/hub';
+import { GlanceError, ErrorCode } from '../../engine/errors.ts';
+
+export function hubError(error: unknown, context: { repo: string; revision: string; hubUrl: string; file?: string }): GlanceError {
+  if (error instanceof GlanceError) return error;
+  const what = context.file ? `${context.file} of ${context.repo}@${context.revision}` : `${context.repo}@${context.revision}`;
+  if (error instanceof HubApiError) {
+    if (error.statusCode === 404) {
+      return new GlanceError(ErrorCode.ModelUnavailable, `The Hub at ${context.hubUrl} has no model ${what}. Check the id (owner/name, e.g. Salesforce/blip2-opt-2.7b) and the revision after '@'.`, { repo: context.repo, revision: context.revision, status: 404 }, { cause: error });
+    }
+    if (error.statusCode === 401 || error.statusCode === 403) {
+      return new GlanceError(ErrorCode.ModelUnavailable, `The Hub refused access to ${what} (HTTP ${error.statusCode}). For a private or gated model set HF_TOKEN to a token that may read it (and accept the model's terms on its page).`, { repo: context.repo, revision: context.revision, status: error.statusCode }, { cause: error });
+    }
+    return new GlanceError(ErrorCode.ModelUnavailable, `The Hub at ${context.hubUrl} answered HTTP ${error.statusCode} for ${what}: ${error.message}. Try again later; finished files are kept and a partial one resumes.`, { repo: context.repo, revision: context.revision, status: error.statusCode }, { cause: error });
+  }
+  const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+  return new GlanceError(ErrorCode.ModelUnavailable, `Could not download ${what} from ${context.hubUrl}: ${message}. Check the network (or HF_ENDPOINT) and run again; finished files are kept and a partial one resumes.`, { repo: context.repo, revision: context.revision }, { cause: error });
+}

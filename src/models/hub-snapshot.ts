@@ -1,0 +1,129 @@
+/**
+ * A Hub model repository's checkpoint files, downloaded with @huggingface/hub into
+ * `<dataDir>/hub/<owner>--<name>/<commit>/` (the revision is resolved to its commit first, and
+ * `<dataDir>/hub/<owner>--<name>/refs/<revision, URI-encoded>` remembers which commit it was).
+ *
+ * Only what the converter reads is fetched: the JSON configs, the tokenizer, `*.safetensors` and the index. A
+ * snapshot is complete when its marker file (written last) is there; then a later start uses it without any network
+ * request. Files are verified one by one (hub-file-download.ts), so an interrupted run continues where it stopped.
+ */
+import { downloadFile, listFiles, modelInfo } from '@huggingface/hub';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { GlanceError, ErrorCode } from '../../engine/errors.ts';
+import { downloadVerifiedFile, type HubFileEntry } from './hub-file-download.ts';
+import { hubError } from './hub-errors.ts';
+import type { ModelLog, ModelProgressReport } from './model-log.ts';
+
+export const SNAPSHOT_MARKER = '.glance-snapshot.json';
+
+/** Top-level files the converter reads (besides *.safetensors). */
+const WANTED_FILES = new Set([
+  'config.json',
+  'preprocessor_config.json',
+  'processor_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'model.safetensors.index.json',
+]);
+
+export function isWantedFile(path: string): boolean {
+  return !path.includes('/') && (WANTED_FILES.has(path) || path.endsWith('.safetensors'));
+}
+
+export interface HubSnapshot {
+  dir: string;
+  commit: string;
+  /** False when a complete earlier snapshot was reused without asking the Hub. */
+  downloaded: boolean;
+}
+
+export interface HubSnapshotOptions {
+  repo: string;
+  revision: string;
+  dataDir: string;
+  hubUrl: string;
+  accessToken?: string;
+  onProgress?: ModelProgressReport;
+  log?: ModelLog;
+}
+
+const COMMIT = /^[0-9a-f]{40}$/;
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+function repoFolder(dataDir: string, repo: string): string {
+  return join(resolve(dataDir), 'hub', repo.replace('/', '--'));
+}
+
+/** The commit of a complete local snapshot for `revision`, if there is one. */
+async function localCommit(folder: string, revision: string): Promise<string | undefined> {
+  const commit = COMMIT.test(revision) ? revision : await readFile(join(folder, 'refs', encodeURIComponent(revision)), 'utf8').then((text) => text.trim(), () => undefined);
+  if (commit && COMMIT.test(commit) && (await exists(join(folder, commit, SNAPSHOT_MARKER)))) return commit;
+  return undefined;
+}
+
+function checkToken(token: string | undefined): string | undefined {
+  if (token === undefined || token === '') return undefined;
+  if (!token.startsWith('hf_')) throw new GlanceError(ErrorCode.ModelUnavailable, 'HF_TOKEN does not look like a Hugging Face access token (they start with "hf_"). Create one at https://huggingface.co/settings/tokens or unset HF_TOKEN.');
+  return token;
+}
+
+export async function downloadHubSnapshot(options: HubSnapshotOptions): Promise<HubSnapshot> {
+  const { repo, revision, hubUrl } = options;
+  const folder = repoFolder(options.dataDir, repo);
+  const cached = await localCommit(folder, revision);
+  if (cached) return { dir: join(folder, cached), commit: cached, downloaded: false };
+
+  const accessToken = checkToken(options.accessToken);
+  const context = { repo, revision, hubUrl };
+  let commit: string;
+  let entries: HubFileEntry[];
+  try {
+    const info = await modelInfo({ name: repo, revision, hubUrl, accessToken, additionalFields: ['sha'] });
+    commit = String((info as { sha?: unknown }).sha ?? '');
+    if (!COMMIT.test(commit)) throw new GlanceError(ErrorCode.ModelUnavailable, `The Hub at ${hubUrl} gave no commit for ${repo}@${revision}.`, context);
+    entries = [];
+    for await (const entry of listFiles({ repo, revision: commit, recursive: true, hubUrl, accessToken })) {
+      if (entry.type === 'file' && isWantedFile(entry.path)) entries.push({ path: entry.path, size: entry.size, oid: entry.oid, lfs: entry.lfs });
+    }
+  } catch (error) {
+    throw hubError(error, context);
+  }
+  if (!entries.some((e) => e.path === 'config.json') || !entries.some((e) => e.path.endsWith('.safetensors'))) {
+    throw new GlanceError(ErrorCode.ModelUnavailable, `${repo}@${revision} on ${hubUrl} is not a BLIP-2 checkpoint glance can convert: it needs config.json and safetensors weights (found ${entries.map((e) => e.path).join(', ') || 'none of the files'}). Pick a BLIP-2 repository with safetensors, e.g. Salesforce/blip2-opt-2.7b.`, { repo, revision });
+  }
+
+  const dir = join(folder, commit);
+  await mkdir(dir, { recursive: true });
+  const total = entries.reduce((sum, e) => sum + e.size, 0);
+  let finished = 0;
+  options.log?.info({ repo, revision, commit, files: entries.length, bytes: total, dir }, 'downloading the model from the Hub');
+  for (const entry of entries) {
+    const result = await downloadVerifiedFile({
+      entry,
+      finalPath: join(dir, entry.path),
+      describe: `${entry.path} of ${repo}@${commit.slice(0, 12)}`,
+      onBytes: (inFile) => options.onProgress?.({ phase: 'download', file: entry.path, done: finished + inFile, total }),
+      openBlob: async () => {
+        let blob: Blob | null;
+        try {
+          blob = await downloadFile({ repo, path: entry.path, revision: commit, hubUrl, accessToken });
+        } catch (error) {
+          throw hubError(error, { ...context, file: entry.path });
+        }
+        if (!blob) throw new GlanceError(ErrorCode.ModelUnavailable, `The Hub listed ${entry.path} in ${repo}@${commit} but does not serve it. Run again later.`, { repo, file: entry.path });
+        return blob;
+      },
+    });
+    finished += entry.size;
+    if (result.resumedFrom > 0 && result.fetchedBytes > 0) options.log?.info({ file: entry.path, resumedFrom: result.resumedFrom }, 'resumed a partial download');
+  }
+  await writeFile(join(dir, SNAPSHOT_MARKER), `${JSON.stringify({ repo, revision, commit, hubUrl, files: entries, completedAt: new Date().toISOString() }, null, 2)}\n`);
+  await mkdir(join(folder, 'refs'), { recursive: true });
+  if (!COMMIT.test(revision)) await writeFile(join(folder, 'refs', encodeURIComponent(revision)), `${commit}\n`);
+  return { dir, commit, downloaded: true };
+}

@@ -1,0 +1,67 @@
+/**
+ * Turns a `--model` / GLANCE_MODEL value into a bundle folder the engine opens: a bundle is used as it is, a local
+ * checkpoint folder is converted once under the data directory, a Hub id is downloaded and then converted. The demo
+ * model is the tiny BLIP-2 OPT fixture (../shared/fixtures beside the repository), converted once the same way.
+ */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GlanceError, ErrorCode } from '../../engine/errors.ts';
+import { convertCheckpointOnce } from './converted-checkpoint.ts';
+import { downloadHubSnapshot } from './hub-snapshot.ts';
+import type { ModelLog, ModelProgressReport } from './model-log.ts';
+import { parseModelSpec } from './model-spec.ts';
+
+export interface ResolveModelOptions {
+  dataDir: string;
+  onProgress?: ModelProgressReport;
+  log?: ModelLog;
+  /** Default: HF_ENDPOINT, else https://huggingface.co */
+  hubUrl?: string;
+  /** Default: HF_TOKEN */
+  accessToken?: string;
+}
+
+export interface ResolvedModel {
+  bundleDir: string;
+  modelId: string;
+  source: 'bundle' | 'checkpoint' | 'hub';
+}
+
+/** The tiny BLIP-2 OPT fixture the demo runs (random weights: its captions are not meaningful, only exact). */
+export const DEMO_CHECKPOINT = fileURLToPath(new URL('../../../shared/fixtures/tiny-blip2-opt/', import.meta.url));
+export const DEMO_MODEL_ID = 'demo/tiny-blip2-opt';
+
+export async function resolveModel(spec: string, options: ResolveModelOptions): Promise<ResolvedModel> {
+  const parsed = await parseModelSpec(spec);
+  switch (parsed.kind) {
+    case 'bundle':
+      return { bundleDir: parsed.dir, modelId: basename(parsed.dir), source: 'bundle' };
+    case 'checkpoint': {
+      const { bundleDir } = await convertCheckpointOnce({ checkpointDir: parsed.dir, dataDir: options.dataDir, onProgress: options.onProgress, log: options.log });
+      return { bundleDir, modelId: basename(bundleDir), source: 'checkpoint' };
+    }
+    case 'hub': {
+      const snapshot = await downloadHubSnapshot({
+        repo: parsed.repo,
+        revision: parsed.revision,
+        dataDir: options.dataDir,
+        hubUrl: options.hubUrl ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co',
+        accessToken: options.accessToken ?? process.env.HF_TOKEN,
+        onProgress: options.onProgress,
+        log: options.log,
+      });
+      const { bundleDir } = await convertCheckpointOnce({ checkpointDir: snapshot.dir, dataDir: options.dataDir, name: `${parsed.repo.replace('/', '--')}-${snapshot.commit.slice(0, 12)}`, onProgress: options.onProgress, log: options.log });
+      return { bundleDir, modelId: parsed.revisionGiven ? `${parsed.repo}@${parsed.revision}` : parsed.repo, source: 'hub' };
+    }
+  }
+}
+
+export async function demoModel(dataDir: string, options: { onProgress?: ModelProgressReport; log?: ModelLog } = {}): Promise<{ bundleDir: string; modelId: string; source: 'demo' }> {
+  const present = await stat(DEMO_CHECKPOINT).then((info) => info.isDirectory(), () => false);
+  if (!present) {
+    throw new GlanceError(ErrorCode.ModelUnavailable, `The demo model needs the tiny BLIP-2 fixture at ${DEMO_CHECKPOINT} (the shared fixtures beside the repository), which is not there. Use a real model instead: --model or GLANCE_MODEL with a Hub id such as Salesforce/blip2-opt-2.7b, a checkpoint folder or a converted bundle.`, { dir: DEMO_CHECKPOINT });
+  }
+  const { bundleDir } = await convertCheckpointOnce({ checkpointDir: DEMO_CHECKPOINT, dataDir, name: 'demo-tiny-blip2-opt', onProgress: options.onProgress, log: options.log });
+  return { bundleDir, modelId: DEMO_MODEL_ID, source: 'demo' };
+}
