@@ -1,0 +1,39 @@
+/**
+ * One request's end conditions: the asker's AbortSignal and its deadline, as one signal, and the coded error that
+ * says which of them fired (ABORTED or DEADLINE_EXCEEDED).
+ */
+import { GlanceError, ErrorCode } from '../../engine/errors.ts';
+
+export class RequestDeadline {
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  readonly #deadline: AbortSignal;
+
+  constructor(timeoutMs: number, signal?: AbortSignal) {
+    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+      throw new GlanceError(ErrorCode.InvalidInput, `timeoutMs must be a positive number of milliseconds (got ${timeoutMs})`);
+    }
+    this.timeoutMs = timeoutMs;
+    this.#deadline = AbortSignal.timeout(timeoutMs);
+    this.signal = signal ? AbortSignal.any([signal, this.#deadline]) : this.#deadline;
+  }
+
+  /** The error for the request once `signal` has fired. */
+  error(): GlanceError {
+    if (this.#deadline.aborted) return new GlanceError(ErrorCode.DeadlineExceeded, `the request did not finish within ${this.timeoutMs} ms`);
+    return new GlanceError(ErrorCode.Aborted, 'the request was cancelled');
+  }
+
+  /** Rejects with `error()` when the signal fires (never resolves); `stop` detaches it when the request ends. */
+  whenEnded(): { ended: Promise<never>; stop: () => void } {
+    let stop = () => {};
+    const ended = new Promise<never>((_, reject) => {
+      if (this.signal.aborted) return reject(this.error());
+      const onAbort = () => reject(this.error());
+      this.signal.addEventListener('abort', onAbort, { once: true });
+      stop = () => this.signal.removeEventListener('abort', onAbort);
+    });
+    ended.catch(() => {});
+    return { ended, stop };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The scheduler's small parts on their own: per-user admission, the micro-batcher gathering same-moment items,
+ * round-robin fairness over channels with compatible batches, and deadline/abort errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../engine/errors.ts';
+import { FairQueue } from '../../../src/scheduler/fair-queue.ts';
+import { MicroBatcher } from '../../../src/scheduler/micro-batcher.ts';
+import { RequestDeadline } from '../../../src/scheduler/request-deadline.ts';
+import { UserRateLimiter } from '../../../src/scheduler/user-rate-limiter.ts';
+import { optionsKey } from '../../../src/scheduler/generation-scheduler.ts';
+
+describe('UserRateLimiter', () => {
+  it('allows one request at a time per user and N per sliding minute', () => {
+    let now = 0;
+    const limiter = new UserRateLimiter({ perMinute: 2, now: () => now });
+    const release = limiter.admit('ana');
+    expect(() => limiter.admit('ana')).toThrow(expect.objectContaining({ code: ErrorCode.RateLimited }));
+    limiter.admit('bo')(); // other users are independent
+    release();
+    limiter.admit('ana')();
+    expect(() => limiter.admit('ana')).toThrow(expect.objectContaining({ code: ErrorCode.RateLimited, details: expect.objectContaining({ reason: 'per-minute' }) }));
+    now = 60_000;
+    limiter.admit('ana')();
+  });
+});
+
+describe('MicroBatcher', () => {
+  it('runs items submitted at the same moment as one batch, up to maxBatch', async () => {
+    const batches: number[][] = [];
+    const batcher = new MicroBatcher<number, number>({ maxBatch: 3, run: async (inputs) => (batches.push(inputs), inputs.map((x) => x * 10)) });
+    const results = await Promise.all([1, 2, 3, 4, 5].map((x) => batcher.submit(x)));
+    expect(results).toEqual([10, 20, 30, 40, 50]);
+    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+  });
+
+  it('passes a failed batch error to every item of that batch only', async () => {
+    const batcher = new MicroBatcher<number, number>({
+      maxBatch: 2,
+      run: async (inputs) => {
+        if (inputs.includes(1)) throw new Error('boom');
+        return inputs;
+      },
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((x) => batcher.submit(x)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+  });
+});
+
+describe('FairQueue', () => {
+  it('takes round-robin over channels and only compatible items', () => {
+    const queue = new FairQueue<{ id: string; key: string }>();
+    const item = (id: string, key = 'a') => ({ id, key });
+    for (const [channel, it] of [['busy', item('b1')], ['busy', item('b2')], ['busy', item('b3')], ['quiet', item('q1')], ['other', item('o1', 'z')]] as const) {
+      queue.push(channel, it);
+    }
+    const same = (a: { key: string }, b: { key: string }) => a.key === b.key;
+    expect(queue.takeBatch(2, same).map((x) => x.id)).toEqual(['b1', 'q1']);
+    // 'busy' went to the back: 'other' leads now, with its incompatible item alone
+    expect(queue.takeBatch(4, same).map((x) => x.id)).toEqual(['o1']);
+    expect(queue.takeBatch(4, same).map((x) => x.id)).toEqual(['b2', 'b3']);
+    expect(queue.size).toBe(0);
+  });
+
+  it('removes a cancelled item', () => {
+    const queue = new FairQueue<string>();
+    queue.push('c', 'x');
+    expect(queue.remove('c', 'x')).toBe(true);
+    expect(queue.remove('c', 'x')).toBe(false);
+    expect(queue.takeBatch(4, () => true)).toEqual([]);
+  });
+});
+
+describe('RequestDeadline', () => {
+  it('tells cancellation from the deadline', async () => {
+    const controller = new AbortController();
+    const cancelled = new RequestDeadline(60_000, controller.signal);
+    controller.abort();
+    await expect(cancelled.whenEnded().ended).rejects.toMatchObject({ code: ErrorCode.Aborted });
+    const late = new RequestDeadline(1);
+    await expect(late.whenEnded().ended).rejects.toMatchObject({ code: ErrorCode.DeadlineExceeded });
+    expect(() => new RequestDeadline(0)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
+  });
+});
+
+describe('optionsKey', () => {
+  it('ignores key order and undefined values', () => {
+    expect(optionsKey({ maxNewTokens: 5, numBeams: 2 })).toBe(optionsKey({ numBeams: 2, maxNewTokens: 5, topK: undefined }));
+    expect(optionsKey({ maxNewTokens: 5 })).not.toBe(optionsKey({ maxNewTokens: 6 }));
+  });
+});
