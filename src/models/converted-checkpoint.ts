@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { convertCheckpoint } from '../../engine/convert/convert-checkpoint.ts';
-import type { ModelLog, ModelProgressReport } from './model-log.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ModelProgressReport } from './model-progress.ts';
 
 export const CONVERTED_MARKER = '.glance-converted.json';
 
@@ -52,7 +53,7 @@ export async function convertCheckpointOnce(options: {
   /** Folder name prefix; defaults to the checkpoint folder's name. */
   name?: string;
   onProgress?: ModelProgressReport;
-  log?: ModelLog;
+  log?: Logger;
 }): Promise<ConvertedCheckpoint> {
   const checkpointDir = resolve(options.checkpointDir);
   const fingerprint = await checkpointFingerprint(checkpointDir);

@@ -9,8 +9,10 @@ export function hubError(error: unknown, context: { repo: string; revision: stri
   if (error instanceof GlanceError) return error;
   const what = context.file ? `${context.file} of ${context.repo}@${context.revision}` : `${context.repo}@${context.revision}`;
   if (error instanceof HubApiError) {
-    if (error.statusCode === 404) {
-      return new GlanceError(ErrorCode.ModelUnavailable, `The Hub at ${context.hubUrl} has no model ${what}. Check the id (owner/name, e.g. Salesforce/blip2-opt-2.7b) and the revision after '@'.`, { repo: context.repo, revision: context.revision, status: 404 }, { cause: error });
+    // The Hub answers 401 "Repository not found" for a repo that does not exist or that the caller may not see.
+    const notFound = error.statusCode === 404 || (error.statusCode === 401 && /not found/i.test(error.message));
+    if (notFound) {
+      return new GlanceError(ErrorCode.ModelUnavailable, `The Hub at ${context.hubUrl} has no model ${what} (or it is private: then set HF_TOKEN). Check the id (owner/name, e.g. Salesforce/blip2-opt-2.7b) and the revision after '@'.`, { repo: context.repo, revision: context.revision, status: error.statusCode }, { cause: error });
     }
     if (error.statusCode === 401 || error.statusCode === 403) {
       return new GlanceError(ErrorCode.ModelUnavailable, `The Hub refused access to ${what} (HTTP ${error.statusCode}). For a private or gated model set HF_TOKEN to a token that may read it (and accept the model's terms on its page).`, { repo: context.repo, revision: context.revision, status: error.statusCode }, { cause: error });

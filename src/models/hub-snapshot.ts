@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { downloadVerifiedFile, type HubFileEntry } from './hub-file-download.ts';
 import { hubError } from './hub-errors.ts';
-import type { ModelLog, ModelProgressReport } from './model-log.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ModelProgressReport } from './model-progress.ts';
 
 export const SNAPSHOT_MARKER = '.glance-snapshot.json';
 
@@ -46,7 +47,7 @@ export interface HubSnapshotOptions {
   hubUrl: string;
   accessToken?: string;
   onProgress?: ModelProgressReport;
-  log?: ModelLog;
+  log?: Logger;
 }
 
 const COMMIT = /^[0-9a-f]{40}$/;

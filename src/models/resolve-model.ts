@@ -9,13 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { convertCheckpointOnce } from './converted-checkpoint.ts';
 import { downloadHubSnapshot } from './hub-snapshot.ts';
-import type { ModelLog, ModelProgressReport } from './model-log.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ModelProgressReport } from './model-progress.ts';
 import { parseModelSpec } from './model-spec.ts';
 
 export interface ResolveModelOptions {
   dataDir: string;
   onProgress?: ModelProgressReport;
-  log?: ModelLog;
+  log?: Logger;
   /** Default: HF_ENDPOINT, else https://huggingface.co */
   hubUrl?: string;
   /** Default: HF_TOKEN */
@@ -57,7 +58,7 @@ export async function resolveModel(spec: string, options: ResolveModelOptions): 
   }
 }
 
-export async function demoModel(dataDir: string, options: { onProgress?: ModelProgressReport; log?: ModelLog } = {}): Promise<{ bundleDir: string; modelId: string; source: 'demo' }> {
+export async function demoModel(dataDir: string, options: { onProgress?: ModelProgressReport; log?: Logger } = {}): Promise<{ bundleDir: string; modelId: string; source: 'demo' }> {
   const present = await stat(DEMO_CHECKPOINT).then((info) => info.isDirectory(), () => false);
   if (!present) {
     throw new GlanceError(ErrorCode.ModelUnavailable, `The demo model needs the tiny BLIP-2 fixture at ${DEMO_CHECKPOINT} (the shared fixtures beside the repository), which is not there. Use a real model instead: --model or GLANCE_MODEL with a Hub id such as Salesforce/blip2-opt-2.7b, a checkpoint folder or a converted bundle.`, { dir: DEMO_CHECKPOINT });

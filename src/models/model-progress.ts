@@ -1,10 +1,4 @@
-/**
- * The slice of the service's logger (a pino Logger, src/log/logger.ts) that model resolution writes to: structured
- * info lines for each download and conversion. Any pino Logger satisfies it.
- */
-export interface ModelLog {
-  info(fields: object, message?: string): void;
-}
+/** How model resolution reports progress (the start command draws it with src/cli/progress-bar.ts). */
 
 /** Progress of a model being made ready: downloading Hub files (bytes) or converting a checkpoint (tensor bytes). */
 export interface ModelProgress {

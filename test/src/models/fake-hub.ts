@@ -1,0 +1,167 @@
+/**
+ * A local stand-in for the Hugging Face Hub (node:http on 127.0.0.1, port 0) serving one model repository from a
+ * folder, under the URLs @huggingface/hub requests:
+ * - GET /api/models/{repo}/revision/{rev}?expand=… → model info with `sha` (modelInfo)
+ * - GET /api/models/{repo}/tree/{rev}?recursive=…&expand=… → the file listing with git oids and LFS sha256 (listFiles)
+ * - GET /{repo}/resolve/{rev}/{path} → the file, with ETag, X-Repo-Commit and Range support (fileDownloadInfo's
+ *   `bytes=0-0` probe, WebBlob slices); `*.safetensors` answer with a 302 to /lfs/… as the Hub's CDN redirect does.
+ * Unknown repositories answer 401 "Repository not found" (the Hub's answer). Faults can be injected per test.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const FAKE_COMMIT = '0123456789abcdef0123456789abcdef01234567';
+
+export interface ServedRequest {
+  method: string;
+  path: string;
+  range?: string;
+  /** Body bytes sent (file downloads only). */
+  bodyBytes: number;
+}
+
+export interface FakeHubFaults {
+  /** The next full or ranged body of this file is cut (socket destroyed) after this many bytes. */
+  cutOnce?: { file: string; afterBytes: number };
+  /** Serve these bytes instead of the real ones (the listing keeps the real checksum). */
+  corrupt?: { file: string; bytes: Buffer };
+}
+
+export interface FakeHub {
+  url: string;
+  repo: string;
+  requests: ServedRequest[];
+  faults: FakeHubFaults;
+  /** The file names the repository holds. */
+  files: string[];
+  fileBytes(file: string): Buffer;
+  close(): Promise<void>;
+}
+
+const isLfs = (file: string) => file.endsWith('.safetensors') || file.endsWith('.bin');
+
+function gitBlobSha1(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export async function startFakeHub(options: { repo: string; folder: string; extraFiles?: Record<string, Buffer> }): Promise<FakeHub> {
+  const contents = new Map<string, Buffer>();
+  for (const name of readdirSync(options.folder).sort()) {
+    if (statSync(join(options.folder, name)).isFile()) contents.set(name, readFileSync(join(options.folder, name)));
+  }
+  for (const [name, bytes] of Object.entries(options.extraFiles ?? {})) contents.set(name, bytes);
+  const requests: ServedRequest[] = [];
+  const faults: FakeHubFaults = {};
+  const repo = options.repo;
+  const revisions = new Set(['main', FAKE_COMMIT]);
+
+  function listing(): unknown[] {
+    const entries: unknown[] = [];
+    const folders = new Set<string>();
+    for (const [path, bytes] of contents) {
+      const slash = path.lastIndexOf('/');
+      if (slash > 0) folders.add(path.slice(0, slash));
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256}\nsize ${bytes.byteLength}\n`;
+      entries.push(isLfs(path)
+        ? { type: 'file', oid: gitBlobSha1(Buffer.from(pointer)), size: bytes.byteLength, path, lfs: { oid: sha256, size: bytes.byteLength, pointerSize: pointer.length } }
+        : { type: 'file', oid: gitBlobSha1(bytes), size: bytes.byteLength, path });
+    }
+    for (const folder of folders) entries.push({ type: 'directory', oid: 'f'.repeat(40), size: 0, path: folder });
+    return entries;
+  }
+
+  function sendFile(req: IncomingMessage, res: ServerResponse, file: string, record: ServedRequest): void {
+    const real = contents.get(file)!;
+    const bytes = faults.corrupt?.file === file ? faults.corrupt.bytes : real;
+    const headers: Record<string, string> = {
+      etag: `"${isLfs(file) ? createHash('sha256').update(real).digest('hex') : gitBlobSha1(real)}"`,
+      'x-repo-commit': FAKE_COMMIT,
+      'accept-ranges': 'bytes',
+      'content-type': 'application/octet-stream',
+    };
+    let start = 0;
+    let end = bytes.byteLength - 1;
+    let status = 200;
+    const range = req.headers.range ? /^bytes=(\d+)-(\d*)$/.exec(req.headers.range) : null;
+    if (range) {
+      start = Number(range[1]);
+      end = range[2] ? Math.min(Number(range[2]), bytes.byteLength - 1) : bytes.byteLength - 1;
+      if (start >= bytes.byteLength) {
+        res.writeHead(416, { 'content-range': `bytes */${bytes.byteLength}` });
+        res.end();
+        return;
+      }
+      status = 206;
+      headers['content-range'] = `bytes ${start}-${end}/${bytes.byteLength}`;
+    }
+    const body = bytes.subarray(start, end + 1);
+    headers['content-length'] = String(body.byteLength);
+    res.writeHead(status, headers);
+    const cut = faults.cutOnce?.file === file && body.byteLength > 1 ? faults.cutOnce : undefined;
+    if (cut) {
+      faults.cutOnce = undefined;
+      const sent = body.subarray(0, cut.afterBytes);
+      record.bodyBytes = sent.byteLength;
+      res.write(sent, () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
+    record.bodyBytes = body.byteLength;
+    res.end(body);
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake-hub');
+    const path = decodeURIComponent(url.pathname);
+    const record: ServedRequest = { method: req.method ?? 'GET', path, range: req.headers.range, bodyBytes: 0 };
+    requests.push(record);
+    const notFound = () => json(res, 401, { error: 'Repository not found' }, { 'x-error-code': 'RepoNotFound' });
+    const apiPrefix = `/api/models/${repo}/`;
+    if (path.startsWith('/api/models/')) {
+      if (!path.startsWith(apiPrefix)) return notFound();
+      const [kind, revision] = path.slice(apiPrefix.length).split('/');
+      if (!revisions.has(revision)) return json(res, 404, { error: `Invalid rev id: ${revision}` }, { 'x-error-code': 'RevisionNotFound' });
+      if (kind === 'revision') return json(res, 200, { _id: 'fake', id: repo, sha: FAKE_COMMIT, private: false, gated: false, downloads: 0, likes: 0, lastModified: '2024-01-01T00:00:00.000Z' });
+      if (kind === 'tree') return json(res, 200, listing());
+      return json(res, 404, { error: 'not found' });
+    }
+    const lfs = /^\/lfs\/(.+)$/.exec(path);
+    if (lfs && contents.has(lfs[1])) return sendFile(req, res, lfs[1], record);
+    const resolvePrefix = `/${repo}/resolve/`;
+    if (!path.startsWith(resolvePrefix)) return notFound();
+    const rest = path.slice(resolvePrefix.length);
+    const slash = rest.indexOf('/');
+    const revision = rest.slice(0, slash);
+    const file = rest.slice(slash + 1);
+    if (!revisions.has(revision)) return json(res, 404, { error: `Invalid rev id: ${revision}` }, { 'x-error-code': 'RevisionNotFound' });
+    if (!contents.has(file)) return json(res, 404, { error: 'Entry not found' }, { 'x-error-code': 'EntryNotFound' });
+    if (isLfs(file)) {
+      res.writeHead(302, { location: `/lfs/${encodeURIComponent(file)}`, 'x-repo-commit': FAKE_COMMIT, 'x-linked-size': String(contents.get(file)!.byteLength), 'x-linked-etag': `"${createHash('sha256').update(contents.get(file)!).digest('hex')}"` });
+      res.end();
+      return;
+    }
+    sendFile(req, res, file, record);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    repo,
+    requests,
+    faults,
+    files: [...contents.keys()],
+    fileBytes: (file) => contents.get(file)!,
+    close: () => new Promise<void>((done) => {
+      server.closeAllConnections();
+      server.close(() => done());
+    }),
+  };
+}
