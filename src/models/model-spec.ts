@@ -4,6 +4,7 @@
  * reading, so `./models/foo` is never sent to the Hub.
  */
 import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { MANIFEST_FILE } from '../../engine/bundle/manifest.ts';
@@ -30,7 +31,7 @@ const HOW = 'Pass a converted bundle folder (with manifest.json), a Hugging Face
 export async function parseModelSpec(spec: string): Promise<ModelSpec> {
   const trimmed = spec.trim();
   if (trimmed.length === 0) throw new GlanceError(ErrorCode.ModelUnavailable, `No model given. ${HOW}`);
-  const path = resolve(trimmed);
+  const path = resolve(trimmed === '~' || trimmed.startsWith('~/') ? join(homedir(), trimmed.slice(1)) : trimmed);
   const kind = await kindOf(path);
   if (kind === 'dir') {
     if ((await kindOf(join(path, MANIFEST_FILE))) === 'file') return { kind: 'bundle', dir: path };

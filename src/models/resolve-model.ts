@@ -47,7 +47,7 @@ export async function resolveModel(spec: string, options: ResolveModelOptions): 
         repo: parsed.repo,
         revision: parsed.revision,
         dataDir: options.dataDir,
-        hubUrl: options.hubUrl ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co',
+        hubUrl: (options.hubUrl ?? (process.env.HF_ENDPOINT || 'https://huggingface.co')).replace(/\/+$/, ''),
         accessToken: options.accessToken ?? process.env.HF_TOKEN,
         onProgress: options.onProgress,
         log: options.log,

@@ -28,6 +28,8 @@ export interface FakeHubFaults {
   cutOnce?: { file: string; afterBytes: number };
   /** Serve these bytes instead of the real ones (the listing keeps the real checksum). */
   corrupt?: { file: string; bytes: Buffer };
+  /** Answer ranged body requests (not the `bytes=0-0` probe) for this file with the whole file and status 200. */
+  ignoreRange?: string;
 }
 
 export interface FakeHub {
@@ -91,7 +93,8 @@ export async function startFakeHub(options: { repo: string; folder: string; extr
     let start = 0;
     let end = bytes.byteLength - 1;
     let status = 200;
-    const range = req.headers.range ? /^bytes=(\d+)-(\d*)$/.exec(req.headers.range) : null;
+    const ignored = faults.ignoreRange === file && req.headers.range !== 'bytes=0-0';
+    const range = req.headers.range && !ignored ? /^bytes=(\d+)-(\d*)$/.exec(req.headers.range) : null;
     if (range) {
       start = Number(range[1]);
       end = range[2] ? Math.min(Number(range[2]), bytes.byteLength - 1) : bytes.byteLength - 1;

@@ -35,6 +35,7 @@ beforeEach(() => {
   hub.requests.length = 0;
   hub.faults.cutOnce = undefined;
   hub.faults.corrupt = undefined;
+  hub.faults.ignoreRange = undefined;
 });
 
 const snapshotDir = (dataDir: string) => join(dataDir, 'hub', 'glance-test--tiny-blip2-opt', FAKE_COMMIT);
@@ -115,6 +116,20 @@ describe('resolveModel (Hub id)', () => {
     await resolveModel(REPO, { dataDir, hubUrl: hub.url });
     const [download] = downloadsOf('model.safetensors');
     expect(download).toMatchObject({ range: `bytes=${kept}-${bytes.byteLength - 1}`, bodyBytes: bytes.byteLength - kept });
+  });
+
+  it('starts over when the server answers a resume with the whole file instead of the range', async () => {
+    const dataDir = join(work, 'data-no-range');
+    const bytes = hub.fileBytes('model.safetensors');
+    mkdirSync(snapshotDir(dataDir), { recursive: true });
+    writeFileSync(join(snapshotDir(dataDir), 'model.safetensors.incomplete'), bytes.subarray(0, 1000));
+    hub.faults.ignoreRange = 'model.safetensors';
+    await expect(resolveModel(REPO, { dataDir, hubUrl: hub.url })).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/more bytes than the file has.*from the start/) });
+    expect(existsSync(join(snapshotDir(dataDir), 'model.safetensors.incomplete'))).toBe(false);
+    // with nothing to resume the next run asks for the whole file, which the same server serves correctly
+    const resolved = await resolveModel(REPO, { dataDir, hubUrl: hub.url });
+    expect(readFileSync(join(snapshotDir(dataDir), 'model.safetensors')).equals(bytes)).toBe(true);
+    expect(existsSync(join(resolved.bundleDir, 'manifest.json'))).toBe(true);
   });
 
   it('refuses bytes that do not match the listed checksum, deletes them and converts nothing', async () => {
