@@ -1,0 +1,103 @@
+/**
+ * Every environment variable the service reads: its name, default, what it means, and the zod schema that
+ * turns its text into a value. `loadServiceConfig` reads exactly these; `.env.example` documents exactly these
+ * (a test keeps the two in step).
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+export interface ConfigVariable {
+  name: string;
+  /** The default as it would be written in .env; undefined = unset by default. */
+  default?: string;
+  description: string;
+  /** Parses the (trimmed, non-empty) text. */
+  schema: z.ZodType<unknown>;
+}
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^[+]?\d+(\.0*)?$|^[+]?\d+(\.\d+)?e[+]?\d+$/i, { message: `must be a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().int({ message: `must be a whole number from ${min} to ${max}` }).min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+
+const positiveNumber = (unit: string, allowZero = false) =>
+  z
+    .string()
+    .regex(/^[+]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i, { message: `must be a ${allowZero ? 'non-negative' : 'positive'} number of ${unit}` })
+    .transform(Number)
+    .refine((value) => Number.isFinite(value) && (allowZero ? value >= 0 : value > 0), { message: `must be a ${allowZero ? 'non-negative' : 'positive'} number of ${unit}` });
+
+const TRUE = ['1', 'true', 'yes', 'on'];
+const FALSE = ['0', 'false', 'no', 'off'];
+const boolean = z
+  .string()
+  .transform((text) => text.toLowerCase())
+  .refine((text) => TRUE.includes(text) || FALSE.includes(text), { message: `must be one of ${[...TRUE, ...FALSE].join(', ')}` })
+  .transform((text) => TRUE.includes(text));
+
+const HOST_NAME = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i;
+
+/** True for a host name, an IPv4/IPv6 address, or an address/prefix CIDR range. */
+export function isAllowListEntry(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  if (slash >= 0) {
+    const address = entry.slice(0, slash);
+    const prefix = entry.slice(slash + 1);
+    const family = isIP(address);
+    if (family === 0 || !/^\d{1,3}$/.test(prefix)) return false;
+    return Number(prefix) <= (family === 4 ? 32 : 128);
+  }
+  const unbracketed = entry.startsWith('[') && entry.endsWith(']') ? entry.slice(1, -1) : entry;
+  return isIP(unbracketed) !== 0 || HOST_NAME.test(entry);
+}
+
+const allowList = z
+  .string()
+  .transform((text) => text.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0))
+  .superRefine((entries, context) => {
+    for (const entry of entries) {
+      if (!isAllowListEntry(entry)) context.addIssue({ code: 'custom', message: `"${entry}" is not a host name, IP address or CIDR range (such as 10.0.0.0/8)` });
+    }
+  });
+
+export const PROVIDERS = ['cpu', 'cuda', 'auto'] as const;
+export const LOG_LEVEL_NAMES = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const text = z.string();
+
+export const CONFIG_VARIABLES = [
+  { name: 'GLANCE_MODEL', description: 'The model: a converted bundle folder, a Hugging Face BLIP-2 checkpoint folder, or a Hub id such as Salesforce/blip2-opt-2.7b (downloaded and converted once into the data directory). Unset: pass --model, or --demo for the tiny fixture model.', schema: text },
+  { name: 'GLANCE_DATA_DIR', default: './data', description: 'Where downloaded and converted models and the settings database (glance.sqlite) live.', schema: text },
+  { name: 'GLANCE_PROVIDER', default: 'cpu', description: 'onnxruntime execution provider: cpu, cuda, or auto (CUDA when available, else CPU).', schema: z.enum(PROVIDERS, { message: `must be one of ${PROVIDERS.join(', ')}` }) },
+  { name: 'GLANCE_THREADS', description: 'onnxruntime intra-op threads. Unset: all cores.', schema: integer(1, 1024) },
+  { name: 'GLANCE_HTTP_HOST', default: '127.0.0.1', description: 'Address the HTTP server (playground and API) listens on. 0.0.0.0 exposes it to the network.', schema: text },
+  { name: 'GLANCE_HTTP_PORT', default: '3000', description: 'Port of the HTTP server; 0 picks a free port.', schema: integer(0, 65535) },
+  { name: 'GLANCE_HTTP_BODY_LIMIT_MB', default: '20', description: 'Largest accepted HTTP request body (uploads, JSON with base64 images), in MiB.', schema: positiveNumber('MiB') },
+  { name: 'GLANCE_ALLOW_REMOTE_IMAGES', default: 'false', description: 'Fetch http(s) image URLs sent to the API (true/false). Private, loopback and link-local addresses stay refused unless the allow-list names them.', schema: boolean },
+  { name: 'GLANCE_REMOTE_IMAGE_ALLOW_LIST', default: '', description: 'Comma-separated host names, IPs and CIDR ranges whose images are fetched even when they are private addresses.', schema: allowList },
+  { name: 'GLANCE_MAX_PIXELS', default: '40000000', description: 'Refuse images with more pixels than this (width x height).', schema: integer(1) },
+  { name: 'GLANCE_MAX_QUESTION_CHARS', default: '500', description: 'Longest accepted question, in characters.', schema: integer(1) },
+  { name: 'GLANCE_CACHE_MB', default: '512', description: 'Byte budget of the per-image embedding cache, in MiB.', schema: positiveNumber('MiB') },
+  { name: 'GLANCE_CACHE_TTL_MINUTES', default: '60', description: 'How long a cached image embedding is kept, in minutes; 0 = until evicted by the byte budget.', schema: positiveNumber('minutes', true) },
+  { name: 'GLANCE_QUEUE_SIZE', default: '64', description: 'Requests that may wait for the engine; beyond it requests are refused as busy.', schema: integer(1) },
+  { name: 'GLANCE_MAX_BATCH', default: '8', description: 'Most requests run together in one engine batch.', schema: integer(1, 256) },
+  { name: 'GLANCE_USER_REQUESTS_PER_MINUTE', default: '20', description: 'Requests one user may start per minute (besides one running at a time).', schema: integer(1) },
+  { name: 'GLANCE_DEADLINE_SECONDS', default: '60', description: 'A request still unfinished after this many seconds fails with DEADLINE_EXCEEDED.', schema: positiveNumber('seconds') },
+  { name: 'GLANCE_CONVERSATION_TTL_MINUTES', default: '60', description: 'How long posted images are remembered per conversation for follow-up questions, in minutes.', schema: positiveNumber('minutes') },
+  { name: 'GLANCE_CONVERSATION_MAX_IMAGES', default: '20', description: 'Most images remembered per conversation (the oldest are forgotten first).', schema: integer(1, 10_000) },
+  { name: 'GLANCE_CHANNEL_WINDOW_MINUTES', default: '30', description: 'A question with no image on it, no reply and no image in its thread is about the channel\'s most recent image only if that was posted within this many minutes.', schema: positiveNumber('minutes', true) },
+  { name: 'GLANCE_LOG_LEVEL', default: 'info', description: `Log level: ${LOG_LEVEL_NAMES.join(', ')}.`, schema: z.enum(LOG_LEVEL_NAMES, { message: `must be one of ${LOG_LEVEL_NAMES.join(', ')}` }) },
+  { name: 'DISCORD_TOKEN', description: 'Discord bot token. Set: glance runs as a Discord bot (issue 5) instead of the HTTP playground.', schema: text },
+  { name: 'SLACK_BOT_TOKEN', description: 'Slack bot token (xoxb-...). Set with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: glance runs as a Slack app (issue 6).', schema: text },
+  { name: 'SLACK_APP_TOKEN', description: 'Slack app-level token (xapp-...) for Socket Mode.', schema: text },
+  { name: 'SLACK_SIGNING_SECRET', description: 'Slack signing secret, for events over HTTP.', schema: text },
+  { name: 'HF_TOKEN', description: 'Hugging Face access token, for gated or private Hub models.', schema: text },
+  { name: 'HF_ENDPOINT', description: 'Hugging Face Hub URL (a mirror). Unset: https://huggingface.co.', schema: z.url({ message: 'must be an http(s) URL', protocol: /^https?$/ }) },
+] as const satisfies readonly ConfigVariable[];
+
+export type ConfigVariableName = (typeof CONFIG_VARIABLES)[number]['name'];
+
+/** Variables with this prefix belong to the test harness, not the service, and are not checked. */
+export const TEST_VARIABLE_PREFIX = 'GLANCE_TEST_';
