@@ -104,8 +104,9 @@ export class Engine {
   }
 
   /**
-   * For tests of crash handling only (the service's supervisor tests): kills the worker thread abruptly, as a crash
-   * would. Outstanding and later calls fail with ENGINE_CRASHED and `onCrash` is told.
+   * For tests of crash handling only (the service's supervisor tests): makes the worker thread exit with a non-zero
+   * code between onnxruntime runs, as a crash would. Outstanding and later calls fail with ENGINE_CRASHED and
+   * `onCrash` is told.
    */
   terminateWorkerForTest(): Promise<void> {
     return this.#channel.killWorkerForTest();

@@ -11,6 +11,8 @@ export type WorkerRequest =
   | { id: number; kind: 'embedImages'; images: Uint8Array[] }
   | { id: number; kind: 'embedTexts'; texts: string[] }
   | { id: number; kind: 'cancel'; target: number }
+  /** Tests of crash handling only: the worker exits at once with a non-zero code, as a crash would. */
+  | { id: number; kind: 'exitForTest' }
   | { id: number; kind: 'close' };
 
 export type OpenResult = { manifest: BundleManifest; provider: 'cpu' | 'cuda' };

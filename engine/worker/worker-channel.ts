@@ -8,7 +8,7 @@ import type { WorkerRequest, WorkerResponse } from './protocol.ts';
 
 /** A request without its id (the channel numbers requests). */
 type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
-export type OutgoingRequest = Unnumbered<Exclude<WorkerRequest, { kind: 'cancel' }>>;
+export type OutgoingRequest = Unnumbered<Exclude<WorkerRequest, { kind: 'cancel' | 'exitForTest' }>>;
 
 export type TokenListener = (row: number, token: number, text: string) => void;
 
@@ -88,11 +88,14 @@ export class WorkerChannel {
   }
 
   /**
-   * For tests of crash handling only: stops the worker thread abruptly, as a crash would (outstanding requests fail
-   * with ENGINE_CRASHED and `onCrash` is told).
+   * For tests of crash handling only: makes the worker thread exit with a non-zero code, as a crash would
+   * (outstanding requests fail with ENGINE_CRASHED and `onCrash` is told); resolves once it has exited. The worker
+   * exits between onnxruntime runs: terminating it from outside during a run aborts the whole process.
    */
-  async killWorkerForTest(): Promise<void> {
-    await this.#worker.terminate();
+  killWorkerForTest(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
+    this.#worker.postMessage({ id: this.#nextId++, kind: 'exitForTest' } satisfies WorkerRequest);
+    return exited;
   }
 
   async terminate(): Promise<void> {

@@ -1,0 +1,276 @@
+/**
+ * The platform-free core the adapters call: one request = an image and an optional question → text. It admits the
+ * request (queue bound → BUSY, per-user limits → RATE_LIMITED), gives it a deadline and the asker's cancellation,
+ * gets the image's query embeddings from the embedding cache (misses are encoded together in one vision batch),
+ * and generates in a dynamic batch with the other requests waiting at the same moment. The engine runs in a worker
+ * thread under a supervisor that restarts it if it dies.
+ */
+import { createHash } from 'node:crypto';
+import type { BundleManifest } from '../../engine/bundle/manifest.ts';
+import type { ExecutionProvider, ImageEmbedding } from '../../engine/engine.ts';
+import { GlanceError, ErrorCode } from '../../engine/errors.ts';
+import { EmbeddingCache } from '../cache/embedding-cache.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ServiceMetrics } from '../metrics/service-metrics.ts';
+import { GenerationScheduler } from '../scheduler/generation-scheduler.ts';
+import { MicroBatcher } from '../scheduler/micro-batcher.ts';
+import { RequestDeadline } from '../scheduler/request-deadline.ts';
+import { UserRateLimiter } from '../scheduler/user-rate-limiter.ts';
+import { EngineSupervisor } from './engine-supervisor.ts';
+import { buildPrompt } from './prompt.ts';
+import { encodeVisionBatch, type VisionOutcome } from './vision-batch.ts';
+
+/**
+ * The version of the image preprocessing the cached embeddings were made with (with the bundle's preprocessor
+ * settings): bump it when engine/preprocess changes its output, so old embeddings are never reused.
+ */
+export const PREPROCESS_VERSION = 'pillow-resample-v1';
+
+export interface ServiceRequest {
+  image: Uint8Array;
+  /** undefined or '' = caption. */
+  question?: string;
+  /** The question is the exact prompt (no `Question: … Answer:` around it). */
+  rawPrompt?: boolean;
+  /** Engine generation options, camelCase (as the CLI's flags map to them). */
+  generation?: Record<string, unknown>;
+  userId: string;
+  /** Fairness key: batches are picked round-robin over channels. */
+  channelId: string;
+  signal?: AbortSignal;
+  /** Deadline of this request (default: the service's queue.deadlineMs). */
+  timeoutMs?: number;
+  /** Called with the answer's text so far after each new token. */
+  onToken?: (textSoFar: string) => void;
+}
+
+export interface ServiceResult {
+  text: string;
+  sequence: number[];
+  finishReason: 'eos' | 'length';
+  imageHash: string;
+  cacheHit: boolean;
+  /** Rows in the generation batch this request ran in. */
+  batchSize: number;
+  timingsMs: { queue: number; preprocess: number; vision: number; prefill: number; decode: number; total: number };
+}
+
+export interface GlanceServiceOptions {
+  bundleDir: string;
+  modelId: string;
+  provider?: ExecutionProvider;
+  threads?: number;
+  maxPixels?: number;
+  cache: { maxBytes: number; ttlMs: number };
+  queue: { maxQueued: number; maxBatch: number; perUserPerMinute: number; deadlineMs: number };
+  metrics?: ServiceMetrics;
+  log?: Logger;
+}
+
+/** Engine calls made so far (how well requests were batched). */
+export interface EngineCallCounts {
+  visionBatches: number;
+  visionImages: number;
+  generationBatches: number;
+  generationRows: number;
+}
+
+const DEFAULT_CLOSE_GRACE_MS = 10_000;
+
+export class GlanceService {
+  readonly manifest: BundleManifest;
+  readonly #options: GlanceServiceOptions;
+  readonly #supervisor: EngineSupervisor;
+  readonly #cache: EmbeddingCache;
+  readonly #limiter: UserRateLimiter;
+  readonly #vision: MicroBatcher<Uint8Array, VisionOutcome>;
+  readonly #generation: GenerationScheduler;
+  readonly #shutdown = new AbortController();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #calls: EngineCallCounts = { visionBatches: 0, visionImages: 0, generationBatches: 0, generationRows: 0 };
+  #admitted = 0;
+  #closing: Promise<void> | undefined;
+
+  private constructor(supervisor: EngineSupervisor, options: GlanceServiceOptions) {
+    this.#options = options;
+    this.#supervisor = supervisor;
+    this.manifest = supervisor.manifest;
+    this.#cache = new EmbeddingCache({
+      maxBytes: options.cache.maxBytes,
+      ttlMs: options.cache.ttlMs,
+      modelId: `${options.modelId}@${this.manifest.dtype}`,
+      preprocessVersion: `${PREPROCESS_VERSION}:${createHash('sha256').update(JSON.stringify(this.manifest.preprocessor)).digest('hex').slice(0, 16)}`,
+      metrics: options.metrics,
+    });
+    this.#limiter = new UserRateLimiter({ perMinute: options.queue.perUserPerMinute });
+    this.#vision = new MicroBatcher({
+      maxBatch: options.queue.maxBatch,
+      run: (images) => {
+        this.#calls.visionBatches++;
+        this.#calls.visionImages += images.length;
+        return encodeVisionBatch(images, (batch) => this.#supervisor.encodeImages(batch));
+      },
+    });
+    this.#generation = new GenerationScheduler({
+      maxBatch: options.queue.maxBatch,
+      generate: (items, generation, callOptions) => this.#supervisor.generate(items, generation, callOptions),
+      onBatch: (size) => {
+        this.#calls.generationBatches++;
+        this.#calls.generationRows += size;
+        options.metrics?.batchSize.observe(size);
+        this.#reportQueue();
+      },
+    });
+  }
+
+  static async start(options: GlanceServiceOptions): Promise<GlanceService> {
+    const { maxQueued, maxBatch, deadlineMs } = options.queue;
+    for (const [name, value] of Object.entries({ maxQueued, maxBatch })) {
+      if (!Number.isInteger(value) || value < 1) throw new GlanceError(ErrorCode.InvalidInput, `queue.${name} must be a positive integer (got ${value})`);
+    }
+    if (!(deadlineMs > 0)) throw new GlanceError(ErrorCode.InvalidInput, `queue.deadlineMs must be a positive number (got ${deadlineMs})`);
+    const log = options.log;
+    const supervisor = await EngineSupervisor.start({
+      bundleDir: options.bundleDir,
+      provider: options.provider,
+      threads: options.threads,
+      maxPixels: options.maxPixels,
+      log: log ? (message) => log.info({ component: 'engine' }, message) : undefined,
+      onRestart: ({ restarts, error }) => {
+        options.metrics?.workerRestarts.inc();
+        if (error) log?.error({ err: error, restarts }, 'the engine could not be restarted');
+        else log?.warn({ restarts }, 'the engine worker was restarted after a crash');
+      },
+    });
+    if (supervisor.manifest.model.architecture === 'blip2-itm') {
+      await supervisor.close();
+      throw new GlanceError(ErrorCode.ModelKindMismatch, 'the service captions and answers questions: it needs a generative BLIP-2 bundle, not a retrieval (ITM) one');
+    }
+    try {
+      return new GlanceService(supervisor, options);
+    } catch (error) {
+      await supervisor.close();
+      throw error;
+    }
+  }
+
+  /** Captions the image, or answers the question about it. */
+  run(request: ServiceRequest): Promise<ServiceResult> {
+    if (this.#closing) return Promise.reject(new GlanceError(ErrorCode.Aborted, 'the service is shutting down'));
+    const queued = this.#admitted - this.#generation.running;
+    if (queued >= this.#options.queue.maxQueued) {
+      return Promise.reject(new GlanceError(ErrorCode.Busy, `glance is busy (${queued} requests waiting); try again in a moment`, { queued }));
+    }
+    let release: () => void;
+    let deadline: RequestDeadline;
+    try {
+      validate(request);
+      deadline = new RequestDeadline(request.timeoutMs ?? this.#options.queue.deadlineMs, AbortSignal.any([this.#shutdown.signal, ...(request.signal ? [request.signal] : [])]));
+      release = this.#limiter.admit(request.userId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#admitted++;
+    this.#reportQueue();
+    const { ended, stop } = deadline.whenEnded();
+    const running = Promise.race([this.#process(request, deadline), ended]).finally(() => {
+      stop();
+      release();
+      this.#admitted--;
+      this.#reportQueue();
+      this.#inFlight.delete(running);
+    });
+    this.#inFlight.add(running);
+    return running;
+  }
+
+  async #process(request: ServiceRequest, deadline: RequestDeadline): Promise<ServiceResult> {
+    const acceptedAt = performance.now();
+    let encoded: ImageEmbedding | undefined;
+    const lookup = await this.#cache.getOrCompute(request.image, async (bytes) => {
+      const outcome = await this.#vision.submit(bytes);
+      if ('error' in outcome) throw outcome.error;
+      encoded = outcome.embedding;
+      return outcome.embedding.queryEmbeds;
+    });
+    const { output, batch } = await this.#generation.submit({
+      channelId: request.channelId,
+      item: { queryEmbeds: lookup.queryEmbeds, prompt: buildPrompt(request.question, request.rawPrompt) },
+      generation: request.generation ?? {},
+      signal: deadline.signal,
+      abortError: () => deadline.error(),
+      onToken: request.onToken,
+    });
+    const preprocess = encoded?.timingsMs.preprocess ?? 0;
+    const vision = encoded?.timingsMs.vision ?? 0;
+    const total = performance.now() - acceptedAt;
+    const timingsMs = {
+      queue: Math.max(0, batch.startedAt - acceptedAt - preprocess - vision),
+      preprocess,
+      vision,
+      prefill: output.timingsMs.prefill,
+      decode: output.timingsMs.decode,
+      total,
+    };
+    const stages = this.#options.metrics?.stageSeconds;
+    if (stages) for (const [stage, ms] of Object.entries(timingsMs)) stages.observe({ stage }, ms / 1000);
+    return {
+      text: output.text,
+      sequence: output.sequence,
+      finishReason: output.finishReason,
+      imageHash: lookup.imageHash,
+      cacheHit: lookup.hit,
+      batchSize: batch.batchSize,
+      timingsMs,
+    };
+  }
+
+  #reportQueue(): void {
+    this.#options.metrics?.queueDepth.set(this.#admitted - this.#generation.running);
+  }
+
+  health(): { ok: boolean; queued: number; running: number; workerRestarts: number; cache: ReturnType<EmbeddingCache['stats']> } {
+    const running = this.#generation.running;
+    return { ok: !this.#closing, queued: this.#admitted - running, running, workerRestarts: this.#supervisor.restarts, cache: this.#cache.stats() };
+  }
+
+  /** How many vision and generation engine calls the service made, and for how many images/rows. */
+  engineCalls(): EngineCallCounts {
+    return { ...this.#calls };
+  }
+
+  /** For crash tests only: kills the engine's worker thread as a crash would. */
+  crashEngineForTest(): Promise<void> {
+    return this.#supervisor.crashForTest();
+  }
+
+  /**
+   * Graceful shutdown: new requests are refused (ABORTED), requests in flight get `graceMs` (default 10 s) to
+   * finish, then the rest are cancelled (ABORTED) and the engine is closed.
+   */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    this.#closing ??= (async () => {
+      const graceMs = options.graceMs ?? DEFAULT_CLOSE_GRACE_MS;
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.allSettled([...this.#inFlight]), grace]);
+      clearTimeout(timer);
+      this.#shutdown.abort();
+      await Promise.allSettled([...this.#inFlight]);
+      await this.#supervisor.close();
+      this.#cache.clear();
+    })();
+    return this.#closing;
+  }
+}
+
+function validate(request: ServiceRequest): void {
+  if (!(request.image instanceof Uint8Array)) throw new GlanceError(ErrorCode.InvalidInput, 'the request has no image bytes');
+  if (request.question !== undefined && typeof request.question !== 'string') throw new GlanceError(ErrorCode.InvalidInput, 'the question must be text');
+  if (typeof request.userId !== 'string' || request.userId === '') throw new GlanceError(ErrorCode.InvalidInput, 'the request needs a userId');
+  if (typeof request.channelId !== 'string' || request.channelId === '') throw new GlanceError(ErrorCode.InvalidInput, 'the request needs a channelId');
+  const generation = request.generation;
+  if (generation !== undefined && (generation === null || typeof generation !== 'object' || Array.isArray(generation))) {
+    throw new GlanceError(ErrorCode.InvalidInput, 'generation options must be an object');
+  }
+}
