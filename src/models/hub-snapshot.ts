@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { downloadVerifiedFile, type HubFileEntry } from './hub-file-download.ts';
 import { hubError } from './hub-errors.ts';
+import { stallTimeoutFetch } from './stall-timeout-fetch.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelProgressReport } from './model-progress.ts';
 
@@ -46,9 +47,13 @@ export interface HubSnapshotOptions {
   dataDir: string;
   hubUrl: string;
   accessToken?: string;
+  /** Abort a request when no data arrives for this long (default DEFAULT_STALL_MS). */
+  stallTimeoutMs?: number;
   onProgress?: ModelProgressReport;
   log?: Logger;
 }
+
+export const DEFAULT_STALL_MS = 60_000;
 
 const COMMIT = /^[0-9a-f]{40}$/;
 
@@ -81,14 +86,15 @@ export async function downloadHubSnapshot(options: HubSnapshotOptions): Promise<
 
   const accessToken = checkToken(options.accessToken);
   const context = { repo, revision, hubUrl };
+  const fetch = stallTimeoutFetch(options.stallTimeoutMs ?? DEFAULT_STALL_MS);
   let commit: string;
   let entries: HubFileEntry[];
   try {
-    const info = await modelInfo({ name: repo, revision, hubUrl, accessToken, additionalFields: ['sha'] });
+    const info = await modelInfo({ name: repo, revision, hubUrl, accessToken, fetch, additionalFields: ['sha'] });
     commit = String((info as { sha?: unknown }).sha ?? '');
     if (!COMMIT.test(commit)) throw new GlanceError(ErrorCode.ModelUnavailable, `The Hub at ${hubUrl} gave no commit for ${repo}@${revision}.`, context);
     entries = [];
-    for await (const entry of listFiles({ repo, revision: commit, recursive: true, hubUrl, accessToken })) {
+    for await (const entry of listFiles({ repo, revision: commit, recursive: true, hubUrl, accessToken, fetch })) {
       if (entry.type === 'file' && isWantedFile(entry.path)) entries.push({ path: entry.path, size: entry.size, oid: entry.oid, lfs: entry.lfs });
     }
   } catch (error) {
@@ -112,7 +118,7 @@ export async function downloadHubSnapshot(options: HubSnapshotOptions): Promise<
       openBlob: async () => {
         let blob: Blob | null;
         try {
-          blob = await downloadFile({ repo, path: entry.path, revision: commit, hubUrl, accessToken });
+          blob = await downloadFile({ repo, path: entry.path, revision: commit, hubUrl, accessToken, fetch });
         } catch (error) {
           throw hubError(error, { ...context, file: entry.path });
         }

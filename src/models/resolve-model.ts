@@ -4,7 +4,7 @@
  * model is the tiny BLIP-2 OPT fixture (../shared/fixtures beside the repository), converted once the same way.
  */
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { convertCheckpointOnce } from './converted-checkpoint.ts';
@@ -21,6 +21,8 @@ export interface ResolveModelOptions {
   hubUrl?: string;
   /** Default: HF_TOKEN */
   accessToken?: string;
+  /** A Hub request with no data for this long is aborted (default 60 s); the next run resumes. */
+  stallTimeoutMs?: number;
 }
 
 export interface ResolvedModel {
@@ -33,7 +35,32 @@ export interface ResolvedModel {
 export const DEMO_CHECKPOINT = fileURLToPath(new URL('../../../shared/fixtures/tiny-blip2-opt/', import.meta.url));
 export const DEMO_MODEL_ID = 'demo/tiny-blip2-opt';
 
-export async function resolveModel(spec: string, options: ResolveModelOptions): Promise<ResolvedModel> {
+/** File-system errors that mean the data directory cannot hold the model. */
+const DATA_DIR_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: 'is not writable',
+  EPERM: 'is not writable',
+  EROFS: 'is on a read-only file system',
+  ENOSPC: 'is out of disk space',
+  ENOTDIR: 'is not a folder (a file is in the way)',
+};
+
+/** Runs `work`, turning the data directory's file-system failures into MODEL_UNAVAILABLE errors that say what to do. */
+async function inDataDir<T>(dataDir: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = code ? DATA_DIR_ERRORS[code] : undefined;
+    if (!problem || error instanceof GlanceError) throw error;
+    throw new GlanceError(ErrorCode.ModelUnavailable, `The data directory ${resolve(dataDir)} ${problem} (${(error as Error).message}). Point GLANCE_DATA_DIR or --data-dir at a writable folder with room for the model; finished downloads are kept.`, { dataDir, errno: code }, { cause: error });
+  }
+}
+
+export function resolveModel(spec: string, options: ResolveModelOptions): Promise<ResolvedModel> {
+  return inDataDir(options.dataDir, () => resolveSpec(spec, options));
+}
+
+async function resolveSpec(spec: string, options: ResolveModelOptions): Promise<ResolvedModel> {
   const parsed = await parseModelSpec(spec);
   switch (parsed.kind) {
     case 'bundle':
@@ -49,6 +76,7 @@ export async function resolveModel(spec: string, options: ResolveModelOptions): 
         dataDir: options.dataDir,
         hubUrl: (options.hubUrl ?? (process.env.HF_ENDPOINT || 'https://huggingface.co')).replace(/\/+$/, ''),
         accessToken: options.accessToken ?? process.env.HF_TOKEN,
+        stallTimeoutMs: options.stallTimeoutMs,
         onProgress: options.onProgress,
         log: options.log,
       });
@@ -63,6 +91,6 @@ export async function demoModel(dataDir: string, options: { onProgress?: ModelPr
   if (!present) {
     throw new GlanceError(ErrorCode.ModelUnavailable, `The demo model needs the tiny BLIP-2 fixture at ${DEMO_CHECKPOINT} (the shared fixtures beside the repository), which is not there. Use a real model instead: --model or GLANCE_MODEL with a Hub id such as Salesforce/blip2-opt-2.7b, a checkpoint folder or a converted bundle.`, { dir: DEMO_CHECKPOINT });
   }
-  const { bundleDir } = await convertCheckpointOnce({ checkpointDir: DEMO_CHECKPOINT, dataDir, name: 'demo-tiny-blip2-opt', onProgress: options.onProgress, log: options.log });
+  const { bundleDir } = await inDataDir(dataDir, () => convertCheckpointOnce({ checkpointDir: DEMO_CHECKPOINT, dataDir, name: 'demo-tiny-blip2-opt', onProgress: options.onProgress, log: options.log }));
   return { bundleDir, modelId: DEMO_MODEL_ID, source: 'demo' };
 }

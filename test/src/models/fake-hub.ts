@@ -26,6 +26,8 @@ export interface ServedRequest {
 export interface FakeHubFaults {
   /** The next full or ranged body of this file is cut (socket destroyed) after this many bytes. */
   cutOnce?: { file: string; afterBytes: number };
+  /** The next body of this file sends this many bytes and then nothing more, keeping the connection open. */
+  stallOnce?: { file: string; afterBytes: number };
   /** Serve these bytes instead of the real ones (the listing keeps the real checksum). */
   corrupt?: { file: string; bytes: Buffer };
   /** Answer ranged body requests (not the `bytes=0-0` probe) for this file with the whole file and status 200. */
@@ -115,6 +117,13 @@ export async function startFakeHub(options: { repo: string; folder: string; extr
       const sent = body.subarray(0, cut.afterBytes);
       record.bodyBytes = sent.byteLength;
       res.write(sent, () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
+    const stall = faults.stallOnce?.file === file && body.byteLength > 1 ? faults.stallOnce : undefined;
+    if (stall) {
+      faults.stallOnce = undefined;
+      record.bodyBytes = Math.min(stall.afterBytes, body.byteLength);
+      res.write(body.subarray(0, stall.afterBytes));
       return;
     }
     record.bodyBytes = body.byteLength;

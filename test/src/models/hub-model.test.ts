@@ -36,6 +36,7 @@ beforeEach(() => {
   hub.faults.cutOnce = undefined;
   hub.faults.corrupt = undefined;
   hub.faults.ignoreRange = undefined;
+  hub.faults.stallOnce = undefined;
 });
 
 const snapshotDir = (dataDir: string) => join(dataDir, 'hub', 'glance-test--tiny-blip2-opt', FAKE_COMMIT);
@@ -105,6 +106,21 @@ describe('resolveModel (Hub id)', () => {
     expect(downloadsOf('config.json')).toEqual([]);
     expect(readFileSync(join(snapshotDir(dataDir), 'model.safetensors')).equals(hub.fileBytes('model.safetensors'))).toBe(true);
     expect(await astronautCaption(resolved.bundleDir)).toBe(GOLDEN_CAPTION);
+  });
+
+  it('aborts a download that stalls (no data for stallTimeoutMs) and resumes it on the next run', async () => {
+    const dataDir = join(work, 'data-stall');
+    const bytes = hub.fileBytes('model.safetensors');
+    hub.faults.stallOnce = { file: 'model.safetensors', afterBytes: 4096 };
+    await expect(resolveModel(REPO, { dataDir, hubUrl: hub.url, stallTimeoutMs: 300 })).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/model\.safetensors.*no data from the server for 0\.3 s.*resumes/s) });
+    const partial = join(snapshotDir(dataDir), 'model.safetensors.incomplete');
+    const kept = existsSync(partial) ? statSync(partial).size : 0;
+    expect(kept).toBeLessThanOrEqual(4096);
+    hub.requests.length = 0;
+    await resolveModel(REPO, { dataDir, hubUrl: hub.url, stallTimeoutMs: 300 });
+    const [download] = downloadsOf('model.safetensors');
+    expect(download.bodyBytes).toBe(bytes.byteLength - kept);
+    expect(readFileSync(join(snapshotDir(dataDir), 'model.safetensors')).equals(bytes)).toBe(true);
   });
 
   it('continues a partial file left on disk and fetches only the rest', async () => {

@@ -88,6 +88,15 @@ describe('resolveModel (local folders)', () => {
   });
 });
 
+describe('the data directory', () => {
+  it('is MODEL_UNAVAILABLE naming GLANCE_DATA_DIR when it cannot hold the model', async () => {
+    const blocked = join(work, 'blocked');
+    writeFileSync(blocked, 'a file where the data directory should be');
+    await expect(demoModel(blocked)).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/data directory .*blocked is not a folder.*GLANCE_DATA_DIR/) });
+    await expect(resolveModel(TINY_OPT, { dataDir: blocked })).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/GLANCE_DATA_DIR/) });
+  });
+});
+
 describe('demoModel', () => {
   it('converts the tiny fixture once into the data directory; the bundle captions like transformers', async () => {
     const dataDir = join(work, 'data-demo');
