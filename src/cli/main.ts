@@ -10,6 +10,7 @@ import { addGenerationFlags, generationOptionsFrom } from './generation-flags.ts
 import { runGeneration, type GenerationInput } from './run-generation.ts';
 import { runMatch } from './match-command.ts';
 import { runEmbed } from './embed-command.ts';
+import { runStart, type StartFlags } from './start-command.ts';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -82,9 +83,14 @@ export function buildProgram(): Command {
 
   program
     .command('start')
-    .description('run the bot (the chat service arrives with the service issue; for now this prints usage)')
-    .action(() => {
-      program.outputHelp();
+    .description('run glance: with no Discord/Slack tokens, the local web playground and HTTP API (settings: GLANCE_* variables, .env)')
+    .option('--model <model>', 'bundle folder, Hugging Face checkpoint folder, or Hub id such as Salesforce/blip2-opt-2.7b (default: GLANCE_MODEL)')
+    .option('--demo', 'run the tiny fixture model (random weights) instead of a real one')
+    .option('--host <address>', 'address to listen on (default: GLANCE_HTTP_HOST or 127.0.0.1)')
+    .option('--port <port>', 'port to listen on, 0 = any free port (default: GLANCE_HTTP_PORT or 3000)')
+    .option('--data-dir <dir>', 'where models and settings are kept (default: GLANCE_DATA_DIR or ./data)')
+    .action(async (flags: StartFlags) => {
+      await runStart(flags);
     });
 
   program

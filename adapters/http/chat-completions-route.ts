@@ -1,0 +1,92 @@
+/**
+ * The OpenAI-compatible `POST /v1/chat/completions`: a `chat.completion` answer, or with `stream: true`
+ * `chat.completion.chunk` events (`data: {...}` … `data: [DONE]`). The image comes from a data: URL, or a remote URL
+ * fetched through the SSRF guard when the configuration allows it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServiceRequest, ServiceResult } from '../../src/service/glance-service.ts';
+import { AddressAllowList } from './address-policy.ts';
+import { chatInputFrom } from './chat-request.ts';
+import { abortWhenClientLeaves } from './client-abort.ts';
+import { EventStream } from './event-stream.ts';
+import { errorBody, toHttpError } from './http-errors.ts';
+import { decodeDataUrl, isDataUrl } from './image-encoding.ts';
+import { fetchRemoteImage, type RemoteImagePolicy } from './remote-image.ts';
+import { resultBody } from './result-body.ts';
+import { httpUserId, sendRawError, type RouteContext } from './route-context.ts';
+
+const ROUTE = '/v1/chat/completions';
+const REMOTE_IMAGE_TIMEOUT_MS = 15_000;
+
+function finishReason(result: ServiceResult): 'stop' | 'length' {
+  return result.finishReason === 'eos' ? 'stop' : 'length';
+}
+
+/** New tokens: the sequence is the start token followed by what was generated. */
+function completionTokens(result: ServiceResult): number {
+  return Math.max(0, result.sequence.length - 1);
+}
+
+/** The part of `text` after what was already sent, or '' while `text` does not extend it (e.g. half a character). */
+function delta(sent: string, text: string): string {
+  return text.startsWith(sent) ? text.slice(sent.length) : '';
+}
+
+export function registerChatCompletionsRoute(app: FastifyInstance, context: RouteContext): void {
+  const policy: RemoteImagePolicy = {
+    allowRemote: context.config.http.allowRemoteImages,
+    allowList: new AddressAllowList(context.config.http.remoteImageAllowList),
+    maxBytes: context.config.http.bodyLimitBytes,
+    timeoutMs: REMOTE_IMAGE_TIMEOUT_MS,
+  };
+  const model = context.config.model ?? 'glance';
+
+  app.post(ROUTE, async (request: FastifyRequest, reply: FastifyReply) => {
+    const input = chatInputFrom(request.body, context.config.limits.maxQuestionChars);
+    const signal = abortWhenClientLeaves(reply.raw);
+    const image = isDataUrl(input.imageUrl) ? decodeDataUrl(input.imageUrl) : await fetchRemoteImage(input.imageUrl, policy, signal);
+    const base: ServiceRequest = { image, question: input.question, generation: input.generation, userId: httpUserId(request), channelId: 'http', signal };
+    const id = `chatcmpl-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    if (!input.stream) {
+      const result = await context.service.run(base);
+      context.metrics.requests.inc({ route: ROUTE, code: 'ok' });
+      return {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: result.text }, finish_reason: finishReason(result) }],
+        usage: { completion_tokens: completionTokens(result) },
+        glance: resultBody(result),
+      };
+    }
+    reply.hijack();
+    const stream = new EventStream(reply.raw);
+    const chunk = (choice: Record<string, unknown>) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, ...choice }] });
+    let sent = '';
+    const send = (text: string) => {
+      if (!stream.started) stream.data(chunk({ delta: { role: 'assistant', content: '' }, finish_reason: null }));
+      const more = delta(sent, text);
+      if (more === '') return;
+      sent += more;
+      stream.data(chunk({ delta: { content: more }, finish_reason: null }));
+    };
+    try {
+      const result = await context.service.run({ ...base, onToken: (text) => send(text.trimStart().trimEnd()) });
+      send(result.text);
+      stream.data(chunk({ delta: {}, finish_reason: finishReason(result) }));
+      stream.data('[DONE]');
+      context.metrics.requests.inc({ route: ROUTE, code: 'ok' });
+    } catch (error) {
+      const httpError = toHttpError(error);
+      context.metrics.requests.inc({ route: ROUTE, code: httpError.code });
+      if (stream.started) stream.data(errorBody(httpError));
+      else sendRawError(reply.raw, httpError);
+    } finally {
+      stream.end();
+    }
+    return reply;
+  });
+}

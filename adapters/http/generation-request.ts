@@ -1,0 +1,110 @@
+/**
+ * The body of `POST /v1/caption` and `POST /v1/ask`, as JSON (`{ image: base64 | data: URL, question, prompt,
+ * rawPrompt, options }`) or multipart/form-data (an `image` file, the same names as text fields, `options` as a JSON
+ * text), validated into what the service runs. Unknown fields are refused, never ignored.
+ */
+import type { FastifyRequest } from 'fastify';
+import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { decodeBase64Strict, decodeDataUrl, isDataUrl } from './image-encoding.ts';
+
+export type GenerationRoute = 'caption' | 'ask';
+
+export interface GenerationInput {
+  image: Uint8Array;
+  /** Undefined for a plain caption. */
+  question?: string;
+  rawPrompt: boolean;
+  generation: Record<string, unknown>;
+}
+
+const FIELDS: Record<GenerationRoute, readonly string[]> = {
+  caption: ['image', 'prompt', 'options'],
+  ask: ['image', 'question', 'rawPrompt', 'options'],
+};
+
+function invalid(message: string): GlanceError {
+  return new GlanceError(ErrorCode.InvalidInput, message);
+}
+
+function imageFromText(text: string): Uint8Array {
+  return isDataUrl(text) ? decodeDataUrl(text) : decodeBase64Strict(text, 'image');
+}
+
+function parseOptions(value: unknown): Record<string, unknown> {
+  if (value === undefined || value === '') return {};
+  let options = value;
+  if (typeof value === 'string') {
+    try {
+      options = JSON.parse(value);
+    } catch {
+      throw invalid('options must be a JSON object of generation options, e.g. {"maxNewTokens":20}');
+    }
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw invalid('options must be an object of generation options, e.g. {"maxNewTokens":20}');
+  }
+  return options as Record<string, unknown>;
+}
+
+function parseBoolean(name: string, value: unknown): boolean {
+  if (value === undefined || value === false || value === 'false' || value === '') return false;
+  if (value === true || value === 'true') return true;
+  throw invalid(`${name} must be true or false`);
+}
+
+function optionalText(name: string, value: unknown, maxChars: number): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
+  if (value.length > maxChars) {
+    throw invalid(`${name} is ${value.length} characters long; the limit is ${maxChars} (GLANCE_MAX_QUESTION_CHARS)`);
+  }
+  return value;
+}
+
+/** Checks the fields of one request and builds the service input. */
+export function generationInputFrom(route: GenerationRoute, fields: Record<string, unknown>, image: Uint8Array | undefined, maxQuestionChars: number): GenerationInput {
+  const unknown = Object.keys(fields).filter((key) => !FIELDS[route].includes(key));
+  if (unknown.length > 0) {
+    const hint = route === 'caption' && unknown.includes('question') ? ' (questions go to POST /v1/ask)' : '';
+    throw invalid(`unknown field "${unknown[0]}"${hint}; /v1/${route} takes ${FIELDS[route].join(', ')}`);
+  }
+  let bytes = image;
+  if (fields.image !== undefined) {
+    if (bytes) throw invalid('send one image');
+    if (typeof fields.image !== 'string') throw invalid('image must be a base64 string or a data: URL');
+    bytes = imageFromText(fields.image);
+  }
+  if (!bytes) throw new GlanceError(ErrorCode.NoImage, 'attach an image (the "image" field: a file upload, or base64 in JSON)');
+  const generation = parseOptions(fields.options);
+  if (route === 'caption') {
+    const prompt = optionalText('prompt', fields.prompt, maxQuestionChars);
+    return prompt ? { image: bytes, question: prompt, rawPrompt: true, generation } : { image: bytes, rawPrompt: false, generation };
+  }
+  const question = optionalText('question', fields.question, maxQuestionChars);
+  if (question === undefined || question.trim() === '') throw invalid('ask needs a question (the "question" field); for a caption use POST /v1/caption');
+  return { image: bytes, question, rawPrompt: parseBoolean('rawPrompt', fields.rawPrompt), generation };
+}
+
+/** Reads a JSON or multipart request into the service input. */
+export async function readGenerationInput(request: FastifyRequest, route: GenerationRoute, maxQuestionChars: number): Promise<GenerationInput> {
+  if (request.isMultipart()) {
+    const fields: Record<string, unknown> = {};
+    let image: Uint8Array | undefined;
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'image') throw invalid(`unexpected file field "${part.fieldname}"; upload the image as "image"`);
+        if (image) throw invalid('send one image');
+        image = new Uint8Array(await part.toBuffer());
+      } else {
+        if (part.fieldname in fields) throw invalid(`field "${part.fieldname}" given twice`);
+        fields[part.fieldname] = part.value;
+      }
+    }
+    return generationInputFrom(route, fields, image, maxQuestionChars);
+  }
+  const body = request.body;
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalid('send a JSON object ({"image": "<base64>", ...}) or a multipart/form-data upload');
+  }
+  return generationInputFrom(route, body as Record<string, unknown>, undefined, maxQuestionChars);
+}

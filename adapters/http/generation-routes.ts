@@ -1,0 +1,52 @@
+/**
+ * `POST /v1/caption` and `POST /v1/ask`: JSON answers, or server-sent events (`token` with the text so far, then
+ * `done` with the result, or `error`) when the client asks for `text/event-stream` or `?stream=1`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServiceRequest } from '../../src/service/glance-service.ts';
+import { abortWhenClientLeaves } from './client-abort.ts';
+import { EventStream, wantsEventStream } from './event-stream.ts';
+import { readGenerationInput, type GenerationRoute } from './generation-request.ts';
+import { errorBody, toHttpError } from './http-errors.ts';
+import { resultBody } from './result-body.ts';
+import { httpUserId, sendRawError, type RouteContext } from './route-context.ts';
+
+async function handle(context: RouteContext, route: GenerationRoute, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const input = await readGenerationInput(request, route, context.config.limits.maxQuestionChars);
+  const base: ServiceRequest = {
+    image: input.image,
+    question: input.question,
+    rawPrompt: input.rawPrompt,
+    generation: input.generation,
+    userId: httpUserId(request),
+    channelId: 'http',
+    signal: abortWhenClientLeaves(reply.raw),
+  };
+  const label = `/v1/${route}`;
+  if (!wantsEventStream(request.headers.accept, request.query)) {
+    const result = await context.service.run(base);
+    context.metrics.requests.inc({ route: label, code: 'ok' });
+    return resultBody(result);
+  }
+  reply.hijack();
+  const stream = new EventStream(reply.raw);
+  try {
+    const result = await context.service.run({ ...base, onToken: (text) => stream.event('token', { text: text.trim() }) });
+    stream.event('done', resultBody(result));
+    context.metrics.requests.inc({ route: label, code: 'ok' });
+  } catch (error) {
+    const httpError = toHttpError(error);
+    context.metrics.requests.inc({ route: label, code: httpError.code });
+    if (httpError.status >= 500) context.log?.warn({ err: error, route: label }, 'streamed request failed');
+    if (stream.started) stream.event('error', errorBody(httpError));
+    else sendRawError(reply.raw, httpError);
+  } finally {
+    stream.end();
+  }
+  return reply;
+}
+
+export function registerGenerationRoutes(app: FastifyInstance, context: RouteContext): void {
+  app.post('/v1/caption', (request, reply) => handle(context, 'caption', request, reply));
+  app.post('/v1/ask', (request, reply) => handle(context, 'ask', request, reply));
+}

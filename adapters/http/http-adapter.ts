@@ -1,0 +1,67 @@
+/**
+ * The HTTP adapter: the local playground page, the REST API (`/v1/caption`, `/v1/ask`), the OpenAI-compatible
+ * `/v1/chat/completions`, `/healthz` and `/metrics`, on fastify. The only place fastify and @fastify/multipart are used.
+ */
+import Fastify from 'fastify';
+import multipart from '@fastify/multipart';
+import type { ServiceConfig } from '../../src/config/service-config.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import type { ServiceMetrics } from '../../src/metrics/service-metrics.ts';
+import type { GlanceService } from '../../src/service/glance-service.ts';
+import { ErrorCode } from '../../engine/errors.ts';
+import { registerChatCompletionsRoute } from './chat-completions-route.ts';
+import { registerGenerationRoutes } from './generation-routes.ts';
+import { toHttpError } from './http-errors.ts';
+import { registerOperationsRoutes } from './operations-routes.ts';
+import { registerPlaygroundRoutes } from './playground-routes.ts';
+import { routeLabel, sendError, type RouteContext } from './route-context.ts';
+
+export interface HttpAdapterOptions {
+  service: GlanceService;
+  config: ServiceConfig;
+  metrics: ServiceMetrics;
+  log?: Logger;
+}
+
+export interface HttpAdapter {
+  /** Where it listens, e.g. http://127.0.0.1:3000 (the real port when the configured port is 0). */
+  url: string;
+  /** Stops accepting connections and waits for the open requests to end. */
+  close(): Promise<void>;
+}
+
+export async function startHttpAdapter(options: HttpAdapterOptions): Promise<HttpAdapter> {
+  const { config } = options;
+  const context: RouteContext = { service: options.service, config, metrics: options.metrics, log: options.log };
+  const app = Fastify({ bodyLimit: config.http.bodyLimitBytes, logger: false, forceCloseConnections: 'idle' });
+
+  await app.register(multipart, {
+    limits: { fileSize: config.http.bodyLimitBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 11 },
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const httpError = toHttpError(error);
+    options.metrics.requests.inc({ route: routeLabel(request), code: httpError.code });
+    if (httpError.status >= 500) options.log?.error({ err: error, url: request.url }, 'request failed');
+    else options.log?.debug({ code: httpError.code, url: request.url }, httpError.message);
+    return sendError(reply, httpError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, { status: 404, code: ErrorCode.InvalidInput, message: `no route ${request.method} ${request.url}` }),
+  );
+
+  registerPlaygroundRoutes(app);
+  registerOperationsRoutes(app, context);
+  registerGenerationRoutes(app, context);
+  registerChatCompletionsRoute(app, context);
+
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+  options.log?.info({ url: `http://${host}:${port}` }, 'HTTP adapter listening');
+  return {
+    url: `http://${host}:${port}`,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,16 @@
+/** The playground page: the static files of adapters/http/public (vanilla HTML, CSS, JS; no build step). */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+
+const FILES: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/playground.js': { file: 'playground.js', type: 'text/javascript; charset=utf-8' },
+  '/playground.css': { file: 'playground.css', type: 'text/css; charset=utf-8' },
+};
+
+export function registerPlaygroundRoutes(app: FastifyInstance): void {
+  for (const [path, { file, type }] of Object.entries(FILES)) {
+    const body = readFileSync(new URL(`./public/${file}`, import.meta.url));
+    app.get(path, async (_request, reply) => reply.type(type).header('cache-control', 'no-cache').send(body));
+  }
+}

@@ -1,0 +1,22 @@
+/** The JSON a generation route answers with (also the payload of the `done` stream event). */
+import type { ServiceResult } from '../../src/service/glance-service.ts';
+
+export interface ResultBody {
+  text: string;
+  imageHash: string;
+  cacheHit: boolean;
+  finishReason: 'eos' | 'length';
+  timingsMs: ServiceResult['timingsMs'];
+  batchSize: number;
+}
+
+export function resultBody(result: ServiceResult): ResultBody {
+  return {
+    text: result.text,
+    imageHash: result.imageHash,
+    cacheHit: result.cacheHit,
+    finishReason: result.finishReason,
+    timingsMs: result.timingsMs,
+    batchSize: result.batchSize,
+  };
+}

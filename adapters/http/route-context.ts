@@ -1,0 +1,38 @@
+/** What every route needs: the service, the configuration, the metrics; and the shared way to answer an error. */
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServiceConfig } from '../../src/config/service-config.ts';
+import type { ServiceMetrics } from '../../src/metrics/service-metrics.ts';
+import type { GlanceService } from '../../src/service/glance-service.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import { errorBody, type HttpError } from './http-errors.ts';
+
+export interface RouteContext {
+  service: GlanceService;
+  config: ServiceConfig;
+  metrics: ServiceMetrics;
+  log?: Logger;
+}
+
+/** The fairness/rate-limit identity of an HTTP caller: its address. */
+export function httpUserId(request: FastifyRequest): string {
+  return `http:${request.ip}`;
+}
+
+/** The route's path pattern, for the requests counter. */
+export function routeLabel(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
+}
+
+export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.status(error.status).type('application/json; charset=utf-8').send(errorBody(error));
+}
+
+/** The same error answer on a hijacked (raw) response whose headers have not been sent yet. */
+export function sendRawError(response: ServerResponse, error: HttpError): void {
+  if (response.destroyed || response.headersSent) return;
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  response.writeHead(error.status, headers).end(JSON.stringify(errorBody(error)));
+}

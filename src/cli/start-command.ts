@@ -1,0 +1,143 @@
+/**
+ * `glance start`: read the configuration, make the model ready (the demo fixture, a bundle, a checkpoint folder or a
+ * Hub id), start the service, and serve the HTTP playground and API. Discord/Slack tokens are refused until their
+ * adapters exist (issues 5 and 6) rather than ignored. SIGINT/SIGTERM shut down gracefully: stop accepting, let
+ * in-flight work finish (or cancel it after the service's grace), then exit 0.
+ */
+import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { startHttpAdapter } from '../../adapters/http/http-adapter.ts';
+import { loadServiceConfig, type ServiceConfig } from '../config/service-config.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { createServiceMetrics } from '../metrics/service-metrics.ts';
+import type { ModelProgress } from '../models/model-progress.ts';
+import { demoModel, resolveModel } from '../models/resolve-model.ts';
+import { GlanceService } from '../service/glance-service.ts';
+import { createProgressBar, type ProgressBar } from './progress-bar.ts';
+
+export interface StartFlags {
+  model?: string;
+  demo?: boolean;
+  host?: string;
+  port?: string;
+  dataDir?: string;
+}
+
+export const NO_MODEL_MESSAGE = [
+  'No model is configured. Give one with --model <model> or GLANCE_MODEL=<model> (environment or .env), where <model> is',
+  '  a bundle folder written by `glance convert`, a Hugging Face BLIP-2 checkpoint folder (converted once), or a Hub id',
+  '  such as Salesforce/blip2-opt-2.7b (downloaded and converted once into GLANCE_DATA_DIR, default ./data).',
+  'To try glance right away on the tiny test model (random weights: exact but meaningless captions): npm start -- --demo',
+].join('\n');
+
+function configFrom(flags: StartFlags): ServiceConfig {
+  const overrides: Record<string, string> = {};
+  if (flags.model !== undefined) overrides.GLANCE_MODEL = flags.model;
+  if (flags.host !== undefined) overrides.GLANCE_HTTP_HOST = flags.host;
+  if (flags.port !== undefined) overrides.GLANCE_HTTP_PORT = flags.port;
+  if (flags.dataDir !== undefined) overrides.GLANCE_DATA_DIR = flags.dataDir;
+  return loadServiceConfig({ overrides });
+}
+
+function refusePlatformTokens(config: ServiceConfig): void {
+  const set = [
+    config.discordToken ? 'DISCORD_TOKEN' : undefined,
+    config.slackBotToken ? 'SLACK_BOT_TOKEN' : undefined,
+    config.slackAppToken ? 'SLACK_APP_TOKEN' : undefined,
+    config.slackSigningSecret ? 'SLACK_SIGNING_SECRET' : undefined,
+  ].filter((name) => name !== undefined);
+  if (set.length > 0) {
+    throw new GlanceError(
+      ErrorCode.ConfigInvalid,
+      `${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set, but the Discord and Slack adapters arrive with issues 5 and 6; ` +
+        'unset them to run the HTTP playground and API.',
+      { variables: set },
+    );
+  }
+}
+
+function progressBars(): { report: (progress: ModelProgress) => void; stop: () => void } {
+  const bars = new Map<string, ProgressBar>();
+  return {
+    report(progress) {
+      const key = `${progress.phase}:${progress.file ?? ''}`;
+      let bar = bars.get(key);
+      if (!bar) {
+        bar = createProgressBar(progress.phase === 'download' ? `downloading ${progress.file ?? ''}` : 'converting', { divisor: 1e6, label: 'MB' });
+        bars.set(key, bar);
+      }
+      bar.report(progress.done, progress.total);
+      if (progress.done >= progress.total) bar.stop();
+    },
+    stop() {
+      for (const bar of bars.values()) bar.stop();
+    },
+  };
+}
+
+async function readyModel(flags: StartFlags, config: ServiceConfig, log: Logger): Promise<{ bundleDir: string; modelId: string }> {
+  if (flags.demo && config.model !== undefined) {
+    throw new GlanceError(ErrorCode.ConfigInvalid, `--demo runs the tiny fixture model, but a model is also configured (${config.model}); use one of them.`);
+  }
+  const bars = progressBars();
+  try {
+    if (flags.demo) return await demoModel(config.dataDir, { log, onProgress: bars.report });
+    if (config.model === undefined) throw new GlanceError(ErrorCode.ModelUnavailable, NO_MODEL_MESSAGE);
+    return await resolveModel(config.model, { dataDir: config.dataDir, log, onProgress: bars.report, hubUrl: config.hub.url, accessToken: config.hub.accessToken });
+  } finally {
+    bars.stop();
+  }
+}
+
+/** Runs the service until SIGINT/SIGTERM; resolves after the graceful shutdown. */
+export async function runStart(flags: StartFlags): Promise<void> {
+  const config = configFrom(flags);
+  refusePlatformTokens(config);
+  const log = createLogger(config.logLevel);
+  const model = await readyModel(flags, config, log);
+  const metrics = createServiceMetrics();
+  const service = await GlanceService.start({
+    bundleDir: model.bundleDir,
+    modelId: model.modelId,
+    provider: config.provider,
+    threads: config.threads,
+    maxPixels: config.limits.maxPixels,
+    cache: config.cache,
+    queue: config.queue,
+    metrics,
+    log,
+  });
+  let adapter;
+  try {
+    adapter = await startHttpAdapter({ service, config: { ...config, model: model.modelId }, metrics, log });
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+  process.stdout.write(`glance: serving ${model.modelId} at ${adapter.url} (playground: ${adapter.url}/, API: ${adapter.url}/v1/…)\n`);
+
+  const http = adapter;
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal }, 'shutting down: no new requests, finishing the ones in flight');
+      Promise.all([http.close(), service.close()])
+        .catch((error) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exitCode = 1;
+        })
+        .finally(() => {
+          process.off('SIGINT', shutdown);
+          process.off('SIGTERM', shutdown);
+          log.info('stopped');
+          resolve();
+        });
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+}

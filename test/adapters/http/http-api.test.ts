@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { ASTRONAUT, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, postJson, readEvents, useTestServer } from './http-test-server.ts';
+
+const server = useTestServer();
+const base64 = ASTRONAUT.toString('base64');
+const dataUrl = `data:image/png;base64,${base64}`;
+
+function multipart(fields: Record<string, string>): FormData {
+  const form = new FormData();
+  form.append('image', new Blob([ASTRONAUT], { type: 'image/png' }), 'astronaut.png');
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  return form;
+}
+
+describe('REST API', () => {
+  it('captions JSON with base64 as transformers does, then hits the embedding cache for the same image', async () => {
+    const first = await postJson(`${server().url}/v1/caption`, { image: base64, options: { maxNewTokens: 20 } });
+    expect(first.status).toBe(200);
+    expect(first.body.text).toBe(GOLDEN_CAPTION);
+    expect(first.body).toMatchObject({ cacheHit: false, finishReason: 'length', batchSize: 1 });
+    expect(first.body.imageHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.keys(first.body.timingsMs).sort()).toEqual(['decode', 'prefill', 'preprocess', 'queue', 'total', 'vision']);
+    const again = await postJson(`${server().url}/v1/caption`, { image: dataUrl, options: { maxNewTokens: 20 } });
+    expect(again.body).toMatchObject({ text: GOLDEN_CAPTION, cacheHit: true, imageHash: first.body.imageHash });
+  });
+
+  it('answers a multipart question as transformers does', async () => {
+    const response = await fetch(`${server().url}/v1/ask`, { method: 'POST', body: multipart({ question: QUESTION, options: '{"maxNewTokens":20}' }) });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as any).text).toBe(GOLDEN_ANSWER);
+  });
+
+  it('captions a multipart upload', async () => {
+    const response = await fetch(`${server().url}/v1/caption`, { method: 'POST', body: multipart({ options: '{"maxNewTokens":20}' }) });
+    expect(((await response.json()) as any).text).toBe(GOLDEN_CAPTION);
+  });
+
+  it('streams server-sent events: tokens with the text so far, then the result', async () => {
+    const response = await fetch(`${server().url}/v1/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ image: base64, question: QUESTION, options: { maxNewTokens: 20 } }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = await readEvents(response);
+    const tokens = events.filter((e) => e.event === 'token').map((e) => JSON.parse(e.data).text);
+    expect(tokens.length).toBeGreaterThan(1);
+    expect(tokens.at(-1)).toBe(GOLDEN_ANSWER);
+    expect(events.at(-1)!.event).toBe('done');
+    expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ text: GOLDEN_ANSWER, cacheHit: true });
+  });
+
+  it('streams with ?stream=1 too', async () => {
+    const response = await fetch(`${server().url}/v1/caption?stream=1`, { method: 'POST', body: multipart({ options: '{"maxNewTokens":20}' }) });
+    const events = await readEvents(response);
+    expect(JSON.parse(events.at(-1)!.data).text).toBe(GOLDEN_CAPTION);
+  });
+
+  it('reports health and Prometheus metrics', async () => {
+    const health = await fetch(`${server().url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, queued: 0, running: 0, workerRestarts: 0 });
+    const metrics = await fetch(`${server().url}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const text = await metrics.text();
+    for (const name of ['glance_stage_seconds_bucket', 'glance_queue_depth', 'glance_batch_size', 'glance_cache_hits_total', 'glance_cache_bytes', 'glance_requests_total']) {
+      expect(text).toContain(name);
+    }
+    expect(text).toMatch(/glance_stage_seconds_count\{stage="vision"\} [1-9]/);
+    expect(text).toMatch(/glance_requests_total\{route="\/v1\/caption",code="ok"\} [1-9]/);
+  });
+
+  it('serves the playground page', async () => {
+    const page = await fetch(`${server().url}/`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<label for="image-input">');
+    expect((await fetch(`${server().url}/playground.js`)).status).toBe(200);
+  });
+});
+
+describe('OpenAI-compatible chat completions', () => {
+  const imagePart = { type: 'image_url', image_url: { url: dataUrl } };
+
+  it('captions an image with no text, as a chat.completion', async () => {
+    const { status, body } = await postJson(`${server().url}/v1/chat/completions`, {
+      model: 'tiny', max_tokens: 20, messages: [{ role: 'user', content: [imagePart] }],
+    });
+    expect(status).toBe(200);
+    expect(body.object).toBe('chat.completion');
+    expect(body.choices[0]).toMatchObject({ index: 0, message: { role: 'assistant', content: GOLDEN_CAPTION }, finish_reason: 'length' });
+    expect(body.usage.completion_tokens).toBe(20);
+  });
+
+  it('answers the last user text about the latest image', async () => {
+    const { body } = await postJson(`${server().url}/v1/chat/completions`, {
+      max_tokens: 20,
+      messages: [
+        { role: 'system', content: 'You describe images.' },
+        { role: 'user', content: [imagePart, { type: 'text', text: 'describe it' }] },
+        { role: 'assistant', content: 'something' },
+        { role: 'user', content: QUESTION },
+      ],
+    });
+    expect(body.choices[0].message.content).toBe(GOLDEN_ANSWER);
+  });
+
+  it('streams OpenAI chunks ending in [DONE]', async () => {
+    const response = await fetch(`${server().url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ max_tokens: 20, stream: true, messages: [{ role: 'user', content: [imagePart, { type: 'text', text: QUESTION }] }] }),
+    });
+    const events = await readEvents(response);
+    expect(events.at(-1)!.data).toBe('[DONE]');
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data));
+    expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
+    expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe(GOLDEN_ANSWER);
+    expect(chunks.at(-1).choices[0].finish_reason).toBe('length');
+  });
+});

@@ -1,0 +1,130 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ASTRONAUT, GOLDEN_CAPTION, blankPng, postJson, useTestServer } from './http-test-server.ts';
+
+// Body limit 2 MiB, 300 000 pixels, questions up to 100 characters (http-test-server.ts).
+const server = useTestServer();
+const base64 = ASTRONAUT.toString('base64');
+
+async function expectServing(): Promise<void> {
+  const { status, body } = await postJson(`${server().url}/v1/caption`, { image: base64, options: { maxNewTokens: 20 } });
+  expect(status).toBe(200);
+  expect(body.text).toBe(GOLDEN_CAPTION);
+}
+
+async function expectCachedImages(count: number): Promise<void> {
+  const health = (await (await fetch(`${server().url}/healthz`)).json()) as any;
+  expect(health.cache.entries).toBe(count);
+}
+
+describe('bad input on /v1/caption and /v1/ask: coded JSON 4xx, nothing cached, still serving', () => {
+  const cases: Array<{ name: string; path: string; body: string; contentType?: string; status: number; code: string }> = [
+    { name: 'bad JSON', path: '/v1/caption', body: '{"image": ', status: 400, code: 'INVALID_INPUT' },
+    { name: 'a JSON array', path: '/v1/caption', body: '[1,2]', status: 400, code: 'INVALID_INPUT' },
+    { name: 'bad base64', path: '/v1/caption', body: JSON.stringify({ image: 'this is not base64!' }), status: 400, code: 'INVALID_INPUT' },
+    { name: 'a non-image', path: '/v1/caption', body: JSON.stringify({ image: Buffer.from('just some text, not a picture').toString('base64') }), status: 415, code: 'IMAGE_UNSUPPORTED' },
+    { name: 'too many pixels', path: '/v1/caption', body: JSON.stringify({ image: blankPng(1000, 1000).toString('base64') }), status: 413, code: 'IMAGE_TOO_LARGE' },
+    { name: 'a body above the limit', path: '/v1/caption', body: JSON.stringify({ image: 'A'.repeat(3 * 1024 * 1024) }), status: 413, code: 'PAYLOAD_TOO_LARGE' },
+    { name: 'a question above the limit', path: '/v1/ask', body: JSON.stringify({ image: base64, question: 'why '.repeat(30) }), status: 400, code: 'INVALID_INPUT' },
+    { name: 'an unknown field', path: '/v1/caption', body: JSON.stringify({ image: base64, question: 'what?' }), status: 400, code: 'INVALID_INPUT' },
+    { name: 'no image', path: '/v1/ask', body: JSON.stringify({ question: 'what?' }), status: 400, code: 'NO_IMAGE' },
+    { name: 'ask without a question', path: '/v1/ask', body: JSON.stringify({ image: base64 }), status: 400, code: 'INVALID_INPUT' },
+    { name: 'a text/plain body', path: '/v1/caption', body: 'image=abc', contentType: 'text/plain', status: 400, code: 'INVALID_INPUT' },
+    { name: 'an unsupported content type', path: '/v1/caption', body: '<image/>', contentType: 'application/xml', status: 415, code: 'INVALID_INPUT' },
+    { name: 'options that are not an object', path: '/v1/caption', body: JSON.stringify({ image: base64, options: [1] }), status: 400, code: 'INVALID_INPUT' },
+  ];
+
+  for (const { name, path, body, contentType, status, code } of cases) {
+    it(`refuses ${name} with ${status} ${code}`, async () => {
+      const response = await fetch(`${server().url}${path}`, { method: 'POST', headers: { 'content-type': contentType ?? 'application/json' }, body });
+      expect(response.status).toBe(status);
+      const json = (await response.json()) as any;
+      expect(json.error.code).toBe(code);
+      expect(typeof json.error.message).toBe('string');
+    });
+  }
+
+  it('refuses a multipart upload above the limit', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(3 * 1024 * 1024)], { type: 'image/png' }), 'big.png');
+    const response = await fetch(`${server().url}/v1/caption`, { method: 'POST', body: form });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers unknown routes with a coded 404', async () => {
+    const response = await fetch(`${server().url}/v2/nothing`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as any).error.code).toBe('INVALID_INPUT');
+  });
+
+  it('cached nothing for the refused requests and still serves', async () => {
+    await expectCachedImages(0);
+    await expectServing();
+    await expectCachedImages(1);
+  });
+
+  // The service validates generation options in the generation step, after the image is encoded (so these may
+  // leave the image's embedding cached); the refusal itself is what is checked here.
+  const optionCases: Array<{ name: string; options: unknown; code: string }> = [
+    { name: 'an unknown generation option', options: { maxTokens: 5 }, code: 'GENERATION_UNSUPPORTED_OPTION' },
+    { name: 'an invalid generation option', options: { topP: 0.5 }, code: 'GENERATION_INVALID_OPTION' },
+  ];
+  for (const { name, options, code } of optionCases) {
+    it(`refuses ${name} with 400 ${code}`, async () => {
+      const response = await postJson(`${server().url}/v1/caption`, { image: base64, options });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe(code);
+    });
+  }
+});
+
+describe('bad input on /v1/chat/completions', () => {
+  const image = { type: 'image_url', image_url: { url: `data:image/png;base64,${base64}` } };
+  const cases: Array<{ name: string; body: unknown; status: number; code: string }> = [
+    { name: 'no messages', body: { messages: [] }, status: 400, code: 'INVALID_INPUT' },
+    { name: 'no image', body: { messages: [{ role: 'user', content: 'hello' }] }, status: 400, code: 'NO_IMAGE' },
+    { name: 'an unsupported field', body: { messages: [{ role: 'user', content: [image] }], frequency_penalty: 1 }, status: 400, code: 'GENERATION_UNSUPPORTED_OPTION' },
+    { name: 'n above 1', body: { messages: [{ role: 'user', content: [image] }], n: 2 }, status: 400, code: 'GENERATION_UNSUPPORTED_OPTION' },
+    { name: 'a bad data: URL', body: { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,@@@' } }] }] }, status: 400, code: 'INVALID_INPUT' },
+    { name: 'a remote URL while remote images are off', body: { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }, status: 403, code: 'REMOTE_IMAGE_REFUSED' },
+  ];
+  for (const { name, body, status, code } of cases) {
+    it(`refuses ${name} with ${status} ${code}`, async () => {
+      const response = await postJson(`${server().url}/v1/chat/completions`, body);
+      expect(response.status).toBe(status);
+      expect(response.body.error.code).toBe(code);
+    });
+  }
+});
+
+describe('remote image URLs when allowed (SSRF guard)', () => {
+  let imageServer: Server;
+  let imagePort: number;
+  beforeAll(async () => {
+    imageServer = createServer((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(ASTRONAUT));
+    await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve));
+    imagePort = (imageServer.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => imageServer.close(() => resolve())));
+
+  const ask = (url: string, imageUrl: string) =>
+    postJson(`${url}/v1/chat/completions`, { max_tokens: 20, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: imageUrl } }] }] });
+
+  it('refuses loopback, private and link-local addresses even when remote images are on', async () => {
+    const url = await server().startAdapter({ GLANCE_ALLOW_REMOTE_IMAGES: 'true' });
+    for (const imageUrl of [`http://127.0.0.1:${imagePort}/a.png`, `http://localhost:${imagePort}/a.png`, 'http://10.0.0.7/a.png', 'http://169.254.169.254/latest', 'http://[::1]/a.png']) {
+      const response = await ask(url, imageUrl);
+      expect(response.status, imageUrl).toBe(403);
+      expect(response.body.error.code, imageUrl).toBe('REMOTE_IMAGE_REFUSED');
+    }
+  });
+
+  it('fetches from an address the allow-list names', async () => {
+    const url = await server().startAdapter({ GLANCE_ALLOW_REMOTE_IMAGES: 'true', GLANCE_REMOTE_IMAGE_ALLOW_LIST: '127.0.0.0/8' });
+    const response = await ask(url, `http://127.0.0.1:${imagePort}/a.png`);
+    expect(response.status).toBe(200);
+    expect(response.body.choices[0].message.content).toBe(GOLDEN_CAPTION);
+  });
+});
