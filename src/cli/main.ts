@@ -138,6 +138,16 @@ export function buildProgram(): Command {
       await runPhase(phase, args);
     });
 
+  program
+    .command('bench-service', { hidden: true })
+    .description('benchmark the service on random weights of blip2-opt-2.7b-depth8: follow-up latency, batching throughput, event-loop delay, cache memory')
+    .option('--work <dir>', 'where `glance bench` keeps the synthesized checkpoint (the int4 bundle is converted there once)', '.bench')
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
+    .action(async (flags: { work: string; threads?: number }) => {
+      const { runServiceBench, renderServiceReport } = await import('../../bench/service-bench.ts');
+      process.stdout.write(renderServiceReport(await runServiceBench(flags)));
+    });
+
   return program;
 }
 
