@@ -5,11 +5,13 @@
  * checkpoint converts again into a new folder. The converter itself writes into a hidden sibling and renames at the
  * end; on top of that a marker file is written last, and a folder without it (a crash between the rename and the
  * marker, or a folder someone copied in by hand) is deleted and converted again — a partial conversion is never used.
+ * A lock file (folder-lock.ts) lets only one process convert a given checkpoint; the others wait and reuse it.
  */
 import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { convertCheckpoint } from '../../engine/convert/convert-checkpoint.ts';
+import { withFolderLock } from './folder-lock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelProgressReport } from './model-progress.ts';
 
@@ -59,6 +61,15 @@ export async function convertCheckpointOnce(options: {
   const fingerprint = await checkpointFingerprint(checkpointDir);
   const bundleDir = join(resolve(options.dataDir), 'models', `${safeFolderName(options.name ?? basename(checkpointDir))}-${fingerprint}`);
   if (await hasMarker(bundleDir)) return { bundleDir, converted: false };
+  return withFolderLock(`${bundleDir}.lock`, `the bundle ${bundleDir}`, async () => {
+    // Another process may have finished it while this one waited for the lock.
+    if (await hasMarker(bundleDir)) return { bundleDir, converted: false };
+    await convertInto(checkpointDir, bundleDir, fingerprint, options);
+    return { bundleDir, converted: true };
+  }, options.log);
+}
+
+async function convertInto(checkpointDir: string, bundleDir: string, fingerprint: string, options: { onProgress?: ModelProgressReport; log?: Logger }): Promise<void> {
   await rm(bundleDir, { recursive: true, force: true });
   options.log?.info({ checkpointDir, bundleDir }, 'converting the checkpoint into a bundle (once)');
   const result = await convertCheckpoint({
@@ -68,5 +79,4 @@ export async function convertCheckpointOnce(options: {
   });
   await writeFile(join(bundleDir, CONVERTED_MARKER), `${JSON.stringify({ checkpointDir, fingerprint, weightBytes: result.weightBytes, convertedAt: new Date().toISOString() }, null, 2)}\n`);
   options.log?.info({ bundleDir, weightBytes: result.weightBytes }, 'checkpoint converted');
-  return { bundleDir, converted: true };
 }

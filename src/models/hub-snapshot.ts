@@ -12,6 +12,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { downloadVerifiedFile, type HubFileEntry } from './hub-file-download.ts';
+import { withFolderLock } from './folder-lock.ts';
 import { hubError } from './hub-errors.ts';
 import { stallTimeoutFetch } from './stall-timeout-fetch.ts';
 import type { Logger } from '../log/logger.ts';
@@ -79,10 +80,20 @@ function checkToken(token: string | undefined): string | undefined {
 }
 
 export async function downloadHubSnapshot(options: HubSnapshotOptions): Promise<HubSnapshot> {
-  const { repo, revision, hubUrl } = options;
+  const { repo, revision } = options;
   const folder = repoFolder(options.dataDir, repo);
   const cached = await localCommit(folder, revision);
   if (cached) return { dir: join(folder, cached), commit: cached, downloaded: false };
+  return withFolderLock(join(folder, '.lock'), `${repo}@${revision}`, async () => {
+    // Another process may have finished the download while this one waited for the lock.
+    const finished = await localCommit(folder, revision);
+    if (finished) return { dir: join(folder, finished), commit: finished, downloaded: false };
+    return download(options, folder);
+  }, options.log);
+}
+
+async function download(options: HubSnapshotOptions, folder: string): Promise<HubSnapshot> {
+  const { repo, revision, hubUrl } = options;
 
   const accessToken = checkToken(options.accessToken);
   const context = { repo, revision, hubUrl };

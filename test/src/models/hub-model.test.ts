@@ -2,14 +2,15 @@
  * resolveModel with a Hub id, against a local fake Hub (fake-hub.ts) serving the tiny OPT fixture: only the files the
  * converter needs are downloaded, checksums verified, progress reported, and the converted bundle captions like
  * transformers; a second call uses the snapshot and the bundle without a single request; an interrupted download
- * resumes with a Range request; corrupt bytes are refused and deleted; an unknown repo, an unknown revision and an
+ * resumes with a Range request; corrupt bytes are refused and deleted; concurrent starts download once (a lock file); an unknown repo, an unknown revision and an
  * unreachable Hub are MODEL_UNAVAILABLE.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ErrorCode } from '../../../engine/errors.ts';
+import { createLogger } from '../../../src/log/logger.ts';
 import { resolveModel } from '../../../src/models/resolve-model.ts';
 import { SNAPSHOT_MARKER } from '../../../src/models/hub-snapshot.ts';
 import { TINY_OPT } from '../../helpers/fixtures.ts';
@@ -73,6 +74,46 @@ describe('resolveModel (Hub id)', () => {
     expect(second).toEqual(resolved);
     expect(hub.requests).toEqual([]);
     expect(again).toEqual([]);
+  });
+
+  it('downloads once when two starts ask for the same model at the same time', async () => {
+    const dataDir = join(work, 'data-concurrent');
+    const [a, b] = await Promise.all([resolveModel(REPO, { dataDir, hubUrl: hub.url }), resolveModel(REPO, { dataDir, hubUrl: hub.url })]);
+    expect(a).toEqual(b);
+    for (const file of NEEDED) expect(downloadsOf(file)).toHaveLength(1);
+    expect(existsSync(join(dataDir, 'hub', 'glance-test--tiny-blip2-opt', '.lock'))).toBe(false);
+  });
+
+  it('waits while another process holds the lock, and takes over a stale one', async () => {
+    const dataDir = join(work, 'data-locked');
+    const lock = join(dataDir, 'hub', 'glance-test--tiny-blip2-opt', '.lock');
+    mkdirSync(dirname(lock), { recursive: true });
+    writeFileSync(lock, JSON.stringify({ pid: 1, host: 'elsewhere' }));
+    const lines: string[] = [];
+    let release: () => void = () => undefined;
+    const waiting = new Promise<void>((done) => (release = done));
+    const log = createLogger('info', {
+      write(line: string) {
+        lines.push(line);
+        if (line.includes('waiting for another glance process')) release();
+      },
+    });
+    const run = resolveModel(REPO, { dataDir, hubUrl: hub.url, log });
+    await waiting;
+    expect(hub.requests).toEqual([]);
+    rmSync(lock);
+    const resolved = await run;
+    expect(existsSync(join(resolved.bundleDir, 'manifest.json'))).toBe(true);
+
+    const stale = join(work, 'data-stale');
+    const staleLock = join(stale, 'hub', 'glance-test--tiny-blip2-opt', '.lock');
+    mkdirSync(dirname(staleLock), { recursive: true });
+    writeFileSync(staleLock, '{}');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(staleLock, anHourAgo, anHourAgo);
+    const taken = await resolveModel(REPO, { dataDir: stale, hubUrl: hub.url, log });
+    expect(existsSync(join(taken.bundleDir, 'manifest.json'))).toBe(true);
+    expect(lines.some((line) => line.includes('taking over a stale lock'))).toBe(true);
   });
 
   it('pins a revision: owner/name@commit downloads that commit and names it in the model id', async () => {
