@@ -37,7 +37,7 @@ const boolean = z
   .refine((text) => TRUE.includes(text) || FALSE.includes(text), { message: `must be one of ${[...TRUE, ...FALSE].join(', ')}` })
   .transform((text) => TRUE.includes(text));
 
-const HOST_NAME = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i;
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i;
 
 /** True for a host name, an IPv4/IPv6 address, or an address/prefix CIDR range. */
 export function isAllowListEntry(entry: string): boolean {

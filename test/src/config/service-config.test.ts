@@ -117,6 +117,7 @@ describe('loadServiceConfig', () => {
     ['GLANCE_ALLOW_REMOTE_IMAGES', 'maybe'],
     ['GLANCE_REMOTE_IMAGE_ALLOW_LIST', 'good.host,bad host'],
     ['GLANCE_REMOTE_IMAGE_ALLOW_LIST', '10.0.0.0/33'],
+    ['GLANCE_REMOTE_IMAGE_ALLOW_LIST', '*.example.com'],
     ['GLANCE_CACHE_MB', '0'],
     ['GLANCE_CACHE_MB', 'lots'],
     ['GLANCE_CACHE_TTL_MINUTES', '-5'],
