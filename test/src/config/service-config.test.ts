@@ -208,4 +208,10 @@ describe('.env.example', () => {
   it('loads as the defaults', () => {
     expect(loadServiceConfig({ env: {}, envFile: examplePath.pathname })).toEqual(DEFAULTS);
   });
+
+  it('every variable is in the README Configuration table', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+    for (const variable of CONFIG_VARIABLES) expect(section).toContain(`| \`${variable.name}\` |`);
+  });
 });
