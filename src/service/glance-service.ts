@@ -166,6 +166,7 @@ export class GlanceService {
     try {
       validate(request);
       deadline = new RequestDeadline(request.timeoutMs ?? this.#options.queue.deadlineMs, AbortSignal.any([this.#shutdown.signal, ...(request.signal ? [request.signal] : [])]));
+      if (deadline.signal.aborted) throw deadline.error();
       release = this.#limiter.admit(request.userId);
     } catch (error) {
       return Promise.reject(error);
