@@ -69,7 +69,8 @@ export class EmbeddingCache {
       maxSize: Math.floor(options.maxBytes),
       sizeCalculation: (value) => Math.max(1, value.byteLength),
       ...(options.ttlMs > 0 ? { ttl: options.ttlMs } : {}),
-      ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
+      // lru-cache reads a start time of 0 as "no TTL": count from 1 at construction on the given clock.
+      ...(options.now ? { perf: { now: EmbeddingCache.clockFrom(options.now) }, ttlResolution: 0 } : {}),
       dispose: (_value, _key, reason) => {
         if (reason === 'evict' || reason === 'expire') {
           this.evictions += 1;
@@ -77,6 +78,11 @@ export class EmbeddingCache {
         }
       },
     });
+  }
+
+  private static clockFrom(now: () => number): () => number {
+    const origin = now();
+    return () => now() - origin + 1;
   }
 
   /** sha256 of the image bytes, lowercase hex. */

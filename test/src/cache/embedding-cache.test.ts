@@ -145,6 +145,15 @@ describe('EmbeddingCache', () => {
     expect(await metrics.render()).toMatch(/^glance_cache_evictions_total 1$/m);
   });
 
+  it('expires entries on a clock that starts at zero, on lookup as well as in stats()', async () => {
+    let clock = 0;
+    const cache = newCache({ ttlMs: 10, now: () => clock });
+    await cache.getOrCompute(image(21), async () => embeds(4));
+    clock = 20;
+    expect((await cache.getOrCompute(image(21), async () => embeds(4))).hit).toBe(false);
+    expect(cache.stats()).toMatchObject({ hits: 0, misses: 2, evictions: 1, entries: 1 });
+  });
+
   it('clear() empties the cache and a computation in flight across it is not stored', async () => {
     const cache = newCache();
     await cache.getOrCompute(image(30), async () => embeds(4));
