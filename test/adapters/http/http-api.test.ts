@@ -118,3 +118,50 @@ describe('OpenAI-compatible chat completions', () => {
     expect(chunks.at(-1).choices[0].finish_reason).toBe('length');
   });
 });
+
+describe('cancellation', () => {
+  const captionCount = async (code: string) => {
+    const metrics = await (await fetch(`${server().url}/metrics`)).text();
+    return Number(new RegExp(`glance_requests_total\\{route="/v1/caption",code="${code}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+  };
+
+  it('cancels the service request when the client disconnects mid-stream', async () => {
+    const okBefore = await captionCount('ok');
+    const client = new AbortController();
+    const response = await fetch(`${server().url}/v1/caption?stream=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // 1500 tokens with EOS suppressed: far more than can be generated before the disconnect arrives.
+      body: JSON.stringify({ image: base64, options: { maxNewTokens: 1500, minNewTokens: 1500 } }),
+      signal: client.signal,
+    });
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain('event: token');
+    client.abort();
+    // The route records the outcome once the service has stopped the request.
+    while ((await captionCount('ABORTED')) === 0) {
+      expect(await captionCount('ok')).toBe(okBefore);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await (await fetch(`${server().url}/healthz`)).json()).toMatchObject({ ok: true, running: 0, queued: 0 });
+  });
+});
+
+describe('one running request per user', () => {
+  it('answers a second request from the same client with 429 RATE_LIMITED and Retry-After while the first runs', async () => {
+    const client = new AbortController();
+    const response = await fetch(`${server().url}/v1/caption?stream=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ image: base64, options: { maxNewTokens: 1500, minNewTokens: 1500 } }),
+      signal: client.signal,
+    });
+    await response.body!.getReader().read(); // the first token: the request is running
+    const second = await postJson(`${server().url}/v1/ask`, { image: base64, question: QUESTION });
+    client.abort();
+    expect(second.status).toBe(429);
+    expect(second.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
