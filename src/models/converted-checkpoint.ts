@@ -75,7 +75,7 @@ async function convertInto(checkpointDir: string, bundleDir: string, fingerprint
   const result = await convertCheckpoint({
     checkpointDir,
     outDir: bundleDir,
-    onProgress: options.onProgress ? ({ doneBytes, totalBytes, tensor }) => options.onProgress!({ phase: 'convert', file: tensor, done: doneBytes, total: totalBytes }) : undefined,
+    onProgress: options.onProgress ? ({ doneBytes, totalBytes }) => options.onProgress!({ phase: 'convert', done: doneBytes, total: totalBytes }) : undefined,
   });
   await writeFile(join(bundleDir, CONVERTED_MARKER), `${JSON.stringify({ checkpointDir, fingerprint, weightBytes: result.weightBytes, convertedAt: new Date().toISOString() }, null, 2)}\n`);
   options.log?.info({ bundleDir, weightBytes: result.weightBytes }, 'checkpoint converted');

@@ -118,14 +118,13 @@ async function download(options: HubSnapshotOptions, folder: string): Promise<Hu
   const dir = join(folder, commit);
   await mkdir(dir, { recursive: true });
   const total = entries.reduce((sum, e) => sum + e.size, 0);
-  let finished = 0;
   options.log?.info({ repo, revision, commit, files: entries.length, bytes: total, dir }, 'downloading the model from the Hub');
   for (const entry of entries) {
     const result = await downloadVerifiedFile({
       entry,
       finalPath: join(dir, entry.path),
       describe: `${entry.path} of ${repo}@${commit.slice(0, 12)}`,
-      onBytes: (inFile) => options.onProgress?.({ phase: 'download', file: entry.path, done: finished + inFile, total }),
+      onBytes: (inFile) => options.onProgress?.({ phase: 'download', file: entry.path, done: inFile, total: entry.size }),
       openBlob: async () => {
         let blob: Blob | null;
         try {
@@ -137,7 +136,6 @@ async function download(options: HubSnapshotOptions, folder: string): Promise<Hu
         return blob;
       },
     });
-    finished += entry.size;
     if (result.resumedFrom > 0 && result.fetchedBytes > 0) options.log?.info({ file: entry.path, resumedFrom: result.resumedFrom }, 'resumed a partial download');
   }
   await writeFile(join(dir, SNAPSHOT_MARKER), `${JSON.stringify({ repo, revision, commit, hubUrl, files: entries, completedAt: new Date().toISOString() }, null, 2)}\n`);
