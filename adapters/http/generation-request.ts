@@ -7,6 +7,9 @@ import type { FastifyRequest } from 'fastify';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import { decodeBase64Strict, decodeDataUrl, isDataUrl } from './image-encoding.ts';
 
+/** Largest multipart text field (question, prompt, options); the image is a file part limited by the body limit. */
+export const MAX_FIELD_BYTES = 64 * 1024;
+
 export type GenerationRoute = 'caption' | 'ask';
 
 export interface GenerationInput {
@@ -97,6 +100,7 @@ export async function readGenerationInput(request: FastifyRequest, route: Genera
         image = new Uint8Array(await part.toBuffer());
       } else {
         if (part.fieldname in fields) throw invalid(`field "${part.fieldname}" given twice`);
+        if (part.valueTruncated) throw new GlanceError(ErrorCode.PayloadTooLarge, `field "${part.fieldname}" is longer than ${MAX_FIELD_BYTES} bytes`);
         fields[part.fieldname] = part.value;
       }
     }

@@ -11,6 +11,7 @@ import type { GlanceService } from '../../src/service/glance-service.ts';
 import { ErrorCode } from '../../engine/errors.ts';
 import { registerChatCompletionsRoute } from './chat-completions-route.ts';
 import { registerGenerationRoutes } from './generation-routes.ts';
+import { MAX_FIELD_BYTES } from './generation-request.ts';
 import { toHttpError } from './http-errors.ts';
 import { registerOperationsRoutes } from './operations-routes.ts';
 import { registerPlaygroundRoutes } from './playground-routes.ts';
@@ -36,7 +37,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   const app = Fastify({ bodyLimit: config.http.bodyLimitBytes, logger: false, forceCloseConnections: 'idle' });
 
   await app.register(multipart, {
-    limits: { fileSize: config.http.bodyLimitBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 11 },
+    limits: { fileSize: config.http.bodyLimitBytes, files: 1, fields: 10, fieldSize: MAX_FIELD_BYTES, parts: 11 },
   });
 
   app.setErrorHandler((error, request, reply) => {

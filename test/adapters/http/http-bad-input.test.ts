@@ -53,6 +53,15 @@ describe('bad input on /v1/caption and /v1/ask: coded JSON 4xx, nothing cached, 
     expect(((await response.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('refuses a multipart text field above 64 KiB', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([ASTRONAUT], { type: 'image/png' }), 'astronaut.png');
+    form.append('question', 'x'.repeat(70 * 1024));
+    const response = await fetch(`${server().url}/v1/ask`, { method: 'POST', body: form });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
   it('answers unknown routes with a coded 404', async () => {
     const response = await fetch(`${server().url}/v2/nothing`);
     expect(response.status).toBe(404);
