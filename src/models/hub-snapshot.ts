@@ -128,7 +128,9 @@ async function download(options: HubSnapshotOptions, folder: string): Promise<Hu
       openBlob: async () => {
         let blob: Blob | null;
         try {
-          blob = await downloadFile({ repo, path: entry.path, revision: commit, hubUrl, accessToken, fetch });
+          // xet: false keeps every file on the plain resolve URL (the Hub bridges Xet-stored files there), whose Range
+          // requests are what resuming relies on and what the tests exercise.
+          blob = await downloadFile({ repo, path: entry.path, revision: commit, hubUrl, accessToken, fetch, xet: false });
         } catch (error) {
           throw hubError(error, { ...context, file: entry.path });
         }
