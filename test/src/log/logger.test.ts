@@ -27,4 +27,13 @@ describe('createLogger', () => {
   it('defaults to info', () => {
     expect(createLogger(undefined, collector().stream).level).toBe('info');
   });
+
+  it('redacts secrets at the top level and one object down', () => {
+    const out = collector();
+    const log = createLogger('info', out.stream);
+    log.info({ token: 't0', config: { discordToken: 'd1', hub: { accessToken: 'h1' }, dataDir: './data' }, headers: { authorization: 'Bearer x' } }, 'started');
+    const [line] = out.lines();
+    expect(JSON.stringify(line)).not.toMatch(/t0|d1|h1|Bearer/);
+    expect(line).toMatchObject({ token: '[redacted]', config: { discordToken: '[redacted]', hub: { accessToken: '[redacted]' }, dataDir: './data' }, headers: { authorization: '[redacted]' } });
+  });
 });
