@@ -53,6 +53,21 @@ describe('SettingsStore', () => {
     }
   });
 
+  it('two stores on one data directory (two processes) see each other\'s writes', () => {
+    const dataDir = tempDir();
+    const a = SettingsStore.open(dataDir);
+    const b = SettingsStore.open(dataDir);
+    try {
+      a.setUserOptOut('slack', 'u9', true);
+      expect(b.isUserOptedOut('slack', 'u9')).toBe(true);
+      b.setChannelAutoAltText('slack', 'c9', true);
+      expect(a.isChannelAutoAltText('slack', 'c9')).toBe(true);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it('refuses empty ids with INVALID_INPUT', () => {
     const store = SettingsStore.open(tempDir());
     try {
