@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,10 @@ export interface ServiceBenchOptions {
 }
 
 export interface ServiceBenchResult {
-  machine: { cpus: number; memoryBytes: number };
+  machine: { cpus: number; memoryBytes: number; threads: number | 'default'; loadAverageStart: number; loadAverageEnd: number };
+  /** Medians over the sequential captions: one image's preprocess + vision, and the 20-token generation. */
+  sequentialVisionMs: number;
+  sequentialGenerationMs: number;
   firstQuestionMs: number;
   followUpMs: number;
   sequentialMs: number;
@@ -84,6 +87,7 @@ export async function runServiceBench(options: ServiceBenchOptions): Promise<Ser
   const caption = { minNewTokens: CAPTION_TOKENS, maxNewTokens: CAPTION_TOKENS };
   const answer = { minNewTokens: QUESTION_TOKENS, maxNewTokens: QUESTION_TOKENS };
   const delay = monitorEventLoopDelay({ resolution: 10 });
+  const loadAverageStart = loadavg()[0];
 
   process.stderr.write('first question and follow-ups…\n');
   let service = await start(bundleDir, options.threads, 512 * 1024 * 1024);
@@ -105,8 +109,9 @@ export async function runServiceBench(options: ServiceBenchOptions): Promise<Ser
   service = await start(bundleDir, options.threads, 512 * 1024 * 1024);
   await service.run({ image: warm, generation: { maxNewTokens: 2 }, userId: 'warm', channelId: 'bench' });
   let t0 = performance.now();
+  const sequential: ServiceResult[] = [];
   for (let i = 0; i < CONCURRENT; i++) {
-    await service.run({ image: images[i], generation: caption, userId: `s${i}`, channelId: `c${i}` });
+    sequential.push(await service.run({ image: images[i], generation: caption, userId: `s${i}`, channelId: `c${i}` }));
   }
   const sequentialMs = performance.now() - t0;
   await service.close();
@@ -126,7 +131,9 @@ export async function runServiceBench(options: ServiceBenchOptions): Promise<Ser
   await service.close();
 
   return {
-    machine: { cpus: availableParallelism(), memoryBytes: totalmem() },
+    machine: { cpus: availableParallelism(), memoryBytes: totalmem(), threads: options.threads ?? 'default', loadAverageStart, loadAverageEnd: loadavg()[0] },
+    sequentialVisionMs: median(sequential.map((r) => r.timingsMs.preprocess + r.timingsMs.vision)),
+    sequentialGenerationMs: median(sequential.map((r) => r.timingsMs.prefill + r.timingsMs.decode)),
     firstQuestionMs: first.timingsMs.total,
     followUpMs: median(followUps.map((r) => r.timingsMs.total)),
     sequentialMs,
@@ -146,7 +153,9 @@ export function renderServiceReport(r: ServiceBenchResult): string {
   const followRatio = r.followUpMs / r.firstQuestionMs;
   const throughput = r.sequentialMs / r.concurrentMs;
   const lines = [
-    `### Service on ${CONFIG} (int4, random weights; ${r.machine.cpus} CPUs, ${(r.machine.memoryBytes / 1e9).toFixed(0)} GB)`,
+    `### Service on ${CONFIG} (int4, random weights; ${r.machine.cpus} CPUs, ${(r.machine.memoryBytes / 1e9).toFixed(0)} GB, onnxruntime threads ${r.machine.threads})`,
+    '',
+    `Load average (1 min) at the start ${r.machine.loadAverageStart.toFixed(1)}, at the end ${r.machine.loadAverageEnd.toFixed(1)}.`,
     '',
     '| measure | value | target | met |',
     '| --- | --- | --- | --- |',
@@ -154,6 +163,7 @@ export function renderServiceReport(r: ServiceBenchResult): string {
     `| follow-up question (cached embeddings + ${QUESTION_TOKENS} tokens), median of ${FOLLOW_UPS} | ${ms(r.followUpMs)} | | |`,
     `| follow-up ÷ first | ${followRatio.toFixed(2)} | ≤ 0.33 | ${followRatio <= 1 / 3 ? 'yes' : 'no'} |`,
     `| ${CONCURRENT} captions (${CAPTION_TOKENS} tokens, different images) one after another | ${s(r.sequentialMs)} | | |`,
+    `| one sequential caption: preprocess + vision / prefill + decode (medians) | ${ms(r.sequentialVisionMs)} / ${ms(r.sequentialGenerationMs)} | | |`,
     `| the same ${CONCURRENT} at once (generation batch sizes ${r.concurrentBatchSizes.join(', ')}) | ${s(r.concurrentMs)} | | |`,
     `| throughput concurrent ÷ sequential | ${throughput.toFixed(2)}× | ≥ 3× | ${throughput >= 3 ? 'yes' : 'no'} |`,
     `| event-loop delay p99 (max) while the model runs | ${r.eventLoopDelayP99Ms.toFixed(1)} ms (${r.eventLoopDelayMaxMs.toFixed(1)} ms) | < 50 ms | ${r.eventLoopDelayP99Ms < 50 ? 'yes' : 'no'} |`,
