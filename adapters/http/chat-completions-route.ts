@@ -1,5 +1,5 @@
 /**
- * The OpenAI-compatible `POST /v1/chat/completions`: a `chat.completion` answer, or with `stream: true`
+ * The OpenAI-compatible `POST /v1/chat/completions` (and `GET /v1/models`, the one model served): a `chat.completion` answer, or with `stream: true`
  * `chat.completion.chunk` events (`data: {...}` … `data: [DONE]`). The image comes from a data: URL, or a remote URL
  * fetched through the SSRF guard when the configuration allows it.
  */
@@ -41,6 +41,9 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
     timeoutMs: REMOTE_IMAGE_TIMEOUT_MS,
   };
   const model = context.config.model ?? 'glance';
+
+  // OpenAI clients list the models first; there is one.
+  app.get('/v1/models', async () => ({ object: 'list', data: [{ id: model, object: 'model', created: 0, owned_by: 'glance' }] }));
 
   app.post(ROUTE, async (request: FastifyRequest, reply: FastifyReply) => {
     const input = chatInputFrom(request.body, context.config.limits.maxQuestionChars);

@@ -8,9 +8,19 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/playground.css': { file: 'playground.css', type: 'text/css; charset=utf-8' },
 };
 
+/** The page loads only its own script and style; images shown are the user's own (blob: URLs). */
+const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 export function registerPlaygroundRoutes(app: FastifyInstance): void {
   for (const [path, { file, type }] of Object.entries(FILES)) {
     const body = readFileSync(new URL(`./public/${file}`, import.meta.url));
-    app.get(path, async (_request, reply) => reply.type(type).header('cache-control', 'no-cache').send(body));
+    app.get(path, async (_request, reply) =>
+      reply
+        .type(type)
+        .header('cache-control', 'no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', CONTENT_SECURITY_POLICY)
+        .send(body),
+    );
   }
 }

@@ -81,6 +81,11 @@ describe('REST API', () => {
 describe('OpenAI-compatible chat completions', () => {
   const imagePart = { type: 'image_url', image_url: { url: dataUrl } };
 
+  it('lists the one model', async () => {
+    const body = (await (await fetch(`${server().url}/v1/models`)).json()) as any;
+    expect(body).toMatchObject({ object: 'list', data: [{ object: 'model', id: server().config.model ?? 'glance' }] });
+  });
+
   it('captions an image with no text, as a chat.completion', async () => {
     const { status, body } = await postJson(`${server().url}/v1/chat/completions`, {
       model: 'tiny', max_tokens: 20, messages: [{ role: 'user', content: [imagePart] }],
