@@ -12,7 +12,9 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { downloadVerifiedFile, type HubFileEntry } from './hub-file-download.ts';
+import { INDEX_FILE } from '../../engine/convert/checkpoint-files.ts';
 import { withFolderLock } from './folder-lock.ts';
+import { chooseWeightFiles } from './weight-files.ts';
 import { hubError } from './hub-errors.ts';
 import { stallTimeoutFetch } from './stall-timeout-fetch.ts';
 import type { Logger } from '../log/logger.ts';
@@ -94,8 +96,8 @@ export async function downloadHubSnapshot(options: HubSnapshotOptions): Promise<
 
 async function download(options: HubSnapshotOptions, folder: string): Promise<HubSnapshot> {
   const { repo, revision, hubUrl } = options;
-
   const accessToken = checkToken(options.accessToken);
+  options = { ...options, accessToken };
   const context = { repo, revision, hubUrl };
   const fetch = stallTimeoutFetch(options.stallTimeoutMs ?? DEFAULT_STALL_MS);
   let commit: string;
@@ -117,31 +119,41 @@ async function download(options: HubSnapshotOptions, folder: string): Promise<Hu
 
   const dir = join(folder, commit);
   await mkdir(dir, { recursive: true });
-  const total = entries.reduce((sum, e) => sum + e.size, 0);
-  options.log?.info({ repo, revision, commit, files: entries.length, bytes: total, dir }, 'downloading the model from the Hub');
-  for (const entry of entries) {
-    const result = await downloadVerifiedFile({
-      entry,
-      finalPath: join(dir, entry.path),
-      describe: `${entry.path} of ${repo}@${commit.slice(0, 12)}`,
-      onBytes: (inFile) => options.onProgress?.({ phase: 'download', file: entry.path, done: inFile, total: entry.size }),
-      openBlob: async () => {
-        let blob: Blob | null;
-        try {
-          // xet: false keeps every file on the plain resolve URL (the Hub bridges Xet-stored files there), whose Range
-          // requests are what resuming relies on and what the tests exercise.
-          blob = await downloadFile({ repo, path: entry.path, revision: commit, hubUrl, accessToken, fetch, xet: false });
-        } catch (error) {
-          throw hubError(error, { ...context, file: entry.path });
-        }
-        if (!blob) throw new GlanceError(ErrorCode.ModelUnavailable, `The Hub listed ${entry.path} in ${repo}@${commit} but does not serve it. Run again later.`, { repo, file: entry.path });
-        return blob;
-      },
-    });
-    if (result.resumedFrom > 0 && result.fetchedBytes > 0) options.log?.info({ file: entry.path, resumedFrom: result.resumedFrom }, 'resumed a partial download');
-  }
-  await writeFile(join(dir, SNAPSHOT_MARKER), `${JSON.stringify({ repo, revision, commit, hubUrl, files: entries, completedAt: new Date().toISOString() }, null, 2)}\n`);
+  // The small files first: the shard index among them says which safetensors files are the weights.
+  const small = entries.filter((e) => !e.path.endsWith('.safetensors'));
+  const fetchOne = (entry: HubFileEntry) => downloadEntry(entry, dir, commit, fetch, options);
+  for (const entry of small) await fetchOne(entry);
+  const weightNames = await chooseWeightFiles(entries.map((e) => e.path), () => readFile(join(dir, INDEX_FILE), 'utf8'), repo);
+  const weights = weightNames.map((name) => entries.find((e) => e.path === name)!);
+  options.log?.info({ repo, revision, commit, files: weights.map((e) => e.path), bytes: weights.reduce((sum, e) => sum + e.size, 0), dir }, 'downloading the model weights from the Hub');
+  for (const entry of weights) await fetchOne(entry);
+  const files = [...small, ...weights];
+  await writeFile(join(dir, SNAPSHOT_MARKER), `${JSON.stringify({ repo, revision, commit, hubUrl, files, completedAt: new Date().toISOString() }, null, 2)}\n`);
   await mkdir(join(folder, 'refs'), { recursive: true });
   if (!COMMIT.test(revision)) await writeFile(join(folder, 'refs', encodeURIComponent(revision)), `${commit}\n`);
   return { dir, commit, downloaded: true };
+}
+
+async function downloadEntry(entry: HubFileEntry, dir: string, commit: string, fetch: typeof globalThis.fetch, options: HubSnapshotOptions): Promise<void> {
+  const { repo, revision, hubUrl, accessToken } = options;
+  const context = { repo, revision, hubUrl };
+  const result = await downloadVerifiedFile({
+    entry,
+    finalPath: join(dir, entry.path),
+    describe: `${entry.path} of ${repo}@${commit.slice(0, 12)}`,
+    onBytes: (inFile) => options.onProgress?.({ phase: 'download', file: entry.path, done: inFile, total: entry.size }),
+    openBlob: async () => {
+      let blob: Blob | null;
+      try {
+        // xet: false keeps every file on the plain resolve URL (the Hub bridges Xet-stored files there), whose Range
+        // requests are what resuming relies on and what the tests exercise.
+        blob = await downloadFile({ repo, path: entry.path, revision: commit, hubUrl, accessToken, fetch, xet: false });
+      } catch (error) {
+        throw hubError(error, { ...context, file: entry.path });
+      }
+      if (!blob) throw new GlanceError(ErrorCode.ModelUnavailable, `The Hub listed ${entry.path} in ${repo}@${commit} but does not serve it. Run again later.`, { repo, file: entry.path });
+      return blob;
+    },
+  });
+  if (result.resumedFrom > 0 && result.fetchedBytes > 0) options.log?.info({ file: entry.path, resumedFrom: result.resumedFrom }, 'resumed a partial download');
 }

@@ -13,7 +13,8 @@ import { ErrorCode } from '../../../engine/errors.ts';
 import { createLogger } from '../../../src/log/logger.ts';
 import { resolveModel } from '../../../src/models/resolve-model.ts';
 import { SNAPSHOT_MARKER } from '../../../src/models/hub-snapshot.ts';
-import { TINY_OPT } from '../../helpers/fixtures.ts';
+import { synthesizeCheckpoint } from '../../../engine/convert/synthesize-checkpoint.ts';
+import { TINY_OPT, readJson } from '../../helpers/fixtures.ts';
 import { GOLDEN_CAPTION, astronautCaption } from './caption-check.ts';
 import { FAKE_COMMIT, startFakeHub, type FakeHub } from './fake-hub.ts';
 
@@ -24,7 +25,7 @@ let work: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'glance-hub-'));
-  hub = await startFakeHub({ repo: REPO, folder: TINY_OPT, extraFiles: { 'onnx/unused.safetensors': Buffer.from('not needed') } });
+  hub = await startFakeHub({ repo: REPO, folder: TINY_OPT, extraFiles: { 'onnx/unused.safetensors': Buffer.from('not needed'), 'model.variant.safetensors': Buffer.from('another variant') } });
 });
 
 afterAll(async () => {
@@ -121,6 +122,23 @@ describe('resolveModel (Hub id)', () => {
     const taken = await resolveModel(REPO, { dataDir: stale, hubUrl: hub.url, log });
     expect(existsSync(join(taken.bundleDir, 'manifest.json'))).toBe(true);
     expect(lines.some((line) => line.includes('taking over a stale lock'))).toBe(true);
+  });
+
+  it('downloads exactly the shards the index names from a sharded repository', async () => {
+    const folder = join(work, 'sharded');
+    await synthesizeCheckpoint({ config: readJson(join(TINY_OPT, 'config.json')), preprocessor: readJson(join(TINY_OPT, 'preprocessor_config.json')), tokenizerDir: TINY_OPT, outDir: folder, seed: 7, maxShardBytes: 2_000_000 });
+    const shards: string[] = [...new Set(Object.values(readJson(join(folder, 'model.safetensors.index.json')).weight_map as Record<string, string>))].sort();
+    expect(shards.length).toBeGreaterThan(1);
+    const sharded = await startFakeHub({ repo: 'glance-test/sharded', folder, extraFiles: { 'model-00009-of-00009.safetensors': Buffer.from('stray') } });
+    try {
+      const dataDir = join(work, 'data-sharded');
+      const resolved = await resolveModel('glance-test/sharded', { dataDir, hubUrl: sharded.url });
+      const fetched = sharded.requests.filter((r) => r.bodyBytes > 1 && r.path.endsWith('.safetensors')).map((r) => r.path.split('/').at(-1));
+      expect([...new Set(fetched)].sort()).toEqual(shards);
+      expect(existsSync(join(resolved.bundleDir, 'manifest.json'))).toBe(true);
+    } finally {
+      await sharded.close();
+    }
   });
 
   it('pins a revision: owner/name@commit downloads that commit and names it in the model id', async () => {
