@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ASTRONAUT, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, postJson, readEvents, useTestServer } from './http-test-server.ts';
+import { ASTRONAUT, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, healthWhenIdle, postJson, readEvents, useTestServer } from './http-test-server.ts';
 
 const server = useTestServer();
 const base64 = ASTRONAUT.toString('base64');
@@ -149,7 +149,7 @@ describe('cancellation', () => {
       expect(await captionCount('ok')).toBe(okBefore);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(await (await fetch(`${server().url}/healthz`)).json()).toMatchObject({ ok: true, running: 0, queued: 0 });
+    expect(await healthWhenIdle(server().url)).toMatchObject({ ok: true, running: 0, queued: 0 });
   });
 });
 

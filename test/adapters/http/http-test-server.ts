@@ -125,3 +125,15 @@ export async function readEvents(response: Response): Promise<ServerEvent[]> {
       return { event, data: data.join('\n') };
     });
 }
+
+/**
+ * Waits until the service runs nothing (a cancelled generation stops at its next decode step, which may come after the
+ * request has already been answered), then returns its health.
+ */
+export async function healthWhenIdle(url: string): Promise<any> {
+  for (;;) {
+    const health = (await (await fetch(`${url}/healthz`)).json()) as any;
+    if (health.running === 0) return health;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
