@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { downloadVerifiedFile, type HubFileEntry } from './hub-file-download.ts';
 import { INDEX_FILE } from '../../engine/convert/checkpoint-files.ts';
+import { ensureFreeSpace } from './disk-space.ts';
 import { withFolderLock } from './folder-lock.ts';
 import { chooseWeightFiles } from './weight-files.ts';
 import { hubError } from './hub-errors.ts';
@@ -125,6 +126,9 @@ async function download(options: HubSnapshotOptions, folder: string): Promise<Hu
   for (const entry of small) await fetchOne(entry);
   const weightNames = await chooseWeightFiles(entries.map((e) => e.path), () => readFile(join(dir, INDEX_FILE), 'utf8'), repo);
   const weights = weightNames.map((name) => entries.find((e) => e.path === name)!);
+  let missingBytes = 0;
+  for (const entry of weights) missingBytes += entry.size - (await presentBytes(join(dir, entry.path), entry.size));
+  await ensureFreeSpace(dir, missingBytes, `Downloading ${repo}@${revision}`);
   options.log?.info({ repo, revision, commit, files: weights.map((e) => e.path), bytes: weights.reduce((sum, e) => sum + e.size, 0), dir }, 'downloading the model weights from the Hub');
   for (const entry of weights) await fetchOne(entry);
   const files = [...small, ...weights];
@@ -132,6 +136,14 @@ async function download(options: HubSnapshotOptions, folder: string): Promise<Hu
   await mkdir(join(folder, 'refs'), { recursive: true });
   if (!COMMIT.test(revision)) await writeFile(join(folder, 'refs', encodeURIComponent(revision)), `${commit}\n`);
   return { dir, commit, downloaded: true };
+}
+
+/** Bytes of a file already on disk: all of it when finished, else what its partial download holds. */
+async function presentBytes(finalPath: string, size: number): Promise<number> {
+  const finished = await stat(finalPath).then((info) => info.size, () => undefined);
+  if (finished === size) return size;
+  const partial = await stat(`${finalPath}.incomplete`).then((info) => info.size, () => 0);
+  return partial <= size ? partial : 0;
 }
 
 async function downloadEntry(entry: HubFileEntry, dir: string, commit: string, fetch: typeof globalThis.fetch, options: HubSnapshotOptions): Promise<void> {

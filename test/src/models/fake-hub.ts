@@ -28,6 +28,8 @@ export interface FakeHubFaults {
   cutOnce?: { file: string; afterBytes: number };
   /** The next body of this file sends this many bytes and then nothing more, keeping the connection open. */
   stallOnce?: { file: string; afterBytes: number };
+  /** List this file with this size (its bytes stay the real ones). */
+  listedSize?: { file: string; size: number };
   /** Serve these bytes instead of the real ones (the listing keeps the real checksum). */
   corrupt?: { file: string; bytes: Buffer };
   /** Answer ranged body requests (not the `bytes=0-0` probe) for this file with the whole file and status 200. */
@@ -78,6 +80,13 @@ export async function startFakeHub(options: { repo: string; folder: string; extr
       entries.push(isLfs(path)
         ? { type: 'file', oid: gitBlobSha1(Buffer.from(pointer)), size: bytes.byteLength, path, lfs: { oid: sha256, size: bytes.byteLength, pointerSize: pointer.length } }
         : { type: 'file', oid: gitBlobSha1(bytes), size: bytes.byteLength, path });
+    }
+    if (faults.listedSize) {
+      const entry = entries.find((e) => (e as { path: string }).path === faults.listedSize!.file) as { size: number; lfs?: { size: number } } | undefined;
+      if (entry) {
+        entry.size = faults.listedSize.size;
+        if (entry.lfs) entry.lfs.size = faults.listedSize.size;
+      }
     }
     for (const folder of folders) entries.push({ type: 'directory', oid: 'f'.repeat(40), size: 0, path: folder });
     return entries;

@@ -39,6 +39,7 @@ beforeEach(() => {
   hub.faults.corrupt = undefined;
   hub.faults.ignoreRange = undefined;
   hub.faults.stallOnce = undefined;
+  hub.faults.listedSize = undefined;
 });
 
 const snapshotDir = (dataDir: string) => join(dataDir, 'hub', 'glance-test--tiny-blip2-opt', FAKE_COMMIT);
@@ -231,6 +232,13 @@ describe('resolveModel (Hub id)', () => {
     await expect(resolveModel(REPO, { dataDir, hubUrl: hub.url })).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/checksum mismatch/) });
     const resolved = await resolveModel(REPO, { dataDir, hubUrl: hub.url });
     expect(existsSync(join(resolved.bundleDir, 'manifest.json'))).toBe(true);
+  });
+
+  it('refuses a download the data directory has no room for before fetching any weights', async () => {
+    const dataDir = join(work, 'data-full');
+    hub.faults.listedSize = { file: 'model.safetensors', size: 1e18 };
+    await expect(resolveModel(REPO, { dataDir, hubUrl: hub.url })).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/needs 1000000000\.0 GB but .* free.*GLANCE_DATA_DIR/) });
+    expect(downloadsOf('model.safetensors')).toEqual([]);
   });
 
   it('answers MODEL_UNAVAILABLE for an unknown repo, an unknown revision, a repo without weights and an unreachable Hub', async () => {
