@@ -1,6 +1,7 @@
 /**
  * `glance bench-service`: the service's numbers on random weights of blip2-opt-2.7b-depth8 (the synthesized
- * checkpoint `glance bench` keeps in .bench/, converted once to an int4 bundle, the format for CPU hosts):
+ * checkpoint `glance bench` keeps in .bench/, converted once to an int4 bundle — the format for CPU hosts — or with
+ * `--dtype fp32` to a float32 one):
  *
  * - follow-up question latency ÷ first-question latency on one image (the follow-up's embeddings come from the cache);
  * - throughput of 8 concurrent caption requests on 8 different images ÷ the same 8 requests one after another
@@ -31,9 +32,12 @@ const FOLLOW_UPS = 3;
 export interface ServiceBenchOptions {
   work: string;
   threads?: number;
+  /** The bundle's weight format: int4 (default, the CPU format) or fp32. */
+  dtype?: 'int4' | 'fp32';
 }
 
 export interface ServiceBenchResult {
+  dtype: 'int4' | 'fp32';
   machine: { cpus: number; memoryBytes: number; threads: number | 'default'; loadAverageStart: number; loadAverageEnd: number };
   /** Medians over the sequential captions: one image's preprocess + vision, and the 20-token generation. */
   sequentialVisionMs: number;
@@ -49,15 +53,15 @@ export interface ServiceBenchResult {
   rssBytes: number;
 }
 
-async function ensureBundle(work: string): Promise<string> {
+async function ensureBundle(work: string, dtype: 'int4' | 'fp32'): Promise<string> {
   const checkpointDir = join(work, `${CONFIG}-checkpoint`);
   if (!existsSync(join(checkpointDir, '.complete'))) {
     throw new Error(`${checkpointDir} is missing: run \`npm run bench\` once (it synthesizes the ${CONFIG} checkpoint there)`);
   }
-  const bundleDir = join(work, `${CONFIG}-service-bundle-q4`);
+  const bundleDir = join(work, `${CONFIG}-service-bundle-${dtype}`);
   if (!existsSync(join(bundleDir, 'manifest.json'))) {
-    process.stderr.write(`converting ${CONFIG} to int4 (${bundleDir})…\n`);
-    await convertCheckpoint({ checkpointDir, outDir: bundleDir, dtype: 'int4' });
+    process.stderr.write(`converting ${CONFIG} to ${dtype} (${bundleDir})…\n`);
+    await convertCheckpoint({ checkpointDir, outDir: bundleDir, dtype });
   }
   return bundleDir;
 }
@@ -82,7 +86,9 @@ function start(bundleDir: string, threads: number | undefined, cacheBytes: numbe
 }
 
 export async function runServiceBench(options: ServiceBenchOptions): Promise<ServiceBenchResult> {
-  const bundleDir = await ensureBundle(options.work);
+  const dtype = options.dtype ?? 'int4';
+  if (dtype !== 'int4' && dtype !== 'fp32') throw new Error(`--dtype must be int4 or fp32 (got ${String(dtype)})`);
+  const bundleDir = await ensureBundle(options.work, dtype);
   const { measured: images, warm } = await benchImages();
   const caption = { minNewTokens: CAPTION_TOKENS, maxNewTokens: CAPTION_TOKENS };
   const answer = { minNewTokens: QUESTION_TOKENS, maxNewTokens: QUESTION_TOKENS };
@@ -131,6 +137,7 @@ export async function runServiceBench(options: ServiceBenchOptions): Promise<Ser
   await service.close();
 
   return {
+    dtype,
     machine: { cpus: availableParallelism(), memoryBytes: totalmem(), threads: options.threads ?? 'default', loadAverageStart, loadAverageEnd: loadavg()[0] },
     sequentialVisionMs: median(sequential.map((r) => r.timingsMs.preprocess + r.timingsMs.vision)),
     sequentialGenerationMs: median(sequential.map((r) => r.timingsMs.prefill + r.timingsMs.decode)),
@@ -153,7 +160,7 @@ export function renderServiceReport(r: ServiceBenchResult): string {
   const followRatio = r.followUpMs / r.firstQuestionMs;
   const throughput = r.sequentialMs / r.concurrentMs;
   const lines = [
-    `### Service on ${CONFIG} (int4, random weights; ${r.machine.cpus} CPUs, ${(r.machine.memoryBytes / 1e9).toFixed(0)} GB, onnxruntime threads ${r.machine.threads})`,
+    `### Service on ${CONFIG} (${r.dtype}, random weights; ${r.machine.cpus} CPUs, ${(r.machine.memoryBytes / 1e9).toFixed(0)} GB, onnxruntime threads ${r.machine.threads})`,
     '',
     `Load average (1 min) at the start ${r.machine.loadAverageStart.toFixed(1)}, at the end ${r.machine.loadAverageEnd.toFixed(1)}.`,
     '',

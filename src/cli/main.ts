@@ -143,7 +143,8 @@ export function buildProgram(): Command {
     .description('benchmark the service on random weights of blip2-opt-2.7b-depth8: follow-up latency, batching throughput, event-loop delay, cache memory')
     .option('--work <dir>', 'where `glance bench` keeps the synthesized checkpoint (the int4 bundle is converted there once)', '.bench')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
-    .action(async (flags: { work: string; threads?: number }) => {
+    .addOption(new Option('--dtype <format>', 'weight format of the bundle').choices(['int4', 'fp32']).default('int4'))
+    .action(async (flags: { work: string; threads?: number; dtype: 'int4' | 'fp32' }) => {
       const { runServiceBench, renderServiceReport } = await import('../../bench/service-bench.ts');
       process.stdout.write(renderServiceReport(await runServiceBench(flags)));
     });
