@@ -5,6 +5,8 @@
 
 const $ = (id) => document.getElementById(id);
 let currentImage = null;
+/** The request in flight ({ controller, output }): a new image or question cancels it (the server then stops its work). */
+let inFlight = null;
 
 function showError(message) {
   const box = $('error');
@@ -32,6 +34,11 @@ function showDetails(result) {
   }
 }
 
+/** An Error carrying the API's error code. */
+function apiError(error) {
+  return Object.assign(new Error(`${error.message} [${error.code}]`), { code: error.code });
+}
+
 /** Parses a server-sent event block ("event: x\ndata: {...}") into { event, data }. */
 function parseEvent(block) {
   let event = 'message';
@@ -44,16 +51,16 @@ function parseEvent(block) {
 }
 
 /** POSTs the image (and question) to `path` as a stream; `onText` gets the text so far; resolves with the result. */
-async function streamRequest(path, fields, onText) {
+async function streamRequest(path, fields, onText, signal) {
   const form = new FormData();
   form.append('image', currentImage, currentImage.name || 'image');
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('options', JSON.stringify(generationOptions()));
-  const response = await fetch(path, { method: 'POST', body: form, headers: { accept: 'text/event-stream' } });
+  const response = await fetch(path, { method: 'POST', body: form, headers: { accept: 'text/event-stream' }, signal });
   const type = response.headers.get('content-type') || '';
   if (!type.startsWith('text/event-stream')) {
     const body = await response.json().catch(() => null);
-    if (body && body.error) throw new Error(`${body.error.message} [${body.error.code}]`);
+    if (body && body.error) throw apiError(body.error);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     return body;
   }
@@ -69,29 +76,57 @@ async function streamRequest(path, fields, onText) {
       buffer = buffer.slice(end + 2);
       if (event === 'token') onText(data.text);
       else if (event === 'done') return data;
-      else if (event === 'error') throw new Error(`${data.error.message} [${data.error.code}]`);
+      else if (event === 'error') throw apiError(data.error);
     }
   }
   throw new Error('the stream ended without a result');
 }
 
+/** Cancels the request in flight, if any, leaving its output as far as it got; true if there was one. */
+function cancelInFlight() {
+  if (!inFlight) return false;
+  inFlight.controller.abort();
+  inFlight.output.setAttribute('aria-busy', 'false');
+  inFlight.output.dataset.state = 'cancelled';
+  inFlight = null;
+  return true;
+}
+
 async function run(output, path, fields) {
+  const cancelled = cancelInFlight();
   showError('');
   output.dataset.state = 'running';
   output.setAttribute('aria-busy', 'true');
   output.textContent = '';
+  const controller = new AbortController();
+  inFlight = { controller, output };
   try {
-    const result = await streamRequest(path, fields, (text) => { output.textContent = text; });
+    const onText = (text) => { output.textContent = text; };
+    let result;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        result = await streamRequest(path, fields, onText, controller.signal);
+        break;
+      } catch (error) {
+        // The request just cancelled may not have wound down on the server yet (one running request per user).
+        if (!cancelled || error.code !== 'RATE_LIMITED' || attempt >= 10) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
     output.textContent = result.text;
     output.dataset.state = 'done';
     showDetails(result);
     return result;
   } catch (error) {
+    if (controller.signal.aborted) return null; // a newer request owns the output now
     output.dataset.state = 'error';
     showError(error.message);
     return null;
   } finally {
-    output.setAttribute('aria-busy', 'false');
+    if (inFlight?.controller === controller) {
+      inFlight = null;
+      output.setAttribute('aria-busy', 'false');
+    }
   }
 }
 

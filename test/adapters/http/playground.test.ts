@@ -1,6 +1,6 @@
 // The playground in a real headless Chromium (playwright-core + Debian's chromium): upload a fixture photo, the
 // streamed caption equals transformers' golden caption; a follow-up question is answered and shows a cache hit.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASTRONAUT_PATH, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, useTestServer } from './http-test-server.ts';
@@ -42,6 +42,21 @@ describe('the playground page', () => {
     await answer.waitFor();
     expect(await answer.textContent()).toBe(GOLDEN_ANSWER);
     expect(await page.locator('#cache-status').textContent()).toBe('cache hit');
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    await page.close();
+  });
+
+  it('a new image cancels the caption still streaming (no "already running" refusal)', async () => {
+    const page = await browser!.newPage();
+    await page.goto(`${server().url}/`);
+    await page.getByLabel('Max new tokens').fill('1500');
+    await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
+    await page.locator('#caption[data-state="running"]:not(:empty)').waitFor();
+    await page.getByLabel('Max new tokens').fill('20');
+    await page.getByLabel('Choose an image').setInputFiles({ name: 'again.png', mimeType: 'image/png', buffer: readFileSync(ASTRONAUT_PATH) });
+    const caption = page.locator('#caption[data-state="done"]');
+    await caption.waitFor();
+    expect(await caption.textContent()).toBe(GOLDEN_CAPTION);
     expect(await page.locator('#error').isHidden()).toBe(true);
     await page.close();
   });
