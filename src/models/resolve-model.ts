@@ -49,9 +49,11 @@ async function inDataDir<T>(dataDir: string, work: () => Promise<T>): Promise<T>
   try {
     return await work();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const { code, path } = error as NodeJS.ErrnoException;
     const problem = code ? DATA_DIR_ERRORS[code] : undefined;
-    if (!problem || error instanceof GlanceError) throw error;
+    // Only failures inside the data directory are its problem (an unreadable checkpoint folder is not).
+    const inside = path === undefined || resolve(path).startsWith(resolve(dataDir));
+    if (!problem || !inside || error instanceof GlanceError) throw error;
     throw new GlanceError(ErrorCode.ModelUnavailable, `The data directory ${resolve(dataDir)} ${problem} (${(error as Error).message}). Point GLANCE_DATA_DIR or --data-dir at a writable folder with room for the model; finished downloads are kept.`, { dataDir, errno: code }, { cause: error });
   }
 }
