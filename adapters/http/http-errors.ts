@@ -25,7 +25,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.DeadlineExceeded]: 504,
 };
 
-/** Seconds a client should wait before retrying, for the codes that mean "try again later". */
+/** Seconds a client should wait before retrying, for the codes that mean "try again later" (unless the error says). */
 const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.Busy]: 5,
   [ErrorCode.RateLimited]: 10,
@@ -49,7 +49,9 @@ interface FastifyLikeError {
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof GlanceError) {
     const status = STATUS[error.code] ?? 500;
-    return { status, code: error.code, message: error.message, retryAfterSeconds: RETRY_AFTER_SECONDS[error.code] };
+    const retryAfterMs = error.details?.retryAfterMs;
+    const retryAfterSeconds = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : RETRY_AFTER_SECONDS[error.code];
+    return { status, code: error.code, message: error.message, retryAfterSeconds };
   }
   const fastifyError = (error ?? {}) as FastifyLikeError;
   const status = fastifyError.statusCode;

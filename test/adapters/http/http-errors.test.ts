@@ -24,6 +24,11 @@ describe('error code → HTTP status', () => {
     });
   }
 
+  it('takes Retry-After from the error when it knows the wait', () => {
+    const error = new GlanceError(ErrorCode.RateLimited, 'too many', { reason: 'per-minute', retryAfterMs: 41_200 });
+    expect(toHttpError(error)).toMatchObject({ status: 429, retryAfterSeconds: 42 });
+  });
+
   it('maps fastify errors and hides unexpected ones', () => {
     expect(toHttpError({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', message: 'x' })).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
     expect(toHttpError({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY', message: 'bad json' })).toMatchObject({ status: 400, code: 'INVALID_INPUT', message: 'bad json' });
