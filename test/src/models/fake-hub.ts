@@ -58,7 +58,16 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-export async function startFakeHub(options: { repo: string; folder: string; extraFiles?: Record<string, Buffer> }): Promise<FakeHub> {
+export async function startFakeHub(options: {
+  repo: string;
+  folder: string;
+  extraFiles?: Record<string, Buffer>;
+  /**
+   * LFS files are Xet-stored: a resolve request that accepts `application/vnd.xet-fileinfo+json` (the library's size
+   * probe) gets the Xet file info instead of bytes, as the Hub answers; other requests are redirected to the bytes.
+   */
+  xet?: boolean;
+}): Promise<FakeHub> {
   const contents = new Map<string, Buffer>();
   for (const name of readdirSync(options.folder).sort()) {
     if (statSync(join(options.folder, name)).isFile()) contents.set(name, readFileSync(join(options.folder, name)));
@@ -164,6 +173,20 @@ export async function startFakeHub(options: { repo: string; folder: string; extr
     const file = rest.slice(slash + 1);
     if (!revisions.has(revision)) return json(res, 404, { error: `Invalid rev id: ${revision}` }, { 'x-error-code': 'RevisionNotFound' });
     if (!contents.has(file)) return json(res, 404, { error: 'Entry not found' }, { 'x-error-code': 'EntryNotFound' });
+    if (isLfs(file) && options.xet && String(req.headers.accept ?? '').includes('application/vnd.xet-fileinfo+json')) {
+      const bytes = contents.get(file)!;
+      const origin = `http://${req.headers.host}`;
+      res.writeHead(200, {
+        'content-type': 'application/vnd.xet-fileinfo+json',
+        'x-xet-hash': createHash('sha256').update(bytes).digest('hex'),
+        'x-linked-size': String(bytes.byteLength),
+        'x-linked-etag': `"${createHash('sha256').update(bytes).digest('hex')}"`,
+        'x-repo-commit': FAKE_COMMIT,
+        link: `<${origin}/xet-auth>; rel="xet-auth", <${origin}/xet-reconstruction>; rel="xet-reconstruction-info"`,
+      });
+      res.end(JSON.stringify({ casUrl: `${origin}/cas`, hash: 'xet', refreshUrl: `${origin}/xet-auth`, reconstructionUrl: `${origin}/xet-reconstruction` }));
+      return;
+    }
     if (isLfs(file)) {
       res.writeHead(302, { location: `/lfs/${encodeURIComponent(file)}`, 'x-repo-commit': FAKE_COMMIT, 'x-linked-size': String(contents.get(file)!.byteLength), 'x-linked-etag': `"${createHash('sha256').update(contents.get(file)!).digest('hex')}"` });
       res.end();

@@ -120,6 +120,19 @@ describe('resolveModel (Hub id)', () => {
     }
   });
 
+  it('fetches Xet-stored files through the resolve URL (the Hub answers the size probe with Xet file info)', async () => {
+    const xetHub = await startFakeHub({ repo: REPO, folder: TINY_OPT, xet: true });
+    try {
+      const dataDir = join(work, 'data-xet');
+      const resolved = await resolveModel(REPO, { dataDir, hubUrl: xetHub.url });
+      expect(readFileSync(join(snapshotDir(dataDir), 'model.safetensors')).equals(xetHub.fileBytes('model.safetensors'))).toBe(true);
+      expect(xetHub.requests.some((r) => r.path.startsWith('/xet') || r.path.startsWith('/cas'))).toBe(false);
+      expect(existsSync(join(resolved.bundleDir, 'manifest.json'))).toBe(true);
+    } finally {
+      await xetHub.close();
+    }
+  });
+
   it('pins a revision: owner/name@commit downloads that commit and names it in the model id', async () => {
     const dataDir = join(work, 'data-pinned');
     const resolved = await resolveModel(`${REPO}@${FAKE_COMMIT}`, { dataDir, hubUrl: hub.url });
