@@ -3,23 +3,23 @@
  * `<dataDir>/hub/<owner>--<name>/<commit>/` (the revision is resolved to its commit first, and
  * `<dataDir>/hub/<owner>--<name>/refs/<revision, URI-encoded>` remembers which commit it was).
  *
- * Only what the converter reads is fetched: the JSON configs, the tokenizer, `*.safetensors` and the index. A
- * snapshot is complete when its marker file (written last) is there; then a later start uses it without any network
+ * Only what the converter reads is fetched: the JSON configs and the tokenizer first, then the weights it opens
+ * (weight-files.ts), after checking the disk has room for them. A snapshot is complete when its marker file (written last) is there; then a later start uses it without any network
  * request. Files are verified one by one (hub-file-download.ts), so an interrupted run continues where it stopped.
  */
 import { downloadFile, listFiles, modelInfo } from '@huggingface/hub';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { GlanceError, ErrorCode } from '../../engine/errors.ts';
-import { downloadVerifiedFile, type HubFileEntry } from './hub-file-download.ts';
 import { INDEX_FILE } from '../../engine/convert/checkpoint-files.ts';
+import { GlanceError, ErrorCode } from '../../engine/errors.ts';
+import type { Logger } from '../log/logger.ts';
 import { ensureFreeSpace } from './disk-space.ts';
 import { withFolderLock } from './folder-lock.ts';
-import { chooseWeightFiles } from './weight-files.ts';
 import { hubError } from './hub-errors.ts';
-import { stallTimeoutFetch } from './stall-timeout-fetch.ts';
-import type { Logger } from '../log/logger.ts';
+import { downloadVerifiedFile, type HubFileEntry } from './hub-file-download.ts';
 import type { ModelProgressReport } from './model-progress.ts';
+import { stallTimeoutFetch } from './stall-timeout-fetch.ts';
+import { chooseWeightFiles } from './weight-files.ts';
 
 export const SNAPSHOT_MARKER = '.glance-snapshot.json';
 
@@ -31,7 +31,7 @@ const WANTED_FILES = new Set([
   'tokenizer.json',
   'tokenizer_config.json',
   'special_tokens_map.json',
-  'model.safetensors.index.json',
+  INDEX_FILE,
 ]);
 
 export function isWantedFile(path: string): boolean {
