@@ -170,3 +170,31 @@ describe('one running request per user', () => {
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
+
+describe('engine crash', () => {
+  it('ends the stream in flight with ENGINE_CRASHED, and the next request is served by the restarted engine', async () => {
+    await healthWhenIdle(server().url);
+    const response = await fetch(`${server().url}/v1/caption?stream=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ image: base64, options: { maxNewTokens: 1500, minNewTokens: 1500 } }),
+    });
+    const reader = response.body!.getReader();
+    await reader.read(); // the first token: generation is running
+    await server().service.crashEngineForTest();
+    let rest = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += new TextDecoder().decode(value);
+    }
+    const lastEvent = rest.trim().split('\n\n').at(-1)!;
+    expect(lastEvent).toMatch(/^event: error\ndata: /);
+    expect(JSON.parse(lastEvent.split('\ndata: ')[1]).error.code).toBe('ENGINE_CRASHED');
+
+    const next = await postJson(`${server().url}/v1/caption`, { image: base64, options: { maxNewTokens: 20 } });
+    expect(next.status).toBe(200);
+    expect(next.body.text).toBe(GOLDEN_CAPTION);
+    expect((await healthWhenIdle(server().url)).workerRestarts).toBe(1);
+  });
+});
