@@ -18,6 +18,7 @@ export class EngineSupervisor {
   #current: Promise<Engine>;
   #restarts = 0;
   #closed = false;
+  #available = true;
 
   private constructor(engine: Engine, options: EngineSupervisorOptions) {
     this.manifest = engine.manifest;
@@ -35,6 +36,11 @@ export class EngineSupervisor {
     supervisor = new EngineSupervisor(engine, options);
     if (crashedEarly) supervisor.#restart();
     return supervisor;
+  }
+
+  /** False while a crashed engine is being re-opened, after a failed re-open, and once closed. */
+  get available(): boolean {
+    return this.#available && !this.#closed;
   }
 
   /** How many times the worker died and was re-opened. */
@@ -59,11 +65,15 @@ export class EngineSupervisor {
   #restart(): void {
     if (this.#closed) return;
     this.#restarts++;
+    this.#available = false;
     this.#options.log?.(`the engine worker died; restarting it (restart ${this.#restarts})`);
     const reopened = this.#open();
     this.#current = reopened;
     reopened.then(
-      () => this.#options.onRestart?.({ restarts: this.#restarts }),
+      () => {
+        if (this.#current === reopened) this.#available = true;
+        this.#options.onRestart?.({ restarts: this.#restarts });
+      },
       (error: Error) => this.#options.onRestart?.({ restarts: this.#restarts, error }),
     );
   }

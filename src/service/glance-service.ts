@@ -230,9 +230,10 @@ export class GlanceService {
     this.#options.metrics?.queueDepth.set(this.#admitted - this.#generation.running);
   }
 
+  /** `ok`: accepting requests with a working engine (false while a crashed engine restarts, or after close). */
   health(): { ok: boolean; queued: number; running: number; workerRestarts: number; cache: ReturnType<EmbeddingCache['stats']> } {
     const running = this.#generation.running;
-    return { ok: !this.#closing, queued: this.#admitted - running, running, workerRestarts: this.#supervisor.restarts, cache: this.#cache.stats() };
+    return { ok: !this.#closing && this.#supervisor.available, queued: this.#admitted - running, running, workerRestarts: this.#supervisor.restarts, cache: this.#cache.stats() };
   }
 
   /** How many vision and generation engine calls the service made, and for how many images/rows. */

@@ -46,8 +46,10 @@ describe('EngineSupervisor', () => {
     });
     await expect(long).rejects.toMatchObject({ code: ErrorCode.EngineCrashed });
     expect(supervisor.restarts).toBe(1);
+    expect(supervisor.available).toBe(false);
     expect(await caption()).toBe(golden.text_stripped);
     expect(restarts).toEqual([{ restarts: 1 }]);
+    expect(supervisor.available).toBe(true);
   });
 
   it('refuses calls after close with ABORTED', async () => {

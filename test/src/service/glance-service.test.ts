@@ -167,7 +167,7 @@ describe('GlanceService', () => {
     await expect(run).rejects.toMatchObject({ code: ErrorCode.EngineCrashed });
     const after = await service.run(request({ image: image('astronaut.png') }));
     expect(after.text).toBe(golden('astronaut.png', 'caption_greedy').text_stripped);
-    expect(service.health().workerRestarts).toBe(1);
+    expect(service.health()).toMatchObject({ ok: true, workerRestarts: 1 });
     expect(await metrics.render()).toMatch(/glance_worker_restarts_total 1/);
   });
 
@@ -186,5 +186,21 @@ describe('GlanceService', () => {
     expect((await inFlight).text).toBe(golden('rocket.jpg', 'caption_greedy').text_stripped);
     await closing;
     expect(service.health().ok).toBe(false);
+  });
+
+  it('cancels what is still running when the close grace ends (ABORTED)', async () => {
+    const second = await GlanceService.start({
+      bundleDir: bundle.dir,
+      modelId: 'tiny-blip2-opt',
+      threads: 1,
+      cache: { maxBytes: 1024 * 1024, ttlMs: 60_000 },
+      queue: { maxQueued: 4, maxBatch: 4, perUserPerMinute: 10, deadlineMs: 60_000 },
+    });
+    let started!: () => void;
+    const firstToken = new Promise<void>((resolve) => (started = resolve));
+    const long = second.run(request({ image: image('astronaut.png'), generation: { maxNewTokens: 2000, minNewTokens: 2000 }, onToken: () => started() }));
+    await Promise.race([firstToken, long.catch(() => undefined)]);
+    await second.close({ graceMs: 10 });
+    await expect(long).rejects.toMatchObject({ code: ErrorCode.Aborted });
   });
 });
