@@ -19,6 +19,7 @@ import { UserRateLimiter } from '../scheduler/user-rate-limiter.ts';
 import { EngineSupervisor } from './engine-supervisor.ts';
 import { buildPrompt } from './prompt.ts';
 import { encodeVisionBatch, type VisionOutcome } from './vision-batch.ts';
+import { resolveGenerationOptions } from '../../engine/generation/generation-options.ts';
 
 /**
  * The version of the image preprocessing the cached embeddings were made with (with the bundle's preprocessor
@@ -157,7 +158,7 @@ export class GlanceService {
   /** Captions the image, or answers the question about it. */
   run(request: ServiceRequest): Promise<ServiceResult> {
     if (this.#closing) return Promise.reject(new GlanceError(ErrorCode.Aborted, 'the service is shutting down'));
-    const queued = this.#admitted - this.#generation.running;
+    const queued = this.#queued();
     if (queued >= this.#options.queue.maxQueued) {
       return Promise.reject(new GlanceError(ErrorCode.Busy, `glance is busy (${queued} requests waiting); try again in a moment`, { queued }));
     }
@@ -165,6 +166,9 @@ export class GlanceService {
     let deadline: RequestDeadline;
     try {
       validate(request);
+      // Bad generation options are refused before any work, so a refused request leaves nothing in the cache.
+      const model = this.#supervisor.manifest.model;
+      if (model.architecture !== 'blip2-itm') resolveGenerationOptions(request.generation ?? {}, { eosTokenIds: model.eosTokenIds, padTokenId: model.padTokenId });
       deadline = new RequestDeadline(request.timeoutMs ?? this.#options.queue.deadlineMs, AbortSignal.any([this.#shutdown.signal, ...(request.signal ? [request.signal] : [])]));
       if (deadline.signal.aborted) throw deadline.error();
       release = this.#limiter.admit(request.userId);
@@ -226,14 +230,22 @@ export class GlanceService {
     };
   }
 
+  /**
+   * Admitted requests not yet generating. A cancelled or timed-out request is released at once while its row may
+   * still run until the batch's next decode step, so running can briefly exceed the admitted ones.
+   */
+  #queued(): number {
+    return Math.max(0, this.#admitted - this.#generation.running);
+  }
+
   #reportQueue(): void {
-    this.#options.metrics?.queueDepth.set(this.#admitted - this.#generation.running);
+    this.#options.metrics?.queueDepth.set(this.#queued());
   }
 
   /** `ok`: accepting requests with a working engine (false while a crashed engine restarts, or after close). */
   health(): { ok: boolean; queued: number; running: number; workerRestarts: number; cache: ReturnType<EmbeddingCache['stats']> } {
     const running = this.#generation.running;
-    return { ok: !this.#closing && this.#supervisor.available, queued: this.#admitted - running, running, workerRestarts: this.#supervisor.restarts, cache: this.#cache.stats() };
+    return { ok: !this.#closing && this.#supervisor.available, queued: this.#queued(), running, workerRestarts: this.#supervisor.restarts, cache: this.#cache.stats() };
   }
 
   /** How many vision and generation engine calls the service made, and for how many images/rows. */

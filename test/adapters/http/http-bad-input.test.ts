@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMAGES } from '../../helpers/fixtures.ts';
 import { ASTRONAUT, GOLDEN_CAPTION, blankPng, postJson, useTestServer } from './http-test-server.ts';
 
 // Body limit 2 MiB, 300 000 pixels, questions up to 100 characters (http-test-server.ts).
@@ -74,17 +77,18 @@ describe('bad input on /v1/caption and /v1/ask: coded JSON 4xx, nothing cached, 
     await expectCachedImages(1);
   });
 
-  // The service validates generation options in the generation step, after the image is encoded (so these may
-  // leave the image's embedding cached); the refusal itself is what is checked here.
+  // Refused before any work: an image not seen before is not encoded, so the cache keeps its one entry.
+  const unseen = readFileSync(join(IMAGES, 'chelsea.png')).toString('base64');
   const optionCases: Array<{ name: string; options: unknown; code: string }> = [
     { name: 'an unknown generation option', options: { maxTokens: 5 }, code: 'GENERATION_UNSUPPORTED_OPTION' },
     { name: 'an invalid generation option', options: { topP: 0.5 }, code: 'GENERATION_INVALID_OPTION' },
   ];
   for (const { name, options, code } of optionCases) {
     it(`refuses ${name} with 400 ${code}`, async () => {
-      const response = await postJson(`${server().url}/v1/caption`, { image: base64, options });
+      const response = await postJson(`${server().url}/v1/caption`, { image: unseen, options });
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe(code);
+      await expectCachedImages(1);
     });
   }
 });
