@@ -12,6 +12,17 @@ function multipart(fields: Record<string, string>): FormData {
   return form;
 }
 
+
+/** A streamed caption of 1500 tokens with EOS suppressed: it runs far longer than any test step takes. */
+function startLongCaptionStream(signal?: AbortSignal): Promise<Response> {
+  return fetch(`${server().url}/v1/caption?stream=1`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ image: base64, options: { maxNewTokens: 1500, minNewTokens: 1500 } }),
+    signal,
+  });
+}
+
 describe('REST API', () => {
   it('captions JSON with base64 as transformers does, then hits the embedding cache for the same image', async () => {
     const first = await postJson(`${server().url}/v1/caption`, { image: base64, options: { maxNewTokens: 20 } });
@@ -133,13 +144,7 @@ describe('cancellation', () => {
   it('cancels the service request when the client disconnects mid-stream', async () => {
     const okBefore = await captionCount('ok');
     const client = new AbortController();
-    const response = await fetch(`${server().url}/v1/caption?stream=1`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      // 1500 tokens with EOS suppressed: far more than can be generated before the disconnect arrives.
-      body: JSON.stringify({ image: base64, options: { maxNewTokens: 1500, minNewTokens: 1500 } }),
-      signal: client.signal,
-    });
+    const response = await startLongCaptionStream(client.signal);
     const reader = response.body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toContain('event: token');
@@ -156,12 +161,7 @@ describe('cancellation', () => {
 describe('one running request per user', () => {
   it('answers a second request from the same client with 429 RATE_LIMITED and Retry-After while the first runs', async () => {
     const client = new AbortController();
-    const response = await fetch(`${server().url}/v1/caption?stream=1`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ image: base64, options: { maxNewTokens: 1500, minNewTokens: 1500 } }),
-      signal: client.signal,
-    });
+    const response = await startLongCaptionStream(client.signal);
     await response.body!.getReader().read(); // the first token: the request is running
     const second = await postJson(`${server().url}/v1/ask`, { image: base64, question: QUESTION });
     client.abort();
@@ -174,11 +174,7 @@ describe('one running request per user', () => {
 describe('engine crash', () => {
   it('ends the stream in flight with ENGINE_CRASHED, and the next request is served by the restarted engine', async () => {
     await healthWhenIdle(server().url);
-    const response = await fetch(`${server().url}/v1/caption?stream=1`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ image: base64, options: { maxNewTokens: 1500, minNewTokens: 1500 } }),
-    });
+    const response = await startLongCaptionStream();
     const reader = response.body!.getReader();
     await reader.read(); // the first token: generation is running
     await server().service.crashEngineForTest();
