@@ -62,6 +62,35 @@ const allowList = z
     }
   });
 
+/** GLANCE_HTTP_TRUST_PROXY: false, true, a hop count, or the proxies' addresses/CIDR ranges. */
+const trustProxy = z.string().transform((text, context) => {
+  const lower = text.toLowerCase();
+  if (TRUE.includes(lower)) return true;
+  if (FALSE.includes(lower)) return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  for (const entry of entries) {
+    const address = entry.includes('/') ? entry : entry.replace(/^\[|\]$/g, '');
+    if (!isAllowListEntry(address) || (!entry.includes('/') && isIP(address) === 0)) {
+      context.addIssue({ code: 'custom', message: `must be true, false, a number of proxy hops, or comma-separated proxy IP addresses / CIDR ranges ("${entry}" is none of these)` });
+      return z.NEVER;
+    }
+  }
+  return entries;
+});
+
+const httpUrl = z.url({ message: 'must be an http(s) URL', protocol: /^https?$/ });
+
+const hostList = z
+  .string()
+  .transform((text) => text.split(',').map((entry) => entry.trim().toLowerCase()).filter((entry) => entry.length > 0))
+  .superRefine((entries, context) => {
+    for (const entry of entries) {
+      const host = /^[^:\[\]]+:\d+$/.test(entry) ? entry.slice(0, entry.lastIndexOf(':')) : entry;
+      if (!isAllowListEntry(host) || host.includes('/')) context.addIssue({ code: 'custom', message: `"${entry}" is not a host name (optionally with :port) or IP address` });
+    }
+  });
+
 export const PROVIDERS = ['cpu', 'cuda', 'auto'] as const;
 export const LOG_LEVEL_NAMES = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -77,8 +106,11 @@ export const CONFIG_VARIABLES = [
   { name: 'GLANCE_HTTP_BODY_LIMIT_MB', default: '20', description: 'Largest accepted HTTP request body (uploads, JSON with base64 images), in MiB.', schema: positiveNumber('MiB') },
   { name: 'GLANCE_ALLOW_REMOTE_IMAGES', default: 'false', description: 'Fetch http(s) image URLs sent to the API (true/false). Private, loopback and link-local addresses stay refused unless the allow-list names them.', schema: boolean },
   { name: 'GLANCE_REMOTE_IMAGE_ALLOW_LIST', default: '', description: 'Comma-separated host names, IPs and CIDR ranges whose images are fetched even when they are private addresses.', schema: allowList },
+  { name: 'GLANCE_HTTP_TRUST_PROXY', default: 'false', description: 'Behind a reverse proxy: trust its X-Forwarded-For, so per-user limits key on the real client address. true (any proxy), a number of proxy hops, or comma-separated proxy IP addresses / CIDR ranges; false = use the connecting address.', schema: trustProxy },
   { name: 'GLANCE_MAX_PIXELS', default: '40000000', description: 'Refuse images with more pixels than this (width x height).', schema: integer(1) },
   { name: 'GLANCE_MAX_QUESTION_CHARS', default: '500', description: 'Longest accepted question, in characters.', schema: integer(1) },
+  { name: 'GLANCE_MAX_IMAGE_MB', default: '20', description: 'Largest image file the chat adapters download, in MiB; larger ones get a friendly "too large" answer.', schema: positiveNumber('MiB') },
+  { name: 'GLANCE_MAX_IMAGES_PER_MESSAGE', default: '4', description: 'Most images of one chat message that are described or asked about; the rest are named as skipped.', schema: integer(1, 50) },
   { name: 'GLANCE_CACHE_MB', default: '512', description: 'Byte budget of the per-image embedding cache, in MiB.', schema: positiveNumber('MiB') },
   { name: 'GLANCE_CACHE_TTL_MINUTES', default: '60', description: 'How long a cached image embedding is kept, in minutes; 0 = until evicted by the byte budget.', schema: positiveNumber('minutes', true) },
   { name: 'GLANCE_QUEUE_SIZE', default: '64', description: 'Requests that may wait for the engine; beyond it requests are refused as busy.', schema: integer(1) },
@@ -89,12 +121,16 @@ export const CONFIG_VARIABLES = [
   { name: 'GLANCE_CONVERSATION_MAX_IMAGES', default: '20', description: 'Most images remembered per conversation (the oldest are forgotten first).', schema: integer(1, 10_000) },
   { name: 'GLANCE_CHANNEL_WINDOW_MINUTES', default: '30', description: 'A question with no image on it, no reply and no image in its thread is about the channel\'s most recent image only if that was posted within this many minutes.', schema: positiveNumber('minutes', true) },
   { name: 'GLANCE_LOG_LEVEL', default: 'info', description: `Log level: ${LOG_LEVEL_NAMES.join(', ')}.`, schema: z.enum(LOG_LEVEL_NAMES, { message: `must be one of ${LOG_LEVEL_NAMES.join(', ')}` }) },
-  { name: 'DISCORD_TOKEN', description: 'Discord bot token. Set: glance runs as a Discord bot (issue 5) instead of the HTTP playground.', schema: text },
+  { name: 'DISCORD_TOKEN', description: 'Discord bot token. Set: glance runs as a Discord bot instead of the HTTP playground.', schema: text },
+  { name: 'DISCORD_APPLICATION_ID', description: 'Discord application id, for `glance discord register`. Unset: read from the bot\'s application after login.', schema: z.string().regex(/^\d{5,25}$/, { message: 'must be a Discord snowflake (digits)' }) },
+  { name: 'DISCORD_API_URL', default: 'https://discord.com/api', description: 'Discord REST base URL (tests and self-hosted proxies point it elsewhere; the gateway URL then comes from GET /gateway/bot).', schema: httpUrl },
+  { name: 'DISCORD_MESSAGE_CONTENT', default: 'false', description: 'Request the privileged MESSAGE_CONTENT intent (enable it in the Developer Portal first). Needed for automatic alt text on every posted image; slash commands, context-menu commands, mentions and DMs work without it.', schema: boolean },
+  { name: 'DISCORD_MEDIA_HOSTS', default: 'cdn.discordapp.com,media.discordapp.net', description: 'Comma-separated hosts (optionally host:port) the Discord adapter downloads attachments from; anything else is refused.', schema: hostList },
   { name: 'SLACK_BOT_TOKEN', description: 'Slack bot token (xoxb-...). Set with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: glance runs as a Slack app (issue 6).', schema: text },
   { name: 'SLACK_APP_TOKEN', description: 'Slack app-level token (xapp-...) for Socket Mode.', schema: text },
   { name: 'SLACK_SIGNING_SECRET', description: 'Slack signing secret, for events over HTTP.', schema: text },
   { name: 'HF_TOKEN', description: 'Hugging Face access token, for gated or private Hub models.', schema: text },
-  { name: 'HF_ENDPOINT', description: 'Hugging Face Hub URL (a mirror). Unset: https://huggingface.co.', schema: z.url({ message: 'must be an http(s) URL', protocol: /^https?$/ }) },
+  { name: 'HF_ENDPOINT', description: 'Hugging Face Hub URL (a mirror). Unset: https://huggingface.co.', schema: httpUrl },
 ] as const satisfies readonly ConfigVariable[];
 
 export type ConfigVariableName = (typeof CONFIG_VARIABLES)[number]['name'];

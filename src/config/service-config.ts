@@ -25,12 +25,22 @@ export interface ServiceConfig {
     allowRemoteImages: boolean;
     /** Hosts, IPs and CIDR ranges fetched even when private. */
     remoteImageAllowList: string[];
+    /** GLANCE_HTTP_TRUST_PROXY, as fastify's trustProxy takes it. */
+    trustProxy: boolean | number | string[];
   };
-  limits: { maxPixels: number; maxQuestionChars: number };
+  limits: { maxPixels: number; maxQuestionChars: number; maxImageBytes: number; maxImagesPerMessage: number };
   cache: { maxBytes: number; ttlMs: number };
   queue: { maxQueued: number; maxBatch: number; perUserPerMinute: number; deadlineMs: number };
   conversation: { ttlMs: number; maxImagesPerConversation: number; channelWindowMs: number };
   discordToken?: string;
+  discord: {
+    applicationId?: string;
+    apiUrl: string;
+    /** Request the privileged MESSAGE_CONTENT intent. */
+    messageContent: boolean;
+    /** Lower-case hosts (host or host:port) attachments may be downloaded from. */
+    mediaHosts: string[];
+  };
   slackBotToken?: string;
   slackAppToken?: string;
   slackSigningSecret?: string;
@@ -121,8 +131,14 @@ export function loadServiceConfig(options: LoadServiceConfigOptions = {}): Servi
       bodyLimitBytes: Math.round(num('GLANCE_HTTP_BODY_LIMIT_MB') * MIB),
       allowRemoteImages: values.GLANCE_ALLOW_REMOTE_IMAGES as boolean,
       remoteImageAllowList: values.GLANCE_REMOTE_IMAGE_ALLOW_LIST as string[],
+      trustProxy: values.GLANCE_HTTP_TRUST_PROXY as boolean | number | string[],
     },
-    limits: { maxPixels: num('GLANCE_MAX_PIXELS'), maxQuestionChars: num('GLANCE_MAX_QUESTION_CHARS') },
+    limits: {
+      maxPixels: num('GLANCE_MAX_PIXELS'),
+      maxQuestionChars: num('GLANCE_MAX_QUESTION_CHARS'),
+      maxImageBytes: Math.round(num('GLANCE_MAX_IMAGE_MB') * MIB),
+      maxImagesPerMessage: num('GLANCE_MAX_IMAGES_PER_MESSAGE'),
+    },
     cache: { maxBytes: Math.round(num('GLANCE_CACHE_MB') * MIB), ttlMs: Math.round(num('GLANCE_CACHE_TTL_MINUTES') * MINUTE_MS) },
     queue: {
       maxQueued: num('GLANCE_QUEUE_SIZE'),
@@ -136,6 +152,12 @@ export function loadServiceConfig(options: LoadServiceConfigOptions = {}): Servi
       channelWindowMs: Math.round(num('GLANCE_CHANNEL_WINDOW_MINUTES') * MINUTE_MS),
     },
     ...optional('discordToken', str('DISCORD_TOKEN')),
+    discord: {
+      ...optional('applicationId', str('DISCORD_APPLICATION_ID')),
+      apiUrl: (str('DISCORD_API_URL') as string).replace(/\/+$/, ''),
+      messageContent: values.DISCORD_MESSAGE_CONTENT as boolean,
+      mediaHosts: values.DISCORD_MEDIA_HOSTS as string[],
+    },
     ...optional('slackBotToken', str('SLACK_BOT_TOKEN')),
     ...optional('slackAppToken', str('SLACK_APP_TOKEN')),
     ...optional('slackSigningSecret', str('SLACK_SIGNING_SECRET')),

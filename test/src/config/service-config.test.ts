@@ -10,11 +10,12 @@ import { ErrorCode, GlanceError } from '../../../engine/errors.ts';
 const DEFAULTS: ServiceConfig = {
   dataDir: './data',
   provider: 'cpu',
-  http: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 20 * 1024 * 1024, allowRemoteImages: false, remoteImageAllowList: [] },
-  limits: { maxPixels: 40_000_000, maxQuestionChars: 500 },
+  http: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 20 * 1024 * 1024, allowRemoteImages: false, remoteImageAllowList: [], trustProxy: false },
+  limits: { maxPixels: 40_000_000, maxQuestionChars: 500, maxImageBytes: 20 * 1024 * 1024, maxImagesPerMessage: 4 },
   cache: { maxBytes: 512 * 1024 * 1024, ttlMs: 60 * 60_000 },
   queue: { maxQueued: 64, maxBatch: 8, perUserPerMinute: 20, deadlineMs: 60_000 },
   conversation: { ttlMs: 60 * 60_000, maxImagesPerConversation: 20, channelWindowMs: 30 * 60_000 },
+  discord: { apiUrl: 'https://discord.com/api', messageContent: false, mediaHosts: ['cdn.discordapp.com', 'media.discordapp.net'] },
   hub: {},
   logLevel: 'info',
 };
@@ -60,6 +61,9 @@ describe('loadServiceConfig', () => {
         GLANCE_REMOTE_IMAGE_ALLOW_LIST: ' images.internal , 10.0.0.0/8,::1, 192.168.1.7 ',
         GLANCE_MAX_PIXELS: '1e6',
         GLANCE_MAX_QUESTION_CHARS: '200',
+        GLANCE_HTTP_TRUST_PROXY: '10.0.0.0/8, 192.168.1.1',
+        GLANCE_MAX_IMAGE_MB: '8',
+        GLANCE_MAX_IMAGES_PER_MESSAGE: '2',
         GLANCE_CACHE_MB: '64',
         GLANCE_CACHE_TTL_MINUTES: '0',
         GLANCE_QUEUE_SIZE: '3',
@@ -71,6 +75,10 @@ describe('loadServiceConfig', () => {
         GLANCE_CHANNEL_WINDOW_MINUTES: '5',
         GLANCE_LOG_LEVEL: 'debug',
         DISCORD_TOKEN: 'discord-secret',
+        DISCORD_APPLICATION_ID: '123456789012345678',
+        DISCORD_API_URL: 'http://127.0.0.1:5555/api/',
+        DISCORD_MESSAGE_CONTENT: 'yes',
+        DISCORD_MEDIA_HOSTS: 'CDN.example.com, 127.0.0.1:5555',
         SLACK_BOT_TOKEN: 'xoxb-1',
         SLACK_APP_TOKEN: 'xapp-1',
         SLACK_SIGNING_SECRET: 'signing',
@@ -89,18 +97,29 @@ describe('loadServiceConfig', () => {
         bodyLimitBytes: 1_572_864,
         allowRemoteImages: true,
         remoteImageAllowList: ['images.internal', '10.0.0.0/8', '::1', '192.168.1.7'],
+        trustProxy: ['10.0.0.0/8', '192.168.1.1'],
       },
-      limits: { maxPixels: 1_000_000, maxQuestionChars: 200 },
+      limits: { maxPixels: 1_000_000, maxQuestionChars: 200, maxImageBytes: 8 * 1024 * 1024, maxImagesPerMessage: 2 },
       cache: { maxBytes: 64 * 1024 * 1024, ttlMs: 0 },
       queue: { maxQueued: 3, maxBatch: 2, perUserPerMinute: 5, deadlineMs: 2500 },
       conversation: { ttlMs: 600_000, maxImagesPerConversation: 4, channelWindowMs: 300_000 },
       discordToken: 'discord-secret',
+      discord: { applicationId: '123456789012345678', apiUrl: 'http://127.0.0.1:5555/api', messageContent: true, mediaHosts: ['cdn.example.com', '127.0.0.1:5555'] },
       slackBotToken: 'xoxb-1',
       slackAppToken: 'xapp-1',
       slackSigningSecret: 'signing',
       hub: { url: 'http://127.0.0.1:9999', accessToken: 'hf_abc' },
       logLevel: 'debug',
     });
+  });
+
+  it.each([
+    ['true', true],
+    ['off', false],
+    ['2', 2],
+    ['127.0.0.1,::1', ['127.0.0.1', '::1']],
+  ])('reads GLANCE_HTTP_TRUST_PROXY=%s', (text, expected) => {
+    expect(loadServiceConfig({ envFile: false, env: { GLANCE_HTTP_TRUST_PROXY: text } }).http.trustProxy).toEqual(expected);
   });
 
   it('treats empty values as unset', () => {
@@ -117,6 +136,14 @@ describe('loadServiceConfig', () => {
     ['GLANCE_ALLOW_REMOTE_IMAGES', 'maybe'],
     ['GLANCE_REMOTE_IMAGE_ALLOW_LIST', 'good.host,bad host'],
     ['GLANCE_REMOTE_IMAGE_ALLOW_LIST', '10.0.0.0/33'],
+    ['GLANCE_HTTP_TRUST_PROXY', 'proxy.example.com'],
+    ['GLANCE_HTTP_TRUST_PROXY', 'maybe'],
+    ['GLANCE_MAX_IMAGE_MB', '0'],
+    ['GLANCE_MAX_IMAGES_PER_MESSAGE', '0'],
+    ['DISCORD_APPLICATION_ID', 'my-app'],
+    ['DISCORD_API_URL', 'discord.com/api'],
+    ['DISCORD_MESSAGE_CONTENT', 'sometimes'],
+    ['DISCORD_MEDIA_HOSTS', 'cdn.discordapp.com,bad host'],
     ['GLANCE_REMOTE_IMAGE_ALLOW_LIST', '*.example.com'],
     ['GLANCE_CACHE_MB', '0'],
     ['GLANCE_CACHE_MB', 'lots'],
