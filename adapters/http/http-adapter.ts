@@ -16,6 +16,7 @@ import { toHttpError } from './http-errors.ts';
 import { registerOperationsRoutes } from './operations-routes.ts';
 import { registerPlaygroundRoutes } from './playground-routes.ts';
 import { routeLabel, sendError, type RouteContext } from './route-context.ts';
+import { fastifyTrustProxy } from './trust-proxy.ts';
 
 export interface HttpAdapterOptions {
   service: GlanceService;
@@ -34,7 +35,9 @@ export interface HttpAdapter {
 export async function startHttpAdapter(options: HttpAdapterOptions): Promise<HttpAdapter> {
   const { config } = options;
   const context: RouteContext = { service: options.service, config, metrics: options.metrics, log: options.log };
-  const app = Fastify({ bodyLimit: config.http.bodyLimitBytes, logger: false, forceCloseConnections: 'idle' });
+  // trustProxy (GLANCE_HTTP_TRUST_PROXY): behind a reverse proxy, request.ip is the client named in X-Forwarded-For, so
+  // per-user limits key on real clients; false (the default) ignores that header and uses the connecting address.
+  const app = Fastify({ bodyLimit: config.http.bodyLimitBytes, logger: false, forceCloseConnections: 'idle', trustProxy: fastifyTrustProxy(config.http.trustProxy) });
 
   await app.register(multipart, {
     limits: { fileSize: config.http.bodyLimitBytes, files: 1, fields: 10, fieldSize: MAX_FIELD_BYTES, parts: 11 },

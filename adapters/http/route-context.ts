@@ -14,7 +14,10 @@ export interface RouteContext {
   log?: Logger;
 }
 
-/** The fairness/rate-limit identity of an HTTP caller: its address. */
+/**
+ * The fairness/rate-limit identity of an HTTP caller: its address — the connecting address, or with
+ * GLANCE_HTTP_TRUST_PROXY the client address the trusted proxies put in X-Forwarded-For (fastify's request.ip).
+ */
 export function httpUserId(request: FastifyRequest): string {
   return `http:${request.ip}`;
 }
