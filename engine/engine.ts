@@ -12,6 +12,8 @@ import type { OpenResult } from './worker/protocol.ts';
 import { WorkerChannel } from './worker/worker-channel.ts';
 
 export type { GenerationItem, GenerationOutput, ImageEmbedding } from './runtime/blip2-runtime.ts';
+export type { LanguagePrefix } from './runtime/language-prefix.ts';
+export { languagePrefixBytes } from './runtime/language-prefix.ts';
 export type { ExecutionProvider } from './runtime/onnx-runtime.ts';
 export type { MatchResult, TextEmbedding } from './runtime/retrieval-runtime.ts';
 
@@ -43,6 +45,8 @@ export interface CallOptions {
 export interface GenerateCallOptions extends CallOptions {
   /** Called for each new token of each row with the row's decoded text so far (greedy and sampling). */
   onToken?: (row: number, token: number, text: string) => void;
+  /** OPT: return each row's image prefix (GenerationOutput.prefix) to pass back with later prompts (GenerationItem.prefix). */
+  keepPrefix?: boolean;
 }
 
 export class Engine {
@@ -81,7 +85,7 @@ export class Engine {
 
   /** Generates for (embedding, prompt) rows as one left-padded batch. `generation` uses camelCase HF option names. */
   generate(items: readonly GenerationItem[], generation: unknown = {}, options: GenerateCallOptions = {}): Promise<GenerationOutput[]> {
-    return this.#channel.request({ kind: 'generate', items: [...items], options: generation, stream: options.onToken !== undefined }, options);
+    return this.#channel.request({ kind: 'generate', items: [...items], options: generation, stream: options.onToken !== undefined, keepPrefix: options.keepPrefix === true }, options);
   }
 
   /**

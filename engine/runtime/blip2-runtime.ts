@@ -16,6 +16,7 @@ import type { ImageProcessorConfig } from '../preprocess/image-processor-config.
 import type { TextTokenizer } from '../tokenizer/text-tokenizer.ts';
 import { bundleImageConfig, loadBundleTokenizer, openBundleSessions, preprocessBatch, releaseSessions } from './bundle-runtime-parts.ts';
 import { type ExecutionProvider, type ModelSession } from './onnx-runtime.ts';
+import type { LanguagePrefix } from './language-prefix.ts';
 import { OptDecoderSession, type DecoderTimings } from './opt-decoder-session.ts';
 import type { PromptRow } from './prompt-batch.ts';
 import { T5DecoderSession } from './t5-decoder-session.ts';
@@ -37,6 +38,8 @@ export interface GenerationItem {
   queryEmbeds: Float32Array;
   /** The exact prompt; '' means a caption (OPT then sees only BOS, T5's encoder only `</s>` after the queries). */
   prompt: string;
+  /** OPT only: the language model's kept cache of queryEmbeds alone (a GenerationOutput's `prefix`), so only the prompt is prefilled. */
+  prefix?: LanguagePrefix;
 }
 
 export interface GenerationOutput {
@@ -49,10 +52,17 @@ export interface GenerationOutput {
   finishReason: 'eos' | 'length';
   timingsMs: { prefill: number; decode: number };
   tokensPerSecond: number;
+  /** With `keepPrefix`: the image prefix this row used (the one given, or the one computed), to pass with later prompts. */
+  prefix?: LanguagePrefix;
 }
 
 export interface GenerateCallbacks {
   signal?: AbortSignal;
+  /**
+   * OPT only: prefill each row as [image prefix] + [prompt] and return the prefix with the output, so a caller can
+   * keep it for the next question about the image (rows that bring `prefix` skip its computation).
+   */
+  keepPrefix?: boolean;
   onToken?: (row: number, token: number, text: string) => void;
 }
 
@@ -65,6 +75,8 @@ export type RuntimeDecoderSession = DecoderSession & { readonly timings: Decoder
 export interface DecoderSessionOptions {
   /** T5 only: the decoder ids the prefill runs (default [decoder_start_token_id]). */
   decoderPrefix?: readonly number[];
+  /** OPT only: prefill the image prefix and the prompt separately, keeping the prefix (OptDecoderSession.prefixes). */
+  usePrefix?: boolean;
 }
 
 export class Blip2Runtime {
@@ -155,9 +167,12 @@ export class Blip2Runtime {
       }
     });
     if (m.architecture === 'blip2-t5') {
+      if (options.usePrefix || rows.some((row) => row.prefix !== undefined)) {
+        throw new GlanceError(ErrorCode.InvalidInput, "image prefixes apply to OPT models only: T5's encoder reads the queries and the prompt together, so no part of it can be kept per image.");
+      }
       return new T5DecoderSession(this.#sessions.encoder, this.#sessions.decoder, m, rows, options.decoderPrefix);
     }
-    return new OptDecoderSession(this.#sessions.embed, this.#sessions.decoder, m, rows);
+    return new OptDecoderSession(this.#sessions.embed, this.#sessions.decoder, m, rows, { usePrefix: options.usePrefix });
   }
 
   /** Generates for several (image, prompt) rows as one left-padded batch. */
@@ -165,14 +180,14 @@ export class Blip2Runtime {
     if (items.length === 0) return [];
     const m = this.#model;
     const options = resolveGenerationOptions(userOptions, { eosTokenIds: m.eosTokenIds, padTokenId: m.padTokenId });
-    const rows = items.map((item) => ({ queryEmbeds: item.queryEmbeds, promptIds: this.promptIds(item.prompt) }));
+    const rows = items.map((item) => ({ queryEmbeds: item.queryEmbeds, promptIds: this.promptIds(item.prompt), ...(item.prefix ? { prefix: item.prefix } : {}) }));
     if (m.architecture === 'blip2-opt') checkSequenceFits(rows, options.maxNewTokens, m);
     // What transformers' BLIP-2 generate puts before the new tokens: OPT prepends BOS to the language model's output
     // (whose ids held no token: it was called with inputs_embeds); T5's decoder ids start with decoder_start_token_id,
     // which the logits processors see.
     const first = m.architecture === 'blip2-t5' ? m.decoderStartTokenId : m.bosTokenId;
     const prefixTokens = m.architecture === 'blip2-t5' ? [m.decoderStartTokenId] : [];
-    const session = this.decoderSessionForIds(rows);
+    const session = this.decoderSessionForIds(rows, { usePrefix: callbacks.keepPrefix === true });
     const streamed = items.map(() => [] as number[]);
     const onToken = callbacks.onToken
       ? (row: number, token: number) => {
@@ -191,6 +206,7 @@ export class Blip2Runtime {
       finishReason: result.finishReasons[row],
       timingsMs: { prefill: prefillMs, decode: decodeMs },
       tokensPerSecond,
+      ...(callbacks.keepPrefix && session instanceof OptDecoderSession ? { prefix: session.prefixes[row] } : {}),
     }));
   }
 

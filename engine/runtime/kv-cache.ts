@@ -35,6 +35,18 @@ export class KvCache {
     return feeds;
   }
 
+  /** Starts the cache from given per-layer [rows, heads, length, headDim] buffers (a kept image prefix). */
+  seed(keys: Float32Array[], values: Float32Array[], length: number): void {
+    this.#keys = keys;
+    this.#values = values;
+    this.length = length;
+  }
+
+  /** The current per-layer buffers (read-only). */
+  layers(): { keys: readonly Float32Array[]; values: readonly Float32Array[] } {
+    return { keys: this.#keys, values: this.#values };
+  }
+
   /** Takes the present.* outputs of a run as the new cache. */
   update(outputs: Record<string, TensorData>): void {
     for (let layer = 0; layer < this.numLayers; layer++) {

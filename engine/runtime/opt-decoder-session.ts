@@ -7,7 +7,8 @@ import { OPT_GRAPHS } from '../bundle/tensor-names.ts';
 import type { DecoderSession } from '../generation/generate.ts';
 import { KvCache } from './kv-cache.ts';
 import type { ModelSession, TensorData } from './onnx-runtime.ts';
-import { buildPrefill, padTextLeft, type PromptRow } from './prompt-batch.ts';
+import { checkPrefixShape, splitPrefixRows, stackPrefixLayer, type LanguagePrefix } from './language-prefix.ts';
+import { buildPrefill, buildTextAfterPrefix, padTextLeft, type PromptRow } from './prompt-batch.ts';
 
 export interface OptModelFacts {
   numQueryTokens: number;
@@ -21,6 +22,8 @@ export interface OptModelFacts {
 
 export interface DecoderTimings {
   prefillMs: number;
+  /** Part of prefillMs spent computing image prefixes that were not given (prefix mode only). */
+  prefixMs?: number;
   decodeMs: number;
   steps: number;
 }
@@ -33,16 +36,27 @@ export class OptDecoderSession implements DecoderSession {
   readonly #facts: OptModelFacts;
   readonly #rows: readonly PromptRow[];
   readonly #cache: KvCache;
+  readonly #usePrefix: boolean;
   /** [rows][positions] 0/1 */
   #mask: Uint8Array[] = [];
+  /** Prefix mode: each input row's image prefix, given or computed by prefill(). */
+  prefixes: LanguagePrefix[] = [];
 
-  constructor(embed: ModelSession, decoder: ModelSession, facts: OptModelFacts, rows: readonly PromptRow[]) {
+  /**
+   * usePrefix: prefill in two parts, [queries] (skipped for rows that bring a kept `prefix`) then the text after it,
+   * and keep each row's prefix in `prefixes`. Otherwise one run over [queries ; text], as transformers does it.
+   */
+  constructor(embed: ModelSession, decoder: ModelSession, facts: OptModelFacts, rows: readonly PromptRow[], options: { usePrefix?: boolean } = {}) {
     this.#embed = embed;
     this.#decoder = decoder;
     this.#facts = facts;
     this.#rows = rows;
     this.vocabSize = facts.vocabSize;
     this.#cache = new KvCache(facts.numLayers, facts.numHeads, facts.headDim, rows.length);
+    this.#usePrefix = options.usePrefix === true || rows.some((row) => row.prefix !== undefined);
+    rows.forEach((row, r) => {
+      if (row.prefix) checkPrefixShape(row.prefix, facts.numLayers, facts.numHeads, facts.numQueryTokens, facts.headDim, r);
+    });
   }
 
   async #embedTokens(ids: BigInt64Array, rows: number, length: number): Promise<Float32Array> {
@@ -64,6 +78,10 @@ export class OptDecoderSession implements DecoderSession {
   }
 
   async prefill(): Promise<Float32Array> {
+    return this.#usePrefix ? this.#prefillAfterPrefixes() : this.#prefillWhole();
+  }
+
+  async #prefillWhole(): Promise<Float32Array> {
     const started = performance.now();
     const f = this.#facts;
     const padded = padTextLeft(this.#rows, f.padTokenId);
@@ -71,6 +89,46 @@ export class OptDecoderSession implements DecoderSession {
     const inputs = buildPrefill(this.#rows, textEmbeds, padded.maxLength, f.numQueryTokens, f.languageHiddenSize);
     this.#mask = this.#rows.map((_, r) => Uint8Array.from(inputs.mask.subarray(r * inputs.sequence, (r + 1) * inputs.sequence), Number));
     const logits = await this.#run(inputs.embeds, inputs.sequence, inputs.mask, inputs.positions);
+    this.timings.prefillMs += performance.now() - started;
+    return logits;
+  }
+
+  /** Computes the prefixes rows lack (once per distinct queryEmbeds array), then prefills the text after them. */
+  async #prefillAfterPrefixes(): Promise<Float32Array> {
+    const started = performance.now();
+    const f = this.#facts;
+    const missing = [...new Set(this.#rows.filter((row) => !row.prefix).map((row) => row.queryEmbeds))];
+    const computed = new Map<Float32Array, LanguagePrefix>();
+    if (missing.length > 0) {
+      const prefixStarted = performance.now();
+      const embeds = new Float32Array(missing.length * f.numQueryTokens * f.languageHiddenSize);
+      missing.forEach((queryEmbeds, i) => embeds.set(queryEmbeds.subarray(0, f.numQueryTokens * f.languageHiddenSize), i * f.numQueryTokens * f.languageHiddenSize));
+      const mask = new BigInt64Array(missing.length * f.numQueryTokens).fill(1n);
+      const positions = BigInt64Array.from({ length: missing.length * f.numQueryTokens }, (_, i) => BigInt(i % f.numQueryTokens));
+      const prefixCache = new KvCache(f.numLayers, f.numHeads, f.headDim, missing.length);
+      const outputs = await this.#decoder.run({
+        [OPT_GRAPHS.inputsEmbeds]: { dtype: 'float32', dims: [missing.length, f.numQueryTokens, f.languageHiddenSize], data: embeds },
+        [OPT_GRAPHS.attentionMask]: { dtype: 'int64', dims: [missing.length, f.numQueryTokens], data: mask },
+        [OPT_GRAPHS.positionIds]: { dtype: 'int64', dims: [missing.length, f.numQueryTokens], data: positions },
+        ...prefixCache.feeds(),
+      });
+      prefixCache.update(outputs);
+      const layers = prefixCache.layers();
+      splitPrefixRows(layers.keys, layers.values, missing.length, f.numHeads, f.numQueryTokens, f.headDim).forEach((prefix, i) => computed.set(missing[i], prefix));
+      this.timings.prefixMs = (this.timings.prefixMs ?? 0) + performance.now() - prefixStarted;
+    }
+    this.prefixes = this.#rows.map((row) => row.prefix ?? computed.get(row.queryEmbeds)!);
+    this.#cache.seed(
+      Array.from({ length: f.numLayers }, (_, layer) => stackPrefixLayer(this.prefixes.map((p) => p.keys[layer]))),
+      Array.from({ length: f.numLayers }, (_, layer) => stackPrefixLayer(this.prefixes.map((p) => p.values[layer]))),
+      f.numQueryTokens,
+    );
+    const padded = padTextLeft(this.#rows, f.padTokenId);
+    const textEmbeds = await this.#embedTokens(padded.ids, this.#rows.length, padded.maxLength);
+    const inputs = buildTextAfterPrefix(this.#rows, padded.maxLength, f.numQueryTokens);
+    const total = f.numQueryTokens + padded.maxLength;
+    this.#mask = this.#rows.map((_, r) => Uint8Array.from(inputs.mask.subarray(r * total, (r + 1) * total), Number));
+    const logits = await this.#run(textEmbeds, padded.maxLength, inputs.mask, inputs.positions);
     this.timings.prefillMs += performance.now() - started;
     return logits;
   }

@@ -3,9 +3,13 @@
  * to the image-token path): per row [query embeddings ; left padding ; embeddings of (BOS + prompt)], attention mask
  * [1 × queries ; 0 × padding ; 1 × text], OPT positions cumsum(mask)·mask − 1.
  */
+import type { LanguagePrefix } from './language-prefix.ts';
+
 export interface PromptRow {
   queryEmbeds: Float32Array;
   promptIds: readonly number[];
+  /** OPT: the kept key/value cache of queryEmbeds alone (see language-prefix.ts). */
+  prefix?: LanguagePrefix;
 }
 
 export interface PaddedText {
@@ -50,4 +54,20 @@ export function buildPrefill(rows: readonly PromptRow[], textEmbeds: Float32Arra
     }
   });
   return { embeds, mask, positions, sequence };
+}
+
+/**
+ * The text prefill after kept image prefixes: the attention mask covers [queries ; left padding ; text] as in
+ * buildPrefill, positions only the text part (numQueries + index among the row's real tokens).
+ */
+export function buildTextAfterPrefix(rows: readonly PromptRow[], maxLength: number, numQueries: number): { mask: BigInt64Array; positions: BigInt64Array } {
+  const total = numQueries + maxLength;
+  const mask = new BigInt64Array(rows.length * total);
+  const positions = new BigInt64Array(rows.length * maxLength);
+  rows.forEach((row, r) => {
+    const padding = maxLength - row.promptIds.length;
+    for (let i = 0; i < total; i++) mask[r * total + i] = i < numQueries || i >= numQueries + padding ? 1n : 0n;
+    for (let j = 0; j < maxLength; j++) positions[r * maxLength + j] = j >= padding ? BigInt(numQueries + j - padding) : -1n;
+  });
+  return { mask, positions };
 }

@@ -62,6 +62,7 @@ async function handle(request: WorkerRequest, signal: AbortSignal): Promise<unkn
     case 'generate':
       return generative().generate(request.items, request.options, {
         signal,
+        keepPrefix: request.keepPrefix,
         onToken: request.stream ? (row, token, text) => send({ id: request.id, kind: 'token', row, token, text }) : undefined,
       });
     case 'match':

@@ -6,7 +6,7 @@ import type { BundleManifest } from '../bundle/manifest.ts';
 export type WorkerRequest =
   | { id: number; kind: 'open'; bundleDir: string; options: Omit<RuntimeOptions, 'log'> }
   | { id: number; kind: 'encodeImages'; images: Uint8Array[] }
-  | { id: number; kind: 'generate'; items: GenerationItem[]; options: unknown; stream: boolean }
+  | { id: number; kind: 'generate'; items: GenerationItem[]; options: unknown; stream: boolean; keepPrefix: boolean }
   | { id: number; kind: 'match'; image: Uint8Array; texts: string[] }
   | { id: number; kind: 'embedImages'; images: Uint8Array[] }
   | { id: number; kind: 'embedTexts'; texts: string[] }
