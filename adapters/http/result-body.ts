@@ -5,6 +5,8 @@ export interface ResultBody {
   text: string;
   imageHash: string;
   cacheHit: boolean;
+  /** The language model's cache of the image queries was kept from an earlier request: only the prompt was prefilled. */
+  prefixCacheHit: boolean;
   finishReason: 'eos' | 'length';
   timingsMs: ServiceResult['timingsMs'];
   batchSize: number;
@@ -15,6 +17,7 @@ export function resultBody(result: ServiceResult): ResultBody {
     text: result.text,
     imageHash: result.imageHash,
     cacheHit: result.cacheHit,
+    prefixCacheHit: result.prefixCacheHit,
     finishReason: result.finishReason,
     timingsMs: result.timingsMs,
     batchSize: result.batchSize,

@@ -35,6 +35,8 @@ export interface EmbeddingLookup {
   hit: boolean;
   /** sha256 hex of the image bytes. */
   imageHash: string;
+  /** The cache key (image hash + model + preprocessing), for caches of things derived from these embeddings. */
+  key: string;
   /** True when this call waited on another caller's in-flight computation. */
   shared: boolean;
 }
@@ -101,12 +103,12 @@ export class EmbeddingCache {
     this.reportBytes(); // a get may have dropped an expired entry
     if (stored) {
       this.countHit();
-      return { queryEmbeds: stored, hit: true, imageHash, shared: false };
+      return { queryEmbeds: stored, hit: true, imageHash, key, shared: false };
     }
     const pending = this.inFlight.get(key);
     if (pending) {
       this.countHit();
-      return { queryEmbeds: await pending, hit: true, imageHash, shared: true };
+      return { queryEmbeds: await pending, hit: true, imageHash, key, shared: true };
     }
     this.misses += 1;
     this.options.metrics?.cacheMisses.inc();
@@ -127,7 +129,7 @@ export class EmbeddingCache {
       }
     })();
     this.inFlight.set(key, computation);
-    return { queryEmbeds: await computation, hit: false, imageHash, shared: false };
+    return { queryEmbeds: await computation, hit: false, imageHash, key, shared: false };
   }
 
   stats(): EmbeddingCacheStats {

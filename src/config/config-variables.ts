@@ -112,6 +112,7 @@ export const CONFIG_VARIABLES = [
   { name: 'GLANCE_MAX_IMAGE_MB', default: '20', description: 'Largest image file the chat adapters download, in MiB; larger ones get a friendly "too large" answer.', schema: positiveNumber('MiB') },
   { name: 'GLANCE_MAX_IMAGES_PER_MESSAGE', default: '4', description: 'Most images of one chat message that are described or asked about; the rest are named as skipped.', schema: integer(1, 50) },
   { name: 'GLANCE_CACHE_MB', default: '512', description: 'Byte budget of the per-image embedding cache, in MiB.', schema: positiveNumber('MiB') },
+  { name: 'GLANCE_PREFIX_CACHE_MB', default: '256', description: 'Byte budget, in MiB, for keeping the language model\'s cache of each image\'s queries (OPT models), so a follow-up question prefills only its own text; 0 = do not keep them. One image costs 2 x layers x query tokens x hidden size x 4 bytes (21 MB for blip2-opt-2.7b).', schema: positiveNumber('MiB', true) },
   { name: 'GLANCE_CACHE_TTL_MINUTES', default: '60', description: 'How long a cached image embedding is kept, in minutes; 0 = until evicted by the byte budget.', schema: positiveNumber('minutes', true) },
   { name: 'GLANCE_QUEUE_SIZE', default: '64', description: 'Requests that may wait for the engine; beyond it requests are refused as busy.', schema: integer(1) },
   { name: 'GLANCE_MAX_BATCH', default: '8', description: 'Most requests run together in one engine batch.', schema: integer(1, 256) },

@@ -29,7 +29,8 @@ export interface ServiceConfig {
     trustProxy: boolean | number | string[];
   };
   limits: { maxPixels: number; maxQuestionChars: number; maxImageBytes: number; maxImagesPerMessage: number };
-  cache: { maxBytes: number; ttlMs: number };
+  /** prefixMaxBytes: GLANCE_PREFIX_CACHE_MB (0 = image prefixes are not kept). */
+  cache: { maxBytes: number; ttlMs: number; prefixMaxBytes: number };
   queue: { maxQueued: number; maxBatch: number; perUserPerMinute: number; deadlineMs: number };
   conversation: { ttlMs: number; maxImagesPerConversation: number; channelWindowMs: number };
   discordToken?: string;
@@ -139,7 +140,11 @@ export function loadServiceConfig(options: LoadServiceConfigOptions = {}): Servi
       maxImageBytes: Math.round(num('GLANCE_MAX_IMAGE_MB') * MIB),
       maxImagesPerMessage: num('GLANCE_MAX_IMAGES_PER_MESSAGE'),
     },
-    cache: { maxBytes: Math.round(num('GLANCE_CACHE_MB') * MIB), ttlMs: Math.round(num('GLANCE_CACHE_TTL_MINUTES') * MINUTE_MS) },
+    cache: {
+      maxBytes: Math.round(num('GLANCE_CACHE_MB') * MIB),
+      ttlMs: Math.round(num('GLANCE_CACHE_TTL_MINUTES') * MINUTE_MS),
+      prefixMaxBytes: Math.round(num('GLANCE_PREFIX_CACHE_MB') * MIB),
+    },
     queue: {
       maxQueued: num('GLANCE_QUEUE_SIZE'),
       maxBatch: num('GLANCE_MAX_BATCH'),

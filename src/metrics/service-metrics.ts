@@ -21,6 +21,11 @@ export interface ServiceMetrics {
   readonly cacheEvictions: Counter;
   /** Bytes of embeddings held by the embedding cache. */
   readonly cacheBytes: Gauge;
+  readonly prefixCacheHits: Counter;
+  readonly prefixCacheMisses: Counter;
+  readonly prefixCacheEvictions: Counter;
+  /** Bytes of language-model image prefixes held by the prefix cache. */
+  readonly prefixCacheBytes: Gauge;
   /** Finished requests by route and outcome code (`ok` or an ErrorCode). */
   readonly requests: Counter<'route' | 'code'>;
   /** Engine worker restarts after a crash. */
@@ -58,6 +63,10 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
   const cacheMisses = new Counter({ name: 'glance_cache_misses_total', help: 'Embedding cache misses (vision encoder runs started).', registers });
   const cacheEvictions = new Counter({ name: 'glance_cache_evictions_total', help: 'Embeddings dropped from the cache for the byte budget or TTL.', registers });
   const cacheBytes = new Gauge({ name: 'glance_cache_bytes', help: 'Bytes of embeddings held by the embedding cache.', registers });
+  const prefixCacheHits = new Counter({ name: 'glance_prefix_cache_hits_total', help: 'Prompts whose image prefix (the language model cache of the image queries) was kept from an earlier request.', registers });
+  const prefixCacheMisses = new Counter({ name: 'glance_prefix_cache_misses_total', help: 'Prompts whose image prefix had to be computed.', registers });
+  const prefixCacheEvictions = new Counter({ name: 'glance_prefix_cache_evictions_total', help: 'Image prefixes dropped for the byte budget or TTL.', registers });
+  const prefixCacheBytes = new Gauge({ name: 'glance_prefix_cache_bytes', help: 'Bytes of image prefixes held by the prefix cache.', registers });
   const requests = new Counter({
     name: 'glance_requests_total',
     help: 'Finished requests by route and outcome code (ok or an error code).',
@@ -74,6 +83,10 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
     cacheMisses,
     cacheEvictions,
     cacheBytes,
+    prefixCacheHits,
+    prefixCacheMisses,
+    prefixCacheEvictions,
+    prefixCacheBytes,
     requests,
     workerRestarts,
     contentType: registry.contentType,

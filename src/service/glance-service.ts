@@ -2,14 +2,16 @@
  * The platform-free core the adapters call: one request = an image and an optional question → text. It admits the
  * request (queue bound → BUSY, per-user limits → RATE_LIMITED), gives it a deadline and the asker's cancellation,
  * gets the image's query embeddings from the embedding cache (misses are encoded together in one vision batch),
- * and generates in a dynamic batch with the other requests waiting at the same moment. The engine runs in a worker
- * thread under a supervisor that restarts it if it dies.
+ * and generates in a dynamic batch with the other requests waiting at the same moment (OPT: with the image's kept
+ * language-model prefix when there is one, so only the prompt is prefilled; src/cache/prefix-cache.ts). The engine
+ * runs in a worker thread under a supervisor that restarts it if it dies.
  */
 import { createHash } from 'node:crypto';
 import type { BundleManifest } from '../../engine/bundle/manifest.ts';
 import type { ExecutionProvider, ImageEmbedding } from '../../engine/engine.ts';
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { EmbeddingCache } from '../cache/embedding-cache.ts';
+import { PrefixCache } from '../cache/prefix-cache.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ServiceMetrics } from '../metrics/service-metrics.ts';
 import { GenerationScheduler } from '../scheduler/generation-scheduler.ts';
@@ -51,6 +53,8 @@ export interface ServiceResult {
   finishReason: 'eos' | 'length';
   imageHash: string;
   cacheHit: boolean;
+  /** The language model's image prefix was kept from an earlier request (OPT), so only the prompt was prefilled. */
+  prefixCacheHit: boolean;
   /** Rows in the generation batch this request ran in. */
   batchSize: number;
   timingsMs: { queue: number; preprocess: number; vision: number; prefill: number; decode: number; total: number };
@@ -62,7 +66,11 @@ export interface GlanceServiceOptions {
   provider?: ExecutionProvider;
   threads?: number;
   maxPixels?: number;
-  cache: { maxBytes: number; ttlMs: number };
+  /**
+   * maxBytes: embeddings; prefixMaxBytes: OPT image prefixes (default 256 MiB; 0 = not kept: every prompt prefills
+   * the image queries again). Both expire after ttlMs.
+   */
+  cache: { maxBytes: number; ttlMs: number; prefixMaxBytes?: number };
   queue: { maxQueued: number; maxBatch: number; perUserPerMinute: number; deadlineMs: number };
   metrics?: ServiceMetrics;
   log?: Logger;
@@ -77,12 +85,15 @@ export interface EngineCallCounts {
 }
 
 const DEFAULT_CLOSE_GRACE_MS = 10_000;
+export const DEFAULT_PREFIX_CACHE_BYTES = 256 * 1024 * 1024;
 
 export class GlanceService {
   readonly manifest: BundleManifest;
   readonly #options: GlanceServiceOptions;
   readonly #supervisor: EngineSupervisor;
   readonly #cache: EmbeddingCache;
+  /** OPT bundles with a prefix budget; undefined otherwise (T5 has no per-image prefix). */
+  readonly #prefixes: PrefixCache | undefined;
   readonly #limiter: UserRateLimiter;
   readonly #vision: MicroBatcher<Uint8Array, VisionOutcome>;
   readonly #generation: GenerationScheduler;
@@ -103,6 +114,14 @@ export class GlanceService {
       preprocessVersion: `${PREPROCESS_VERSION}:${createHash('sha256').update(JSON.stringify(this.manifest.preprocessor)).digest('hex').slice(0, 16)}`,
       metrics: options.metrics,
     });
+    const prefixMaxBytes = options.cache.prefixMaxBytes ?? DEFAULT_PREFIX_CACHE_BYTES;
+    if (!Number.isFinite(prefixMaxBytes) || prefixMaxBytes < 0) {
+      throw new GlanceError(ErrorCode.InvalidInput, `cache.prefixMaxBytes must be zero or more bytes (got ${prefixMaxBytes})`);
+    }
+    this.#prefixes =
+      this.manifest.model.architecture === 'blip2-opt' && prefixMaxBytes > 0
+        ? new PrefixCache({ maxBytes: prefixMaxBytes, ttlMs: options.cache.ttlMs, metrics: options.metrics })
+        : undefined;
     this.#limiter = new UserRateLimiter({ perMinute: options.queue.perUserPerMinute });
     this.#vision = new MicroBatcher({
       maxBatch: options.queue.maxBatch,
@@ -114,7 +133,7 @@ export class GlanceService {
     });
     this.#generation = new GenerationScheduler({
       maxBatch: options.queue.maxBatch,
-      generate: (items, generation, callOptions) => this.#supervisor.generate(items, generation, callOptions),
+      generate: (items, generation, callOptions) => this.#supervisor.generate(items, generation, { ...callOptions, keepPrefix: this.#prefixes !== undefined }),
       onBatch: (size) => {
         this.#calls.generationBatches++;
         this.#calls.generationRows += size;
@@ -198,14 +217,16 @@ export class GlanceService {
       encoded = outcome.embedding;
       return outcome.embedding.queryEmbeds;
     });
+    const prefix = this.#prefixes?.get(lookup.key);
     const { output, batch } = await this.#generation.submit({
       channelId: request.channelId,
-      item: { queryEmbeds: lookup.queryEmbeds, prompt: buildPrompt(request.question, request.rawPrompt) },
+      item: { queryEmbeds: lookup.queryEmbeds, prompt: buildPrompt(request.question, request.rawPrompt), ...(prefix ? { prefix } : {}) },
       generation: request.generation ?? {},
       signal: deadline.signal,
       abortError: () => deadline.error(),
       onToken: request.onToken,
     });
+    if (!prefix && output.prefix) this.#prefixes?.set(lookup.key, output.prefix);
     const preprocess = encoded?.timingsMs.preprocess ?? 0;
     const vision = encoded?.timingsMs.vision ?? 0;
     const total = performance.now() - acceptedAt;
@@ -225,6 +246,7 @@ export class GlanceService {
       finishReason: output.finishReason,
       imageHash: lookup.imageHash,
       cacheHit: lookup.hit,
+      prefixCacheHit: prefix !== undefined,
       batchSize: batch.batchSize,
       timingsMs,
     };
@@ -243,9 +265,16 @@ export class GlanceService {
   }
 
   /** `ok`: accepting requests with a working engine (false while a crashed engine restarts, or after close). */
-  health(): { ok: boolean; queued: number; running: number; workerRestarts: number; cache: ReturnType<EmbeddingCache['stats']> } {
+  health(): { ok: boolean; queued: number; running: number; workerRestarts: number; cache: ReturnType<EmbeddingCache['stats']>; prefixCache: ReturnType<PrefixCache['stats']> | null } {
     const running = this.#generation.running;
-    return { ok: !this.#closing && this.#supervisor.available, queued: this.#queued(), running, workerRestarts: this.#supervisor.restarts, cache: this.#cache.stats() };
+    return {
+      ok: !this.#closing && this.#supervisor.available,
+      queued: this.#queued(),
+      running,
+      workerRestarts: this.#supervisor.restarts,
+      cache: this.#cache.stats(),
+      prefixCache: this.#prefixes?.stats() ?? null,
+    };
   }
 
   /** How many vision and generation engine calls the service made, and for how many images/rows. */
@@ -273,6 +302,7 @@ export class GlanceService {
       await Promise.allSettled([...this.#inFlight]);
       await this.#supervisor.close();
       this.#cache.clear();
+      this.#prefixes?.clear();
     })();
     return this.#closing;
   }

@@ -20,7 +20,9 @@ function generationOptions() {
 }
 
 function showDetails(result) {
-  $('cache-status').textContent = result.cacheHit ? 'cache hit' : 'cache miss';
+  $('cache-status').textContent = result.cacheHit
+    ? `cache hit${result.prefixCacheHit ? ' (image prefix kept: only the question was prefilled)' : ''}`
+    : 'cache miss';
   const body = $('timings').querySelector('tbody');
   body.replaceChildren();
   for (const [stage, ms] of Object.entries(result.timingsMs)) {

@@ -28,11 +28,11 @@ describe('REST API', () => {
     const first = await postJson(`${server().url}/v1/caption`, { image: base64, options: { maxNewTokens: 20 } });
     expect(first.status).toBe(200);
     expect(first.body.text).toBe(GOLDEN_CAPTION);
-    expect(first.body).toMatchObject({ cacheHit: false, finishReason: 'length', batchSize: 1 });
+    expect(first.body).toMatchObject({ cacheHit: false, prefixCacheHit: false, finishReason: 'length', batchSize: 1 });
     expect(first.body.imageHash).toMatch(/^[0-9a-f]{64}$/);
     expect(Object.keys(first.body.timingsMs).sort()).toEqual(['decode', 'prefill', 'preprocess', 'queue', 'total', 'vision']);
     const again = await postJson(`${server().url}/v1/caption`, { image: dataUrl, options: { maxNewTokens: 20 } });
-    expect(again.body).toMatchObject({ text: GOLDEN_CAPTION, cacheHit: true, imageHash: first.body.imageHash });
+    expect(again.body).toMatchObject({ text: GOLDEN_CAPTION, cacheHit: true, prefixCacheHit: true, imageHash: first.body.imageHash });
   });
 
   it('answers a multipart question as transformers does', async () => {

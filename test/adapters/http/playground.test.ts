@@ -41,7 +41,7 @@ describe('the playground page', () => {
     const answer = page.locator('#answer[data-state="done"]');
     await answer.waitFor();
     expect(await answer.textContent()).toBe(GOLDEN_ANSWER);
-    expect(await page.locator('#cache-status').textContent()).toBe('cache hit');
+    expect(await page.locator('#cache-status').textContent()).toBe('cache hit (image prefix kept: only the question was prefilled)');
     expect(await page.locator('#error').isHidden()).toBe(true);
     await page.close();
   });

@@ -51,6 +51,7 @@ describe('GlanceService', () => {
     expect(result.text).toBe(golden('astronaut.png', 'caption_greedy').text_stripped);
     expect(result.sequence).toEqual(golden('astronaut.png', 'caption_greedy').sequence);
     expect(result.cacheHit).toBe(false);
+    expect(result.prefixCacheHit).toBe(false);
     expect(streamed.at(-1)?.trim()).toBe(result.text);
     expect(result.timingsMs.total).toBeGreaterThanOrEqual(result.timingsMs.decode);
   });
@@ -60,8 +61,11 @@ describe('GlanceService', () => {
     const result = await service.run(request({ image: image('astronaut.png'), question: 'what is in the picture?' }));
     expect(result.text).toBe(golden('astronaut.png', 'vqa_what_greedy').text_stripped);
     expect(result.cacheHit).toBe(true);
+    // The language model's cache of the image queries was kept too: only the question was prefilled.
+    expect(result.prefixCacheHit).toBe(true);
     expect(result.timingsMs.vision).toBe(0);
     expect(service.engineCalls().visionImages).toBe(before.visionImages);
+    expect(service.health().prefixCache).toMatchObject({ entries: 1, hits: 1 });
     const raw = await service.run(request({ image: image('astronaut.png'), question: 'Question: what color is the sky? Answer:', rawPrompt: true }));
     expect(raw.text).toBe(golden('astronaut.png', 'vqa_color_greedy').text_stripped);
   });
