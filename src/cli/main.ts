@@ -93,6 +93,16 @@ export function buildProgram(): Command {
       await runStart(flags);
     });
 
+  const discord = program.command('discord').description('Discord bot set-up (the bot itself runs in `glance start` with DISCORD_TOKEN)');
+  discord
+    .command('register')
+    .description('register the slash and context-menu commands with Discord (DISCORD_TOKEN; DISCORD_APPLICATION_ID or asked from Discord)')
+    .option('--guild <id>', 'register in one server only (appears at once; global commands can take up to an hour)')
+    .action(async (flags: { guild?: string }) => {
+      const { runDiscordRegister } = await import('./discord-register-command.ts');
+      await runDiscordRegister(flags);
+    });
+
   program
     .command('bench')
     .description('benchmark conversion and inference on random weights of the real-size configs (see docs/benchmarks.md)')

@@ -1,11 +1,17 @@
 /**
  * `glance start`: read the configuration, make the model ready (the demo fixture, a bundle, a checkpoint folder or a
- * Hub id), start the service, and serve the HTTP playground and API. Discord/Slack tokens are refused until their
- * adapters exist (issues 5 and 6) rather than ignored. SIGINT/SIGTERM shut down gracefully: stop accepting, let
- * in-flight work finish (or cancel it after the service's grace), then exit 0.
+ * Hub id), open the settings store (SQLite in GLANCE_DATA_DIR) and the conversation memory, start the service, serve
+ * the HTTP playground and API (always: /healthz is the container's health check), and with DISCORD_TOKEN run the
+ * Discord bot. Slack tokens are refused until the Slack adapter exists (issue 6) rather than ignored.
+ * SIGINT/SIGTERM shut down gracefully: the Discord client is destroyed first (no new work), in-flight work
+ * finishes (or is cancelled after the service's grace), the stores close, then exit 0.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import { startHttpAdapter } from '../../adapters/http/http-adapter.ts';
+import { startDiscordAdapter, type DiscordAdapter } from '../../adapters/discord/discord-adapter.ts';
+import { WITHOUT_MESSAGE_CONTENT } from '../../adapters/discord/discord-client.ts';
+import { ConversationManager } from '../conversation/conversation-manager.ts';
+import { SettingsStore } from '../settings/settings-store.ts';
 import { loadServiceConfig, type ServiceConfig } from '../config/service-config.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createServiceMetrics } from '../metrics/service-metrics.ts';
@@ -40,7 +46,6 @@ function configFrom(flags: StartFlags): ServiceConfig {
 
 function refusePlatformTokens(config: ServiceConfig): void {
   const set = [
-    config.discordToken ? 'DISCORD_TOKEN' : undefined,
     config.slackBotToken ? 'SLACK_BOT_TOKEN' : undefined,
     config.slackAppToken ? 'SLACK_APP_TOKEN' : undefined,
     config.slackSigningSecret ? 'SLACK_SIGNING_SECRET' : undefined,
@@ -48,8 +53,8 @@ function refusePlatformTokens(config: ServiceConfig): void {
   if (set.length > 0) {
     throw new GlanceError(
       ErrorCode.ConfigInvalid,
-      `${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set, but the Discord and Slack adapters arrive with issues 5 and 6; ` +
-        'unset them to run the HTTP playground and API.',
+      `${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set, but the Slack adapter arrives with issue 6; ` +
+        'unset them to run the HTTP playground and API (and the Discord bot with DISCORD_TOKEN).',
       { variables: set },
     );
   }
@@ -93,29 +98,49 @@ export async function runStart(flags: StartFlags): Promise<void> {
   const config = configFrom(flags);
   refusePlatformTokens(config);
   const log = createLogger(config.logLevel);
-  const model = await readyModel(flags, config, log);
+  const settings = SettingsStore.open(config.dataDir);
+  const conversations = new ConversationManager(config.conversation);
+  let model;
+  let service;
   const metrics = createServiceMetrics();
-  const service = await GlanceService.start({
-    bundleDir: model.bundleDir,
-    modelId: model.modelId,
-    provider: config.provider,
-    threads: config.threads,
-    maxPixels: config.limits.maxPixels,
-    cache: config.cache,
-    queue: config.queue,
-    metrics,
-    log,
-  });
-  let adapter;
   try {
-    adapter = await startHttpAdapter({ service, config: { ...config, model: model.modelId }, metrics, log });
+    model = await readyModel(flags, config, log);
+    service = await GlanceService.start({
+      bundleDir: model.bundleDir,
+      modelId: model.modelId,
+      provider: config.provider,
+      threads: config.threads,
+      maxPixels: config.limits.maxPixels,
+      cache: config.cache,
+      queue: config.queue,
+      metrics,
+      log,
+    });
   } catch (error) {
-    await service.close();
+    settings.close();
     throw error;
   }
-  process.stdout.write(`glance: serving ${model.modelId} at ${adapter.url} (playground: ${adapter.url}/, API: ${adapter.url}/v1/…)\n`);
+  let http;
+  let discord: DiscordAdapter | undefined;
+  try {
+    http = await startHttpAdapter({ service, config: { ...config, model: model.modelId }, metrics, log });
+    if (config.discordToken) {
+      if (!config.discord.messageContent) {
+        log.warn({ component: 'discord' }, WITHOUT_MESSAGE_CONTENT);
+        process.stdout.write(`glance: ${WITHOUT_MESSAGE_CONTENT}\n`);
+      }
+      discord = await startDiscordAdapter({ service, config, settings, conversations, log });
+    }
+  } catch (error) {
+    await http?.close();
+    await service.close();
+    settings.close();
+    throw error;
+  }
+  const runs = ['the HTTP playground and API', ...(discord ? [`the Discord bot ${discord.user.tag}`] : [])];
+  process.stdout.write(`glance: serving ${model.modelId} at ${http.url} (playground: ${http.url}/, API: ${http.url}/v1/…)\n`);
+  process.stdout.write(`glance: running ${runs.join(' and ')}${discord ? '' : ' (set DISCORD_TOKEN to run the Discord bot)'}\n`);
 
-  const http = adapter;
   await new Promise<void>((resolve) => {
     let stopping = false;
     const shutdown = (signal: NodeJS.Signals) => {
@@ -125,7 +150,9 @@ export async function runStart(flags: StartFlags): Promise<void> {
       }
       stopping = true;
       log.info({ signal }, 'shutting down: no new requests, finishing the ones in flight');
-      Promise.all([http.close(), service.close()])
+      (discord ? discord.close() : Promise.resolve())
+        .then(() => Promise.all([http.close(), service.close()]))
+        .then(() => settings.close())
         .catch((error) => {
           log.error({ err: error }, 'shutdown failed');
           process.exitCode = 1;

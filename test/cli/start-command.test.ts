@@ -56,10 +56,10 @@ describe('glance start', () => {
     expect(stderr).toContain('--demo');
   });
 
-  it('refuses platform tokens until their adapters exist, naming the variable', async () => {
-    const run = start(['--demo', '--port', '0'], cleanEnv({ DISCORD_TOKEN: 'x', GLANCE_DATA_DIR: join(work, 'data') }));
+  it('refuses Slack tokens until the Slack adapter exists, naming the variable', async () => {
+    const run = start(['--demo', '--port', '0'], cleanEnv({ SLACK_BOT_TOKEN: 'x', GLANCE_DATA_DIR: join(work, 'data') }));
     expect(await run.exited).toBe(1);
-    expect(run.output().stderr).toMatch(/\[CONFIG_INVALID\].*DISCORD_TOKEN.*issues 5 and 6/);
+    expect(run.output().stderr).toMatch(/\[CONFIG_INVALID\].*SLACK_BOT_TOKEN.*issue 6/);
   });
 
   it('stops on a bad configuration value naming the variable', async () => {

@@ -1,0 +1,75 @@
+/**
+ * Message context-menu "Ask about image": opens a modal asking for the question; the modal's submit answers it
+ * about the target message's images (remembered when the menu was used; fetched again if forgotten since).
+ */
+import {
+  ActionRowBuilder,
+  ModalBuilder,
+  TextInputBuilder,
+  TextInputStyle,
+  type MessageContextMenuCommandInteraction,
+  type ModalSubmitInteraction,
+} from 'discord.js';
+import { ErrorCode, GlanceError } from '../../../engine/errors.ts';
+import type { DiscordAdapterContext } from '../adapter-context.ts';
+import { conversationKey } from '../conversation-key.ts';
+import { answerInteraction, replyPrivately } from '../interaction-reply.ts';
+import { toRead } from '../message-images.ts';
+import { checkQuestion } from '../question-limit.ts';
+import { consentedImages } from './consent.ts';
+import { targetImages } from './interaction-images.ts';
+
+export const ASK_MODAL_PREFIX = 'glance-ask:';
+export const QUESTION_INPUT_ID = 'question';
+/** Discord's limit on a text input. */
+const MAX_TEXT_INPUT = 4000;
+
+export async function askAboutImageCommand(context: DiscordAdapterContext, interaction: MessageContextMenuCommandInteraction): Promise<void> {
+  try {
+    targetImages(context, interaction.targetMessage, interaction.user.id);
+    const input = new TextInputBuilder()
+      .setCustomId(QUESTION_INPUT_ID)
+      .setLabel('Your question about the image')
+      .setStyle(TextInputStyle.Paragraph)
+      .setRequired(true)
+      .setMaxLength(Math.min(MAX_TEXT_INPUT, context.config.limits.maxQuestionChars));
+    const modal = new ModalBuilder()
+      .setCustomId(`${ASK_MODAL_PREFIX}${interaction.targetMessage.id}`)
+      .setTitle('Ask about image')
+      .addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(input));
+    await interaction.showModal(modal);
+  } catch (error) {
+    await replyPrivately(context, interaction, error);
+  }
+}
+
+export async function askModalSubmit(context: DiscordAdapterContext, interaction: ModalSubmitInteraction): Promise<void> {
+  let job;
+  try {
+    const targetId = interaction.customId.slice(ASK_MODAL_PREFIX.length);
+    const question = interaction.fields.getTextInputValue(QUESTION_INPUT_ID).trim();
+    checkQuestion(question, context.config.limits.maxQuestionChars);
+    const key = conversationKey(interaction.guildId, interaction.channelId!, interaction.channel);
+    const remembered = () => {
+      try {
+        const resolved = context.conversations.resolve({ key, messageId: interaction.id, replyToMessageId: targetId });
+        return resolved.source === 'reply' ? resolved : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    let resolved = remembered();
+    if (!resolved && interaction.channel && 'messages' in interaction.channel) {
+      // forgotten since the menu was used: fetch the message again
+      targetImages(context, await interaction.channel.messages.fetch(targetId), interaction.user.id);
+      resolved = remembered();
+    }
+    if (!resolved) throw new GlanceError(ErrorCode.NoImage, 'The image of that message is no longer available; use "Ask about image" on it again.');
+    const images = consentedImages(context, resolved.images, interaction.user.id).slice(0, context.config.limits.maxImagesPerMessage);
+    job = { images: images.map(toRead), question, userId: interaction.user.id, channelId: interaction.channelId! };
+  } catch (error) {
+    await replyPrivately(context, interaction, error);
+    return;
+  }
+  await answerInteraction(context, interaction, 'answer', job);
+}

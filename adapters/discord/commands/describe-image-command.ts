@@ -1,0 +1,22 @@
+/** Message context-menu "Describe image": alt text for the target message's images (works without MessageContent). */
+import type { MessageContextMenuCommandInteraction } from 'discord.js';
+import type { DiscordAdapterContext } from '../adapter-context.ts';
+import { answerInteraction, replyPrivately } from '../interaction-reply.ts';
+import { attachmentToRead } from '../message-images.ts';
+import { targetImages } from './interaction-images.ts';
+
+export async function describeImageCommand(context: DiscordAdapterContext, interaction: MessageContextMenuCommandInteraction): Promise<void> {
+  let attachments;
+  try {
+    attachments = targetImages(context, interaction.targetMessage, interaction.user.id);
+  } catch (error) {
+    await replyPrivately(context, interaction, error);
+    return;
+  }
+  const limit = context.config.limits.maxImagesPerMessage;
+  await answerInteraction(context, interaction, 'alt-text', {
+    images: attachments.slice(0, limit).map((attachment) => attachmentToRead(context, attachment)),
+    userId: interaction.user.id,
+    channelId: interaction.channelId,
+  });
+}

@@ -1,0 +1,44 @@
+/** Images that arrive with interactions: a slash command's attachment option, a context-menu command's target message. */
+import type { Attachment, ChatInputCommandInteraction, Message } from 'discord.js';
+import { ErrorCode, GlanceError } from '../../../engine/errors.ts';
+import { PLATFORM, type DiscordAdapterContext } from '../adapter-context.ts';
+import { conversationKey } from '../conversation-key.ts';
+import { tooLarge } from '../attachment-download.ts';
+import { isImageCandidate } from '../image-attachments.ts';
+import { rememberedImage } from '../message-images.ts';
+
+/**
+ * The attachment option `name`, checked before deferring: a file Discord does not report as an image is refused,
+ * and so is one whose reported size is above the limit. It is remembered for follow-up questions (`/ask` without
+ * an image) under the interaction's id.
+ */
+export function attachmentOption(context: DiscordAdapterContext, interaction: ChatInputCommandInteraction, name: string, required: boolean): Attachment | undefined {
+  const attachment = interaction.options.getAttachment(name, required) ?? undefined;
+  if (!attachment) return undefined;
+  if (!isImageCandidate(attachment)) {
+    throw new GlanceError(ErrorCode.ImageUnsupported, `${attachment.name} is not an image; attach a JPEG, PNG, WebP, GIF or TIFF image.`);
+  }
+  if (attachment.size > context.config.limits.maxImageBytes) throw tooLarge(attachment.size, context.config.limits.maxImageBytes);
+  if (!context.settings.isUserOptedOut(PLATFORM, interaction.user.id)) {
+    context.conversations.remember(conversationKey(interaction.guildId, interaction.channelId, interaction.channel), [
+      rememberedImage(context, attachment, { id: interaction.id, authorId: interaction.user.id, postedAt: interaction.createdTimestamp }),
+    ]);
+  }
+  return attachment;
+}
+
+/** The image attachments of a context-menu target (remembered for later questions unless its author opted out). */
+export function targetImages(context: DiscordAdapterContext, message: Message, askerId: string): Attachment[] {
+  const images = [...message.attachments.values()].filter(isImageCandidate);
+  if (images.length === 0) throw new GlanceError(ErrorCode.NoImage, 'That message has no image to describe.');
+  if (message.author.id !== askerId && context.settings.isUserOptedOut(PLATFORM, message.author.id)) {
+    throw new GlanceError(ErrorCode.NoImage, 'The author of that message opted out of glance, so its images are not described.');
+  }
+  if (!context.settings.isUserOptedOut(PLATFORM, message.author.id)) {
+    context.conversations.remember(
+      conversationKey(message.guildId, message.channelId, message.channel),
+      images.map((attachment) => rememberedImage(context, attachment, { id: message.id, authorId: message.author.id, postedAt: message.createdTimestamp })),
+    );
+  }
+  return images;
+}

@@ -1,0 +1,96 @@
+/**
+ * The Discord adapter: logs the discord.js client in, routes messages and interactions to their handlers, and on
+ * close destroys the client and waits for the work in flight. The only place discord.js is used (with the other
+ * files of this folder).
+ */
+import { Events, type Client } from 'discord.js';
+import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import type { ServiceConfig } from '../../src/config/service-config.ts';
+import type { ConversationManager } from '../../src/conversation/conversation-manager.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import type { SettingsStore } from '../../src/settings/settings-store.ts';
+import type { DiscordAdapterContext } from './adapter-context.ts';
+import { DEFAULT_DOWNLOAD_TIMEOUT_MS, downloadAttachment } from './attachment-download.ts';
+import { createDiscordClient } from './discord-client.ts';
+import { handleInteraction } from './interaction-listener.ts';
+import { handleMessage } from './message-listener.ts';
+import { UserWorkQueue } from './user-work-queue.ts';
+
+export interface DiscordAdapterOptions {
+  service: DiscordAdapterContext['service'];
+  config: ServiceConfig;
+  settings: SettingsStore;
+  conversations: ConversationManager;
+  log?: Logger;
+}
+
+export interface DiscordAdapter {
+  client: Client;
+  /** The bot's user id and tag, once logged in. */
+  user: { id: string; tag: string };
+  /**
+   * Takes no new work, lets the work in flight send its replies (up to `graceMs`, default 10 s), then destroys the
+   * client (gateway closed, REST token dropped).
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+export async function startDiscordAdapter(options: DiscordAdapterOptions): Promise<DiscordAdapter> {
+  const { config, log } = options;
+  const token = config.discordToken;
+  if (!token) throw new GlanceError(ErrorCode.ConfigInvalid, 'The Discord adapter needs DISCORD_TOKEN (the bot token from the Developer Portal).');
+  const context: DiscordAdapterContext = {
+    service: options.service,
+    config,
+    settings: options.settings,
+    conversations: options.conversations,
+    queue: new UserWorkQueue(),
+    log,
+    download: async (url) =>
+      (await downloadAttachment(url, { mediaHosts: config.discord.mediaHosts, maxBytes: config.limits.maxImageBytes, timeoutMs: DEFAULT_DOWNLOAD_TIMEOUT_MS })).bytes,
+  };
+  const client = createDiscordClient(config.discord);
+  const inFlight = new Set<Promise<void>>();
+  let closing = false;
+  const track = (work: () => Promise<void>, what: string) => {
+    if (closing) return;
+    const running = work()
+      .catch((error) => log?.error({ err: error }, `Discord ${what} failed`))
+      .finally(() => inFlight.delete(running));
+    inFlight.add(running);
+  };
+
+  client.on(Events.MessageCreate, (message) => {
+    const botId = client.user?.id;
+    if (botId) track(() => handleMessage(context, message, botId), 'message handling');
+  });
+  client.on(Events.InteractionCreate, (interaction) => track(() => handleInteraction(context, interaction), 'interaction'));
+  client.on(Events.Error, (error) => log?.error({ err: error }, 'Discord client error'));
+  client.on(Events.Warn, (message) => log?.warn({ component: 'discord' }, message));
+  client.on(Events.ShardResume, () => log?.info({ component: 'discord' }, 'Discord gateway resumed'));
+  client.on(Events.ShardDisconnect, (event) => log?.warn({ component: 'discord', code: event.code }, 'Discord gateway disconnected'));
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  try {
+    await client.login(token);
+    await ready;
+  } catch (error) {
+    await client.destroy();
+    const message = (error as Error).message ?? String(error);
+    throw new GlanceError(ErrorCode.ConfigInvalid, `Discord login failed (${message}); check DISCORD_TOKEN and DISCORD_API_URL.`, undefined, { cause: error });
+  }
+  const user = { id: client.user!.id, tag: client.user!.tag };
+  log?.info({ component: 'discord', user: user.tag, messageContent: config.discord.messageContent }, 'Discord adapter logged in');
+  return {
+    client,
+    user,
+    async close({ graceMs = 10_000 } = {}) {
+      closing = true;
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.allSettled([...inFlight]), grace]);
+      clearTimeout(timer);
+      await client.destroy();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * Every message glance can see: its images are remembered for later questions (unless the author opted out); a
+ * message addressed to glance is answered; otherwise, in an opted-in channel, its images get alt text. Bots'
+ * messages (glance's own included) are ignored. Each message's work is tracked so shutdown can wait for it.
+ */
+import type { Message } from 'discord.js';
+import type { DiscordAdapterContext } from './adapter-context.ts';
+import { autoAltText } from './auto-alt-text-listener.ts';
+import { rememberMessageImages } from './message-images.ts';
+import { answerMessageQuestion, isAddressedToBot } from './question-listener.ts';
+
+export async function handleMessage(context: DiscordAdapterContext, message: Message, botId: string): Promise<void> {
+  if (message.author.bot || message.system) return;
+  if (isAddressedToBot(message, botId)) {
+    await answerMessageQuestion(context, message, botId);
+    return;
+  }
+  rememberMessageImages(context, message);
+  await autoAltText(context, message);
+}
