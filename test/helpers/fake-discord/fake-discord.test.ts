@@ -7,59 +7,27 @@ import { once } from 'node:events';
 import {
   ActionRowBuilder,
   ChannelType,
-  Client,
   DiscordAPIError,
   Events,
-  GatewayIntentBits,
   type Interaction,
-  type Message,
   ModalBuilder,
-  Partials,
   PermissionFlagsBits,
   TextInputBuilder,
   TextInputStyle,
 } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDiscord } from './fake-discord.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { WITHOUT_MESSAGE_CONTENT, nextUserMessage, useFakeDiscord } from './discord-client.ts';
+import type { FakeDiscord } from './fake-discord.ts';
 
-const ALL_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent];
-const WITHOUT_CONTENT = ALL_INTENTS.filter((intent) => intent !== GatewayIntentBits.MessageContent);
 const ALICE = { id: '5001', username: 'alice' };
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a0000000000049454e44ae426082', 'hex');
 
+const hooks = useFakeDiscord();
+const connect = hooks.connect;
 let fake: FakeDiscord;
-let clients: Client[] = [];
-
-beforeEach(async () => {
-  fake = await FakeDiscord.start();
+beforeEach(() => {
+  fake = hooks.fake();
 });
-
-afterEach(async () => {
-  for (const client of clients) await client.destroy();
-  clients = [];
-  await fake.close();
-});
-
-async function connect(intents: GatewayIntentBits[] = ALL_INTENTS): Promise<Client> {
-  const client = new Client({ intents, partials: [Partials.Channel], rest: { api: fake.apiUrl } });
-  clients.push(client);
-  const ready = once(client, Events.ClientReady);
-  await client.login(fake.token);
-  await ready;
-  return client;
-}
-
-/** The next message from someone other than the bot (the bot's own posts come back over the gateway too). */
-function nextUserMessage(client: Client): Promise<Message> {
-  return new Promise((resolve) => {
-    const listener = (message: Message) => {
-      if (message.author.bot) return;
-      client.off(Events.MessageCreate, listener);
-      resolve(message);
-    };
-    client.on(Events.MessageCreate, listener);
-  });
-}
 
 describe('fake Discord with the real discord.js client', () => {
   it('logs in: GET /gateway/bot with the bot token, IDENTIFY, READY and GUILD_CREATE with the channels and the bot member', async () => {
@@ -104,7 +72,7 @@ describe('fake Discord with the real discord.js client', () => {
   });
 
   it('without the MessageContent intent a plain guild message arrives blank, a mention or a DM arrives whole', async () => {
-    const client = await connect(WITHOUT_CONTENT);
+    const client = await connect(WITHOUT_MESSAGE_CONTENT);
     const image = { filename: 'cat.png', bytes: PNG, contentType: 'image/png' };
     let received = nextUserMessage(client);
     await fake.postMessage({ channelId: '4001', author: ALICE, content: 'plain', attachments: [image] });
@@ -171,7 +139,7 @@ describe('fake Discord with the real discord.js client', () => {
   });
 
   it('runs a message context-menu command on an image (whole without MessageContent), shows a modal and takes its submission', async () => {
-    const client = await connect(WITHOUT_CONTENT);
+    const client = await connect(WITHOUT_MESSAGE_CONTENT);
     let targetAttachments = -1;
     client.on(Events.InteractionCreate, async (interaction: Interaction) => {
       if (interaction.isMessageContextMenuCommand()) {
