@@ -6,6 +6,7 @@ import type { Attachment, Message } from 'discord.js';
 import type { RememberedImage } from '../../src/conversation/conversation-manager.ts';
 import type { DiscordAdapterContext } from './adapter-context.ts';
 import { PLATFORM } from './adapter-context.ts';
+import { tooLarge } from './attachment-download.ts';
 import { conversationKey } from './conversation-key.ts';
 import { existingAltText, isImageCandidate } from './image-attachments.ts';
 import { spoilerName, type ImageToRead } from './image-job.ts';
@@ -16,13 +17,17 @@ export function imageCandidates(message: Message): Attachment[] {
 
 export function rememberedImage(context: DiscordAdapterContext, attachment: Attachment, message: { id: string; authorId: string; postedAt: number }): RememberedImage {
   const altText = existingAltText(attachment);
+  const maxBytes = context.config.limits.maxImageBytes;
   return {
     messageId: message.id,
     authorId: message.authorId,
     postedAt: message.postedAt,
     name: attachment.name,
     ...(altText === undefined ? {} : { altText }),
-    load: () => context.download(attachment.url),
+    load: async () => {
+      if (attachment.size > maxBytes) throw tooLarge(attachment.size, maxBytes);
+      return context.download(attachment.url);
+    },
   };
 }
 
@@ -41,6 +46,15 @@ export function toRead(image: RememberedImage): ImageToRead {
   return { name, spoiler: spoilerName(name), load: image.load };
 }
 
+/** An attachment to read now; one whose reported size is above the limit is refused without downloading. */
 export function attachmentToRead(context: DiscordAdapterContext, attachment: Attachment): ImageToRead {
-  return { name: attachment.name, spoiler: attachment.spoiler || spoilerName(attachment.name), load: () => context.download(attachment.url) };
+  const maxBytes = context.config.limits.maxImageBytes;
+  return {
+    name: attachment.name,
+    spoiler: attachment.spoiler || spoilerName(attachment.name),
+    load: async () => {
+      if (attachment.size > maxBytes) throw tooLarge(attachment.size, maxBytes);
+      return context.download(attachment.url);
+    },
+  };
 }

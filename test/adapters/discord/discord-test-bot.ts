@@ -1,0 +1,196 @@
+/**
+ * Integration-test glue: one real GlanceService on the tiny OPT bundle per test file (beforeAll), and per test a fake
+ * Discord (REST + gateway + CDN), a settings store in a temporary data directory, a conversation manager and the real
+ * Discord adapter logged in to the fake. Also the goldens, fixture images and waits on what the bot sends.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync, crc32 } from 'node:zlib';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { startDiscordAdapter, type DiscordAdapter } from '../../../adapters/discord/discord-adapter.ts';
+import { loadServiceConfig, type ServiceConfig } from '../../../src/config/service-config.ts';
+import { ConversationManager } from '../../../src/conversation/conversation-manager.ts';
+import { GlanceService } from '../../../src/service/glance-service.ts';
+import { SettingsStore } from '../../../src/settings/settings-store.ts';
+import { FakeDiscord, type RecordedRequest } from '../../helpers/fake-discord/fake-discord.ts';
+import { IMAGES, TEST_PROVIDER, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
+import { convertTinyOpt, type TinyBundle } from '../../helpers/tiny-bundle.ts';
+
+const goldens = readJson(join(TINY_OPT, 'goldens.json'));
+/** transformers' greedy caption of astronaut.png (max_new_tokens 20: the start of the service's default 30-token caption). */
+export const GOLDEN_CAPTION: string = goldens.images['astronaut.png'].generate.caption_greedy.outputs[0].text_stripped;
+/** transformers' greedy answer to "what is in the picture?" about astronaut.png (max_new_tokens 20). */
+export const GOLDEN_ANSWER: string = goldens.images['astronaut.png'].generate.vqa_what_greedy.outputs[0].text_stripped;
+export const QUESTION = 'what is in the picture?';
+export const ASTRONAUT = readFileSync(join(IMAGES, 'astronaut.png'));
+export const CHELSEA = readFileSync(join(IMAGES, 'chelsea.png'));
+export const GOLDEN_CHELSEA_CAPTION: string = goldens.images['chelsea.png'].generate.caption_greedy.outputs[0].text_stripped;
+
+export const ALICE = { id: '5001', username: 'alice' };
+export const BOB = { id: '5002', username: 'bob' };
+export const OTHER_BOT = { id: '5009', username: 'otherbot', bot: true };
+
+export const PNG_ATTACHMENT = { filename: 'astronaut.png', bytes: ASTRONAUT, contentType: 'image/png', width: 512, height: 512 };
+
+export interface DiscordTestBot {
+  fake: FakeDiscord;
+  adapter: DiscordAdapter;
+  settings: SettingsStore;
+  conversations: ConversationManager;
+  config: ServiceConfig;
+  service: GlanceService;
+  dataDir: string;
+  /** Stops the adapter and the settings store and starts them again on the same data directory (a restart). */
+  restart(): Promise<void>;
+}
+
+export function testConfig(overrides: Record<string, string>): ServiceConfig {
+  return loadServiceConfig({
+    env: {},
+    envFile: false,
+    overrides: { GLANCE_MAX_PIXELS: '1000000', GLANCE_USER_REQUESTS_PER_MINUTE: '1000', GLANCE_MAX_QUESTION_CHARS: '500', GLANCE_MAX_IMAGE_MB: '1', ...overrides },
+  });
+}
+
+/**
+ * beforeAll: the tiny service; beforeEach: a fresh fake Discord and adapter (MESSAGE_CONTENT on unless
+ * `overrides` says otherwise). The getter gives them inside tests.
+ */
+export function useDiscordTestBot(overrides: Record<string, string> = {}): () => DiscordTestBot {
+  let bundle: TinyBundle | undefined;
+  let service: GlanceService | undefined;
+  let bot: DiscordTestBot | undefined;
+  beforeAll(async () => {
+    bundle = await convertTinyOpt();
+    const config = testConfig(overrides);
+    service = await GlanceService.start({
+      bundleDir: bundle.dir, modelId: 'tiny-opt', provider: TEST_PROVIDER, threads: 1, maxPixels: config.limits.maxPixels, cache: config.cache, queue: config.queue,
+    });
+  });
+  afterAll(async () => {
+    await service?.close();
+    bundle?.cleanup();
+  });
+  beforeEach(async () => {
+    const fake = await FakeDiscord.start();
+    const dataDir = mkdtempSync(join(tmpdir(), 'glance-discord-'));
+    const config = testConfig({
+      DISCORD_TOKEN: fake.token,
+      DISCORD_API_URL: fake.apiUrl,
+      DISCORD_MEDIA_HOSTS: fake.cdnHost,
+      DISCORD_MESSAGE_CONTENT: 'true',
+      GLANCE_DATA_DIR: dataDir,
+      ...overrides,
+    });
+    const open = async () => {
+      const settings = SettingsStore.open(dataDir);
+      const conversations = new ConversationManager(config.conversation);
+      const adapter = await startDiscordAdapter({ service: service!, config, settings, conversations });
+      return { settings, conversations, adapter };
+    };
+    const parts = await open();
+    bot = {
+      fake,
+      config,
+      service: service!,
+      dataDir,
+      ...parts,
+      async restart() {
+        await bot!.adapter.close();
+        bot!.settings.close();
+        Object.assign(bot!, await open());
+      },
+    };
+  });
+  afterEach(async () => {
+    if (!bot) return;
+    await bot.adapter.close({ graceMs: 2000 });
+    bot.settings.close();
+    await bot.fake.close();
+    rmSync(bot.dataDir, { recursive: true, force: true });
+    bot = undefined;
+  });
+  return () => {
+    if (!bot) throw new Error('the Discord test bot starts in beforeEach');
+    return bot;
+  };
+}
+
+/** The next message the bot posts in `channelId` (POST /channels/:id/messages answered 200). */
+export async function nextBotPost(fake: FakeDiscord, channelId: string, after = 0): Promise<RecordedRequest> {
+  return fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${channelId}/messages` && request.at >= after && request.status === 200);
+}
+
+/** The content of the bot's last message in the channel (after its edits). */
+export function lastBotText(fake: FakeDiscord, channelId: string): string {
+  const messages = fake.botMessages(channelId);
+  return messages.at(-1)?.content ?? '';
+}
+
+/** Waits until the interaction has a response matching `match` (polling the fake's record). */
+export async function waitForResponse(fake: FakeDiscord, token: string, match: (response: ReturnType<FakeDiscord['interactionResponses']>[number]) => boolean, timeoutMs = 10_000): Promise<ReturnType<FakeDiscord['interactionResponses']>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const responses = fake.interactionResponses(token);
+    if (responses.some(match)) return responses;
+    if (Date.now() > deadline) throw new Error(`no matching interaction response; got ${JSON.stringify(responses)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The text a user sees for an interaction: the last edit of the original, or the last follow-up. */
+export function finalText(responses: ReturnType<FakeDiscord['interactionResponses']>): string | undefined {
+  const last = [...responses].reverse().find((r) => r.kind === 'edit' || r.kind === 'followup' || (r.kind === 'callback' && r.type === 4));
+  return last?.data?.content;
+}
+
+/** A tiny (animated when several frames) GIF of 2x2-pixel frames (palette indices 0 = black, 1 = white), written by hand. */
+export function animatedGif(frames: number[][]): Buffer {
+  const header = Buffer.from('GIF89a', 'ascii');
+  const screen = Buffer.from([2, 0, 2, 0, 0xf0, 0, 0]); // 2x2, global color table of 2 colors
+  const palette = Buffer.from([0, 0, 0, 255, 255, 255]);
+  const loop = Buffer.from([0x21, 0xff, 0x0b, ...Buffer.from('NETSCAPE2.0', 'ascii'), 3, 1, 0, 0, 0]);
+  const frame = (pixels: number[]) => {
+    // LZW with code size 2: clear (4) before every pixel keeps the code width at 3 bits; end (5).
+    const codes = pixels.flatMap((pixel) => [4, pixel]).concat([5]);
+    let bits = 0;
+    let value = 0;
+    const bytes: number[] = [];
+    for (const code of codes) {
+      value |= code << bits;
+      bits += 3;
+      while (bits >= 8) {
+        bytes.push(value & 0xff);
+        value >>= 8;
+        bits -= 8;
+      }
+    }
+    if (bits > 0) bytes.push(value & 0xff);
+    return Buffer.from([0x21, 0xf9, 4, 0, 10, 0, 0, 0, 0x2c, 0, 0, 0, 0, 2, 0, 2, 0, 0, 2, bytes.length, ...bytes, 0]);
+  };
+  return Buffer.concat([header, screen, palette, loop, ...frames.map(frame), Buffer.from([0x3b])]);
+}
+
+/** A valid PNG of width x height black pixels, small on the wire. */
+export function blankPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8;
+  header[9] = 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.alloc((width + 1) * height))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
