@@ -16,7 +16,7 @@ export interface RegisteredCommands {
 
 export async function registerCommands(config: ServiceConfig, options: { guildId?: string } = {}): Promise<RegisteredCommands> {
   if (!config.discordToken) throw new GlanceError(ErrorCode.ConfigInvalid, 'Registering the Discord commands needs DISCORD_TOKEN (the bot token from the Developer Portal).');
-  if (options.guildId !== undefined && !/^\d{5,25}$/.test(options.guildId)) {
+  if (options.guildId !== undefined && !/^\d{1,25}$/.test(options.guildId)) {
     throw new GlanceError(ErrorCode.InvalidInput, `--guild takes a server id (digits; Developer Mode → right-click the server → Copy Server ID), got "${options.guildId}".`);
   }
   const rest = new REST({ api: config.discord.apiUrl, retries: 1 }).setToken(config.discordToken);

@@ -16,7 +16,7 @@ export function attachmentOption(context: DiscordAdapterContext, interaction: Ch
   const attachment = interaction.options.getAttachment(name, required) ?? undefined;
   if (!attachment) return undefined;
   if (!isImageCandidate(attachment)) {
-    throw new GlanceError(ErrorCode.ImageUnsupported, `${attachment.name} is not an image; attach a JPEG, PNG, WebP, GIF or TIFF image.`);
+    throw new GlanceError(ErrorCode.ImageUnsupported, `The file ${attachment.name} is not an image; attach a JPEG, PNG, WebP, GIF or TIFF image.`);
   }
   if (attachment.size > context.config.limits.maxImageBytes) throw tooLarge(attachment.size, context.config.limits.maxImageBytes);
   if (!context.settings.isUserOptedOut(PLATFORM, interaction.user.id)) {
