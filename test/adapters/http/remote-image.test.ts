@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressAllowList, isNonPublicAddress } from '../../../adapters/http/address-policy.ts';
 import { fetchRemoteImage, type RemoteImagePolicy } from '../../../adapters/http/remote-image.ts';
@@ -9,22 +11,39 @@ const PNG_BYTES = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
 
 let server: Server;
 let port: number;
+/** The Host header of every request the local server received. */
+const hostsSeen: string[] = [];
 
 beforeAll(async () => {
   server = createServer((request, response) => {
+    hostsSeen.push(request.headers.host ?? '');
     if (request.url === '/image.png') {
       response.writeHead(200, { 'content-type': 'image/png' }).end(PNG_BYTES);
     } else if (request.url === '/to-ipv6-loopback') {
       response.writeHead(302, { location: `http://[::1]:${port}/image.png` }).end();
     } else if (request.url === '/big') {
       response.writeHead(200, { 'content-type': 'image/png' }).end(new Uint8Array(5000));
+    } else if (request.url === '/big-undeclared') {
+      // No Content-Length: chunked, so only counting the streamed bytes finds it too large.
+      response.writeHead(200, { 'content-type': 'image/png' });
+      for (let i = 0; i < 5; i++) response.write(new Uint8Array(400));
+      response.end();
+    } else if (request.url === '/loop') {
+      response.writeHead(302, { location: '/loop' }).end();
+    } else if (request.url?.startsWith('/to/')) {
+      response.writeHead(302, { location: decodeURIComponent(request.url.slice(4)) }).end();
+    } else if (request.url === '/never') {
+      // Never answers: only the timeout or the caller ends the fetch.
     } else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => new Promise<void>((resolve) => {
+  server.closeAllConnections();
+  server.close(() => resolve());
+}));
 
 function policy(overrides: Partial<RemoteImagePolicy> = {}): RemoteImagePolicy {
   return { allowRemote: true, allowList: new AddressAllowList([]), maxBytes: 1000, timeoutMs: 5000, ...overrides };
@@ -92,6 +111,142 @@ describe('fetchRemoteImage', () => {
   it('checks redirect targets too', async () => {
     const allowList = new AddressAllowList(['127.0.0.1']);
     expect(await refusal(fetchRemoteImage(`http://127.0.0.1:${port}/to-ipv6-loopback`, policy({ allowList })))).toBe('REMOTE_IMAGE_REFUSED');
+  });
+});
+
+describe('fetchRemoteImage connects only to checked addresses (DNS rebinding)', () => {
+  /** A resolver that knows only the given names (the system resolver knows none of them). */
+  function resolver(names: Record<string, string[] | (() => string[])>) {
+    const calls: string[] = [];
+    const lookup = async (hostname: string) => {
+      calls.push(hostname);
+      const entry = names[hostname];
+      if (entry === undefined) throw new Error(`no such host ${hostname}`);
+      return typeof entry === 'function' ? entry() : entry;
+    };
+    return { lookup, calls };
+  }
+
+  it('refuses the connection when the name resolves to a public address for the check and to loopback for the connection', async () => {
+    let answers = 0;
+    const { lookup, calls } = resolver({ 'rebind.test': () => (answers++ === 0 ? ['93.184.216.34'] : ['127.0.0.1']) });
+    const before = hostsSeen.length;
+    const error = await fetchRemoteImage(`http://rebind.test:${port}/image.png`, policy({ lookup })).catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'REMOTE_IMAGE_REFUSED', details: { address: '127.0.0.1' } });
+    expect(calls).toEqual(['rebind.test', 'rebind.test']); // the check's look-up, then the connection's (checked) one
+    expect(hostsSeen.length).toBe(before); // the local server was never reached
+  });
+
+  it('connects through the injected resolver: a name only it knows is fetched from the address it gave', async () => {
+    const { lookup, calls } = resolver({ 'images.test': ['127.0.0.1'] });
+    const before = hostsSeen.length;
+    const allowList = new AddressAllowList(['127.0.0.1']);
+    expect(await fetchRemoteImage(`http://images.test:${port}/image.png`, policy({ lookup, allowList }))).toEqual(PNG_BYTES);
+    expect(calls).toEqual(['images.test', 'images.test']);
+    expect(hostsSeen.slice(before)).toEqual([`images.test:${port}`]); // the Host header keeps the name
+    // Allow-listed by name: its addresses are not checked, but the connection still uses the injected resolver.
+    const byName = new AddressAllowList(['images.test']);
+    expect(await fetchRemoteImage(`http://images.test:${port}/image.png`, policy({ lookup, allowList: byName }))).toEqual(PNG_BYTES);
+  });
+
+  it('checks every address the connection may use, not only the first', async () => {
+    let answers = 0;
+    const { lookup } = resolver({ 'two.test': () => (answers++ === 0 ? ['127.0.0.1'] : ['127.0.0.1', '10.0.0.1']) });
+    const allowList = new AddressAllowList(['127.0.0.1']);
+    const before = hostsSeen.length;
+    expect(await refusal(fetchRemoteImage(`http://two.test:${port}/image.png`, policy({ lookup, allowList })))).toBe('REMOTE_IMAGE_REFUSED');
+    expect(hostsSeen.length).toBe(before);
+    // Several checked addresses: node tries them in turn (nothing listens on [::1] at this port, 127.0.0.1 answers).
+    const dual = resolver({ 'dual.test': ['::1', '127.0.0.1'] }).lookup;
+    expect(await fetchRemoteImage(`http://dual.test:${port}/image.png`, policy({ lookup: dual, allowList: new AddressAllowList(['127.0.0.1', '::1']) }))).toEqual(PNG_BYTES);
+  });
+
+  it('checks the connection of every redirect hop with the same resolver', async () => {
+    let answers = 0;
+    const { lookup } = resolver({ 'images.test': ['127.0.0.1'], 'rebind.test': () => (answers++ === 0 ? ['127.0.0.1'] : ['10.0.0.1']) });
+    const allowList = new AddressAllowList(['127.0.0.1']);
+    const next = encodeURIComponent(`http://rebind.test:${port}/image.png`);
+    const error = await fetchRemoteImage(`http://images.test:${port}/to/${next}`, policy({ lookup, allowList })).catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'REMOTE_IMAGE_REFUSED', details: { address: '10.0.0.1' } });
+  });
+
+  it('refuses a resolver answer that is not an IP address, and a name that does not resolve', async () => {
+    const { lookup } = resolver({ 'odd.test': ['not-an-address'] });
+    expect(await refusal(fetchRemoteImage(`http://odd.test:${port}/image.png`, policy({ lookup })))).toBe('REMOTE_IMAGE_REFUSED');
+    expect(await refusal(fetchRemoteImage(`http://missing.test:${port}/image.png`, policy({ lookup })))).toBe('REMOTE_IMAGE_REFUSED');
+  });
+});
+
+describe('fetchRemoteImage limits', () => {
+  const allowList = new AddressAllowList(['127.0.0.1']);
+
+  it('counts streamed bytes when no Content-Length is declared', async () => {
+    expect(await refusal(fetchRemoteImage(`http://127.0.0.1:${port}/big-undeclared`, policy({ allowList })))).toBe('PAYLOAD_TOO_LARGE');
+    expect(await fetchRemoteImage(`http://127.0.0.1:${port}/big-undeclared`, policy({ allowList, maxBytes: 2000 }))).toEqual(new Uint8Array(2000));
+  });
+
+  it('follows at most MAX_REDIRECTS redirects', async () => {
+    expect(await refusal(fetchRemoteImage(`http://127.0.0.1:${port}/loop`, policy({ allowList })))).toBe('REMOTE_IMAGE_REFUSED');
+    const one = encodeURIComponent('/image.png');
+    expect(await fetchRemoteImage(`http://127.0.0.1:${port}/to/${one}`, policy({ allowList }))).toEqual(PNG_BYTES);
+  });
+
+  it('gives up after the timeout (a silent server, a resolver that never answers), and when the caller cancels', async () => {
+    expect(await refusal(fetchRemoteImage(`http://127.0.0.1:${port}/never`, policy({ allowList, timeoutMs: 100 })))).toBe('DEADLINE_EXCEEDED');
+    const lookup = () => new Promise<string[]>(() => {});
+    expect(await refusal(fetchRemoteImage(`http://hangs.test:${port}/image.png`, policy({ lookup, timeoutMs: 100 })))).toBe('DEADLINE_EXCEEDED');
+    const caller = new AbortController();
+    const pending = fetchRemoteImage(`http://127.0.0.1:${port}/never`, policy({ allowList }), caller.signal);
+    caller.abort();
+    expect(await refusal(pending)).toBe('ABORTED');
+  });
+
+  it('refuses URLs with credentials', async () => {
+    expect(await refusal(fetchRemoteImage(`http://user:secret@127.0.0.1:${port}/image.png`, policy({ allowList })))).toBe('INVALID_INPUT');
+  });
+});
+
+describe('fetchRemoteImage over https', () => {
+  // A self-signed certificate for images.test, made for this test only (openssl req -x509, P-256, 100 years).
+  const KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg2ANiT5fwdkx7owlL
+IndmSyOWMvBsnO0Vzc0JWt9EIAahRANCAAS4h2PuJBHkIWGV8eZo7I46OKQUCZuJ
+q2h+zBRTG60OBgfhQ7BUXcuW3vyzAKrWXiq3eaSc8KyqnIibpRY5frrX
+-----END PRIVATE KEY-----`;
+  const CERT = `-----BEGIN CERTIFICATE-----
+MIIBmjCCAUGgAwIBAgIUUa+GExr2nxpkXVPZtLif3iRi59UwCgYIKoZIzj0EAwIw
+FjEUMBIGA1UEAwwLaW1hZ2VzLnRlc3QwIBcNMjYxMTI3MDkxNzI1WhgPMjEyNjEx
+MDMwOTE3MjVaMBYxFDASBgNVBAMMC2ltYWdlcy50ZXN0MFkwEwYHKoZIzj0CAQYI
+KoZIzj0DAQcDQgAEuIdj7iQR5CFhlfHmaOyOOjikFAmbiatofswUUxutDgYH4UOw
+VF3Llt78swCq1l4qt3mknPCsqpyIm6UWOX6616NrMGkwHQYDVR0OBBYEFBPzJRTK
+jgHrNOX1EFmcyEb+MXr8MB8GA1UdIwQYMBaAFBPzJRTKjgHrNOX1EFmcyEb+MXr8
+MA8GA1UdEwEB/wQFMAMBAf8wFgYDVR0RBA8wDYILaW1hZ2VzLnRlc3QwCgYIKoZI
+zj0EAwIDRwAwRAIgTx6RWYsM5N3kZ0dtz5DKSAYPwm4Y1ON9VOOUCxKqT30CIEjU
+4nJup3djjEl/F/GaLAOlXTqRWF6yijf4/O5Q2pys
+-----END CERTIFICATE-----`;
+  let tlsServer: TlsServer;
+  let tlsPort: number;
+  const serverNames: string[] = [];
+
+  beforeAll(async () => {
+    const context = createSecureContext({ key: KEY, cert: CERT });
+    tlsServer = createTlsServer({ key: KEY, cert: CERT, SNICallback: (name, done) => { serverNames.push(name); done(null, context); } }, (_request, response) => {
+      response.writeHead(200, { 'content-type': 'image/png' }).end(PNG_BYTES);
+    });
+    tlsServer.on('tlsClientError', () => {}); // the client refusing the certificate is expected
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    tlsPort = (tlsServer.address() as AddressInfo).port;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => tlsServer.close(() => resolve())));
+
+  it('sends the host name as SNI and verifies the certificate (a self-signed one is refused), though it connects to the checked address', async () => {
+    const lookup = async () => ['127.0.0.1'];
+    const allowList = new AddressAllowList(['127.0.0.1']);
+    const error = await fetchRemoteImage(`https://images.test:${tlsPort}/image.png`, policy({ lookup, allowList })).catch((caught) => caught);
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toMatch(/certificate/);
+    expect(serverNames).toEqual(['images.test']);
   });
 });
 
