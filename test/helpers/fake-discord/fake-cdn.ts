@@ -40,6 +40,11 @@ export class FakeCdn {
     return `http://${this.host()}${path}?ex=${ex}&is=${is}&hm=${hm}&`;
   }
 
+  /** Every URL handed out so far answers 404 from now on, as an expired signed URL does. */
+  expireAll(): void {
+    for (const file of this.files.values()) file.hm = `expired-${file.hm}`;
+  }
+
   /** Answers a CDN request; returns false when `path` is not a CDN path. */
   handle(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams): boolean {
     if (!path.startsWith('/attachments/') && !path.startsWith('/ephemeral-attachments/')) return false;

@@ -3,9 +3,10 @@
  * ephemeral replies and follow-ups, withResponse, a second acknowledgement refused, slash commands in DMs and with
  * subcommands, and modals built from labels.
  */
-import { DiscordAPIError, Events, type Interaction, LabelBuilder, MessageFlags, ModalBuilder, TextInputBuilder, TextInputStyle } from 'discord.js';
+import { type ChatInputCommandInteraction, Client, DiscordAPIError, Events, type Interaction, LabelBuilder, MessageFlags, ModalBuilder, TextInputBuilder, TextInputStyle } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { useFakeDiscord } from './discord-client.ts';
+import { ALL_INTENTS, useFakeDiscord } from './discord-client.ts';
+import { FakeDiscord } from './fake-discord.ts';
 
 const ALICE = { id: '5001', username: 'alice' };
 const PNG = Buffer.from('89504e470d0a1a0a', 'hex');
@@ -13,7 +14,7 @@ const PNG = Buffer.from('89504e470d0a1a0a', 'hex');
 const { fake, connect } = useFakeDiscord();
 
 /** Runs `handler` on the next interaction and resolves with what it returned (or threw). */
-function onNextInteraction<T>(client: import('discord.js').Client, handler: (interaction: Interaction) => Promise<T>): Promise<T> {
+function onNextInteraction<T>(client: Client, handler: (interaction: Interaction) => Promise<T>): Promise<T> {
   return new Promise((resolve, reject) => client.once(Events.InteractionCreate, (interaction) => handler(interaction).then(resolve, reject)));
 }
 
@@ -99,5 +100,27 @@ describe('fake Discord interactions', () => {
     await fake().modalSubmit({ customId: 'ask', channelId: '4001', user: ALICE, values: { question: 'what colour?' } });
     expect(await submitted).toBe('what colour?');
     await expect(fake().modalSubmit({ customId: 'ask', channelId: '4001', user: ALICE, values: { other: 'x' } })).rejects.toThrow(/no text input other/);
+  });
+});
+
+describe('fake Discord interaction deadline', () => {
+  it('answers a first response later than the deadline (Discord: 3 s) with 404 10062 Unknown interaction', async () => {
+    const late = await FakeDiscord.start({ interactionDeadlineMs: 1 });
+    const client = new Client({ intents: ALL_INTENTS, rest: { api: late.apiUrl } });
+    try {
+      const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
+      await client.login(late.token);
+      await ready;
+      const handled = onNextInteraction(client, async (interaction) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return (interaction as ChatInputCommandInteraction).deferReply().catch((error: unknown) => error);
+      });
+      const { token } = await late.slashCommand({ name: 'caption', channelId: '4001', user: ALICE });
+      expect(((await handled) as DiscordAPIError).code).toBe(10062);
+      expect(late.interactionResponses(token)).toEqual([]);
+    } finally {
+      await client.destroy();
+      await late.close();
+    }
   });
 });

@@ -23,6 +23,10 @@ describe('fake Discord messages', () => {
     const attachment = sent.attachments.first()!;
     expect(attachment).toMatchObject({ name: 'notes.txt', description: 'some notes', size: BYTES.length, contentType: 'text/plain; charset=utf-8' });
     expect(Buffer.from(await (await fetch(attachment.url)).arrayBuffer()).equals(BYTES)).toBe(true);
+    fake().expireCdnUrls();
+    const expired = await fetch(attachment.url);
+    expect(expired.status).toBe(404);
+    expect(fake().cdnRequests.map((served) => served.status)).toEqual([200, 404]);
   });
 
   it('a reply to a bot message mentions the bot, so it arrives whole without MessageContent; the bot sees its own post too', async () => {

@@ -73,6 +73,8 @@ export interface FakeDiscordOptions {
   guilds?: FakeGuildInput[];
   /** Default 41250. */
   heartbeatIntervalMs?: number;
+  /** How long the initial interaction response may take (default 3000, as Discord); a later callback gets 404 10062 Unknown interaction. */
+  interactionDeadlineMs?: number;
 }
 
 interface InteractionInput {
@@ -142,6 +144,7 @@ export class FakeDiscord {
       dispatchMessage: (t, message) => this.dispatchMessage(t, message),
       dispatch: (t, d) => this.dispatchToAll(t, d),
       restView: (message) => this.restView(message),
+      interactionDeadlineMs: options.interactionDeadlineMs ?? 3000,
     };
     server.on('request', (request, response) => void this.onRequest(request, response));
     server.on('upgrade', (request, socket, head) => {
@@ -327,6 +330,11 @@ export class FakeDiscord {
     this.rateLimits.push({ method: method.toUpperCase(), path, retryAfterSeconds, remaining: count });
   }
 
+  /** Makes every attachment URL handed out so far answer 404, as Discord's CDN does once a signed URL has expired. */
+  expireCdnUrls(): void {
+    this.cdn.expireAll();
+  }
+
   /** Closes the gateway connection(s) with `code` (default 4000, resumable; 1006 drops without a close frame). */
   dropGateway(code = 4000): void {
     this.gateway.drop(code);
@@ -379,7 +387,7 @@ export class FakeDiscord {
     const channel = this.store.resolveChannel(input.channelId, input.guildId, input.user);
     const id = snowflake();
     const token = `fake.${Buffer.from(`interaction:${id}`).toString('base64url')}.${randomBytes(24).toString('base64url')}`;
-    const stored: StoredInteraction = { id, token, type, channelId: channel.id, guildId: channel.guildId, user: input.user, acknowledged: false, responses: [], commandName };
+    const stored: StoredInteraction = { id, token, type, channelId: channel.id, guildId: channel.guildId, user: input.user, acknowledged: false, createdAt: Date.now(), responses: [], commandName };
     this.store.interactions.set(token, stored);
     const guildId = channel.guildId;
     const payload = {

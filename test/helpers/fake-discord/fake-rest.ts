@@ -33,6 +33,8 @@ export interface RestContext {
   dispatch: (t: string, d: unknown) => void;
   /** A message as REST shows it to this app (content blanked without the MESSAGE_CONTENT intent). */
   restView: (message: FakeMessage) => FakeMessage;
+  /** How long after INTERACTION_CREATE the initial response may come (Discord: 3 s); later → 404 10062. */
+  interactionDeadlineMs: number;
 }
 
 type Handler = (params: string[], request: RestRequest, context: RestContext) => RestResult;
@@ -323,6 +325,7 @@ function interactionCallback([interactionId, token]: string[], request: RestRequ
   const interaction = interactionFor(context, token);
   if (!interaction || interaction.id !== interactionId) return unknown(10062);
   if (interaction.acknowledged) return discordError(400, 40060, 'Interaction has already been acknowledged.');
+  if (Date.now() - interaction.createdAt > context.interactionDeadlineMs) return unknown(10062);
   const type = Number(request.body?.type);
   const data = request.body?.data;
   if (![4, 5, 6, 7, 9].includes(type) || (type === 9 && interaction.type === 5) || ((type === 6 || type === 7) && interaction.type === 2)) {

@@ -41,6 +41,8 @@ export interface StoredInteraction {
   guildId?: string;
   user: FakeUser;
   acknowledged: boolean;
+  /** When INTERACTION_CREATE was sent (the initial response is due within the deadline). */
+  createdAt: number;
   originalMessageId?: string;
   responses: InteractionResponse[];
   /** The interaction JSON as dispatched (for interaction_metadata). */
