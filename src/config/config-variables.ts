@@ -65,9 +65,10 @@ const allowList = z
 /** GLANCE_HTTP_TRUST_PROXY: false, true, a hop count, or the proxies' addresses/CIDR ranges. */
 const trustProxy = z.string().transform((text, context) => {
   const lower = text.toLowerCase();
+  // Digits are a hop count (1 = the connecting proxy only), never the boolean spellings 1/0.
+  if (/^\d+$/.test(text)) return Number(text) === 0 ? false : Number(text);
   if (TRUE.includes(lower)) return true;
   if (FALSE.includes(lower)) return false;
-  if (/^\d+$/.test(text)) return Number(text);
   const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
   for (const entry of entries) {
     const address = entry.includes('/') ? entry : entry.replace(/^\[|\]$/g, '');
@@ -106,7 +107,7 @@ export const CONFIG_VARIABLES = [
   { name: 'GLANCE_HTTP_BODY_LIMIT_MB', default: '20', description: 'Largest accepted HTTP request body (uploads, JSON with base64 images), in MiB.', schema: positiveNumber('MiB') },
   { name: 'GLANCE_ALLOW_REMOTE_IMAGES', default: 'false', description: 'Fetch http(s) image URLs sent to the API (true/false). Private, loopback and link-local addresses stay refused unless the allow-list names them.', schema: boolean },
   { name: 'GLANCE_REMOTE_IMAGE_ALLOW_LIST', default: '', description: 'Comma-separated host names, IPs and CIDR ranges whose images are fetched even when they are private addresses.', schema: allowList },
-  { name: 'GLANCE_HTTP_TRUST_PROXY', default: 'false', description: 'Behind a reverse proxy: trust its X-Forwarded-For, so per-user limits key on the real client address. true (any proxy), a number of proxy hops, or comma-separated proxy IP addresses / CIDR ranges; false = use the connecting address.', schema: trustProxy },
+  { name: 'GLANCE_HTTP_TRUST_PROXY', default: 'false', description: 'Behind a reverse proxy: trust its X-Forwarded-For, so per-user limits key on the real client address. true (any proxy), a number of proxy hops (1 = only the connecting proxy), or comma-separated proxy IP addresses / CIDR ranges; false or 0 = use the connecting address.', schema: trustProxy },
   { name: 'GLANCE_MAX_PIXELS', default: '40000000', description: 'Refuse images with more pixels than this (width x height).', schema: integer(1) },
   { name: 'GLANCE_MAX_QUESTION_CHARS', default: '500', description: 'Longest accepted question, in characters.', schema: integer(1) },
   { name: 'GLANCE_MAX_IMAGE_MB', default: '20', description: 'Largest image file the chat adapters download, in MiB; larger ones get a friendly "too large" answer.', schema: positiveNumber('MiB') },
@@ -127,9 +128,12 @@ export const CONFIG_VARIABLES = [
   { name: 'DISCORD_API_URL', default: 'https://discord.com/api', description: 'Discord REST base URL (tests and self-hosted proxies point it elsewhere; the gateway URL then comes from GET /gateway/bot).', schema: httpUrl },
   { name: 'DISCORD_MESSAGE_CONTENT', default: 'false', description: 'Request the privileged MESSAGE_CONTENT intent (enable it in the Developer Portal first). Needed for automatic alt text on every posted image; slash commands, context-menu commands, mentions and DMs work without it.', schema: boolean },
   { name: 'DISCORD_MEDIA_HOSTS', default: 'cdn.discordapp.com,media.discordapp.net', description: 'Comma-separated hosts (optionally host:port) the Discord adapter downloads attachments from; anything else is refused.', schema: hostList },
-  { name: 'SLACK_BOT_TOKEN', description: 'Slack bot token (xoxb-...). Set with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: glance runs as a Slack app (issue 6).', schema: text },
-  { name: 'SLACK_APP_TOKEN', description: 'Slack app-level token (xapp-...) for Socket Mode.', schema: text },
-  { name: 'SLACK_SIGNING_SECRET', description: 'Slack signing secret, for events over HTTP.', schema: text },
+  { name: 'SLACK_BOT_TOKEN', description: 'Slack bot token (xoxb-...). Set: glance runs as a Slack app, in Socket Mode with SLACK_APP_TOKEN, or over HTTP with SLACK_SIGNING_SECRET and SLACK_PORT.', schema: text },
+  { name: 'SLACK_APP_TOKEN', description: 'Slack app-level token (xapp-...) with connections:write, for Socket Mode (no public URL needed). Socket Mode is used whenever it is set.', schema: text },
+  { name: 'SLACK_SIGNING_SECRET', description: 'Slack signing secret: HTTP mode (events, commands and shortcuts POSTed to /slack/events on SLACK_PORT) when SLACK_APP_TOKEN is unset.', schema: text },
+  { name: 'SLACK_PORT', description: 'Port of the Slack HTTP receiver (/slack/events) in HTTP mode.', schema: integer(0, 65535) },
+  { name: 'SLACK_API_URL', default: 'https://slack.com/api/', description: 'Slack Web API base URL, Socket Mode\'s apps.connections.open included (tests point it at a local fake).', schema: httpUrl },
+  { name: 'SLACK_FILE_HOSTS', default: 'files.slack.com', description: 'Comma-separated hosts (optionally host:port) the Slack adapter downloads files from, with the bot token; anything else is refused.', schema: hostList },
   { name: 'HF_TOKEN', description: 'Hugging Face access token, for gated or private Hub models.', schema: text },
   { name: 'HF_ENDPOINT', description: 'Hugging Face Hub URL (a mirror). Unset: https://huggingface.co.', schema: httpUrl },
 ] as const satisfies readonly ConfigVariable[];

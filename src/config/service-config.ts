@@ -45,6 +45,14 @@ export interface ServiceConfig {
   slackBotToken?: string;
   slackAppToken?: string;
   slackSigningSecret?: string;
+  slack: {
+    /** SLACK_PORT: the HTTP receiver's port (HTTP mode). */
+    port?: number;
+    /** Web API base, ending in '/'. */
+    apiUrl: string;
+    /** Lower-case hosts (host or host:port) files may be downloaded from. */
+    fileHosts: string[];
+  };
   /** HF_ENDPOINT and HF_TOKEN, for resolveModel's hubUrl and accessToken. */
   hub: { url?: string; accessToken?: string };
   logLevel: string;
@@ -166,6 +174,11 @@ export function loadServiceConfig(options: LoadServiceConfigOptions = {}): Servi
     ...optional('slackBotToken', str('SLACK_BOT_TOKEN')),
     ...optional('slackAppToken', str('SLACK_APP_TOKEN')),
     ...optional('slackSigningSecret', str('SLACK_SIGNING_SECRET')),
+    slack: {
+      ...optional('port', values.SLACK_PORT as number | undefined),
+      apiUrl: `${(str('SLACK_API_URL') as string).replace(/\/+$/, '')}/`,
+      fileHosts: values.SLACK_FILE_HOSTS as string[],
+    },
     hub: { ...optional('url', str('HF_ENDPOINT')), ...optional('accessToken', str('HF_TOKEN')) },
     logLevel: str('GLANCE_LOG_LEVEL') as string,
   };

@@ -16,6 +16,7 @@ const DEFAULTS: ServiceConfig = {
   queue: { maxQueued: 64, maxBatch: 8, perUserPerMinute: 20, deadlineMs: 60_000 },
   conversation: { ttlMs: 60 * 60_000, maxImagesPerConversation: 20, channelWindowMs: 30 * 60_000 },
   discord: { apiUrl: 'https://discord.com/api', messageContent: false, mediaHosts: ['cdn.discordapp.com', 'media.discordapp.net'] },
+  slack: { apiUrl: 'https://slack.com/api/', fileHosts: ['files.slack.com'] },
   hub: {},
   logLevel: 'info',
 };
@@ -83,6 +84,9 @@ describe('loadServiceConfig', () => {
         SLACK_BOT_TOKEN: 'xoxb-1',
         SLACK_APP_TOKEN: 'xapp-1',
         SLACK_SIGNING_SECRET: 'signing',
+        SLACK_PORT: '3100',
+        SLACK_API_URL: 'http://127.0.0.1:7777/api',
+        SLACK_FILE_HOSTS: 'files.slack.com,127.0.0.1:7777',
         HF_TOKEN: 'hf_abc',
         HF_ENDPOINT: 'http://127.0.0.1:9999',
       },
@@ -109,6 +113,7 @@ describe('loadServiceConfig', () => {
       slackBotToken: 'xoxb-1',
       slackAppToken: 'xapp-1',
       slackSigningSecret: 'signing',
+      slack: { port: 3100, apiUrl: 'http://127.0.0.1:7777/api/', fileHosts: ['files.slack.com', '127.0.0.1:7777'] },
       hub: { url: 'http://127.0.0.1:9999', accessToken: 'hf_abc' },
       logLevel: 'debug',
     });
@@ -117,6 +122,8 @@ describe('loadServiceConfig', () => {
   it.each([
     ['true', true],
     ['off', false],
+    ['0', false],
+    ['1', 1],
     ['2', 2],
     ['127.0.0.1,::1', ['127.0.0.1', '::1']],
   ])('reads GLANCE_HTTP_TRUST_PROXY=%s', (text, expected) => {
@@ -146,6 +153,9 @@ describe('loadServiceConfig', () => {
     ['DISCORD_API_URL', 'discord.com/api'],
     ['DISCORD_MESSAGE_CONTENT', 'sometimes'],
     ['DISCORD_MEDIA_HOSTS', 'cdn.discordapp.com,bad host'],
+    ['SLACK_PORT', 'http'],
+    ['SLACK_API_URL', 'slack.com/api'],
+    ['SLACK_FILE_HOSTS', 'https://files.slack.com'],
     ['GLANCE_REMOTE_IMAGE_ALLOW_LIST', '*.example.com'],
     ['GLANCE_CACHE_MB', '0'],
     ['GLANCE_CACHE_MB', 'lots'],
