@@ -443,13 +443,25 @@ export class FakeDiscord {
   private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://fake');
     if (this.cdn.handle(request, response, url.pathname, url.searchParams)) return;
-    const raw = await readRaw(request);
+    let raw: Buffer;
+    try {
+      raw = await readRaw(request);
+    } catch {
+      response.destroy(); // the client went away mid-body
+      return;
+    }
     const method = request.method ?? 'GET';
     const parsed = parseBody(raw, request.headers['content-type']);
     const path = safeDecode(url.pathname).replace(/^\/api\/v10(?=\/)/, '');
     const recorded: RecordedRequest = { method, path, query: url.searchParams, headers: request.headers, body: parsed.body, at: Date.now() };
     this.requests.push(recorded);
-    const result = this.answer(recorded, url.pathname, parsed);
+    let result: RestResult;
+    try {
+      result = this.answer(recorded, url.pathname, parsed);
+    } catch (error) {
+      // A fault in the fake itself: a 500 that names it (discord.js retries 500s, then throws an HTTPError).
+      result = { status: 500, body: { message: `fake Discord failed on ${method} ${path}: ${String((error as Error)?.stack ?? error)}`, code: 0 } };
+    }
     recorded.status = result.status;
     this.send(response, result);
     const waiters = this.waiters;
