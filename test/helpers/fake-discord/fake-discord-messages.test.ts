@@ -84,6 +84,16 @@ describe('fake Discord messages', () => {
     expect(channel?.type).toBe(ChannelType.DM);
   });
 
+  it('op 7 RECONNECT: discord.js closes, resumes on a new connection and misses nothing', async () => {
+    const client = await connect();
+    fake().requestReconnect();
+    await fake().waitForReady();
+    const received = nextUserMessage(client);
+    await fake().postMessage({ channelId: '4001', author: ALICE, content: 'after the move' });
+    expect((await received).content).toBe('after the move');
+    expect(fake().gatewayStats()).toMatchObject({ connections: 2, identifies: 1, resumes: 1 });
+  });
+
   it('after a non-resumable close (4007) a RESUME gets INVALID_SESSION false; a wrong token closes with 4004', async () => {
     // A raw socket: discord.js would wait out its 5 s identify throttle before identifying again.
     const socket = await openGateway();

@@ -340,6 +340,11 @@ export class FakeDiscord {
     this.gateway.drop(code);
   }
 
+  /** Sends op 7 RECONNECT: discord.js closes the connection itself and resumes on a new one. */
+  requestReconnect(): void {
+    this.gateway.requestReconnect();
+  }
+
   gatewayStats(): GatewayStats {
     return this.gateway.gatewayStats();
   }

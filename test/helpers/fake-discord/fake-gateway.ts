@@ -99,6 +99,14 @@ export class FakeGateway {
     }
   }
 
+  /** Sends op 7 RECONNECT on every open connection: the client closes it and resumes, as when Discord moves a session. */
+  requestReconnect(): void {
+    for (const connection of this.connections) {
+      connection.ready = false;
+      if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(JSON.stringify({ op: 7, s: null, t: null, d: null }));
+    }
+  }
+
   isReady(): boolean {
     return [...this.connections].some((connection) => connection.ready);
   }
