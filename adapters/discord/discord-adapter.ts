@@ -11,6 +11,7 @@ import type { Logger } from '../../src/log/logger.ts';
 import type { SettingsStore } from '../../src/settings/settings-store.ts';
 import type { DiscordAdapterContext } from './adapter-context.ts';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS, downloadAttachment } from './attachment-download.ts';
+import { conversationKey } from './conversation-key.ts';
 import { createDiscordClient } from './discord-client.ts';
 import { handleInteraction } from './interaction-listener.ts';
 import { handleMessage } from './message-listener.ts';
@@ -63,6 +64,9 @@ export async function startDiscordAdapter(options: DiscordAdapterOptions): Promi
   client.on(Events.MessageCreate, (message) => {
     const botId = client.user?.id;
     if (botId) track(() => handleMessage(context, message, botId), 'message handling');
+  });
+  client.on(Events.MessageDelete, (message) => {
+    context.conversations.forgetMessage(conversationKey(message.guildId, message.channelId, message.channel), message.id);
   });
   client.on(Events.InteractionCreate, (interaction) => track(() => handleInteraction(context, interaction), 'interaction'));
   client.on(Events.Error, (error) => log?.error({ err: error }, 'Discord client error'));

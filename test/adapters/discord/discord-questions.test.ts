@@ -67,6 +67,15 @@ describe('questions in messages', () => {
     expect(lastBotText(fake, '4003')).toBe('There is no image to look at here: attach an image or reply to one.');
   });
 
+  it('a deleted message’s image is forgotten: a later question does not find it', async () => {
+    const { fake } = bot();
+    const image = await fake.postMessage({ channelId: '4003', author: BOB, attachments: [PNG_ATTACHMENT] });
+    for (const session of fake.gateway.liveSessions()) fake.gateway.dispatch(session, 'MESSAGE_DELETE', { id: image.id, channel_id: '4003', guild_id: fake.guildId });
+    await fake.postMessage({ channelId: '4003', author: ALICE, mentionBot: true, content: QUESTION });
+    await nextBotPost(fake, '4003');
+    expect(lastBotText(fake, '4003')).toBe('There is no image to look at here: attach an image or reply to one.');
+  });
+
   it('the gateway drops: discord.js resumes and glance still answers', async () => {
     const { fake } = bot();
     fake.dropGateway();
@@ -90,7 +99,8 @@ describe('questions in messages', () => {
   it('a long answer is streamed into the deferred reply with edits at least a second apart', async () => {
     const b = bot();
     await b.adapter.close();
-    // a service whose answer grows for 2.5 s (the tiny model is too quick to stream)
+    // a service whose answer grows for 2.5 s (the tiny model is too quick to stream); the rest of its result is real
+    const template = await b.service.run({ image: ASTRONAUT, question: QUESTION, userId: 'test', channelId: 'test' });
     const slow = {
       async run(request: ServiceRequest): Promise<ServiceResult> {
         let text = '';
@@ -99,7 +109,7 @@ describe('questions in messages', () => {
           request.onToken?.(text.trim());
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
-        return { text: text.trim(), sequence: [], finishReason: 'eos', imageHash: '', cacheHit: false, batchSize: 1, timingsMs: { queue: 0, preprocess: 0, vision: 0, prefill: 0, decode: 0, total: 2500 } };
+        return { ...template, text: text.trim() };
       },
     };
     b.adapter = await startDiscordAdapter({ service: slow, config: b.config, settings: b.settings, conversations: b.conversations });
