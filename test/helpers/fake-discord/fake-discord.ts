@@ -15,7 +15,6 @@ import {
   channelJson,
   mentionedIds,
   snowflake,
-  userJson,
   withoutMessageContent,
   type FakeGuildInput,
   type FakeMessage,
@@ -26,6 +25,7 @@ import { FakeCdn, type CdnRequest } from './fake-cdn.ts';
 import { FakeGateway, type GatewayStats } from './fake-gateway.ts';
 import { discordError, findRoute, type RestContext, type RestResult } from './fake-rest.ts';
 import { FakeStore, type InteractionResponse, type StoredInteraction } from './fake-store.ts';
+import { interactionPayload, modalSubmitComponents, placeAttachmentOption } from './interaction-payloads.ts';
 import { parseBody, readRaw } from './request-body.ts';
 
 export type { FakeMessage, FakeUser, FakeGuildInput } from './discord-objects.ts';
@@ -254,30 +254,7 @@ export class FakeDiscord {
    * last modal the bot showed with this custom_id (action rows or labels); every value must name one of its inputs.
    */
   async modalSubmit(input: InteractionInput & { customId: string; values: Record<string, string> }): Promise<{ id: string; token: string }> {
-    const shown = this.store.modals.get(input.customId);
-    let components: any[];
-    if (shown) {
-      const inputIds: string[] = [];
-      components = shown.map((component: any) => {
-        const id = component.id === undefined ? {} : { id: component.id };
-        if (component.type !== 1 && component.type !== 18) return { type: component.type, ...id }; // text display
-        const inner = component.type === 18 ? component.component : component.components?.[0];
-        const customId: string = inner?.custom_id;
-        const innerId = inner?.id === undefined ? {} : { id: inner.id };
-        let submitted: Record<string, unknown>;
-        if (inner?.type === 4) {
-          inputIds.push(customId);
-          submitted = { type: 4, ...innerId, custom_id: customId, value: input.values[customId] ?? '' };
-        } else {
-          submitted = { type: inner?.type, ...innerId, custom_id: customId, values: [] }; // selects and uploads: nothing chosen
-        }
-        return component.type === 18 ? { type: 18, ...id, component: submitted } : { type: 1, ...id, components: [submitted] };
-      });
-      const unknownIds = Object.keys(input.values).filter((key) => !inputIds.includes(key));
-      if (unknownIds.length) throw new Error(`fake Discord: modal ${input.customId} has no text input ${unknownIds.join(', ')} (it has ${inputIds.join(', ')})`);
-    } else {
-      components = Object.entries(input.values).map(([customId, value]) => ({ type: 1, components: [{ type: 4, custom_id: customId, value }] }));
-    }
+    const components = modalSubmitComponents(input.customId, this.store.modals.get(input.customId), input.values);
     return this.createInteraction(5, { custom_id: input.customId, components }, input);
   }
 
@@ -395,31 +372,17 @@ export class FakeDiscord {
     const stored: StoredInteraction = { id, token, type, channelId: channel.id, guildId: channel.guildId, user: input.user, acknowledged: false, createdAt: Date.now(), responses: [], commandName };
     this.store.interactions.set(token, stored);
     const guildId = channel.guildId;
-    const payload = {
+    const payload = interactionPayload({
       id,
-      application_id: this.applicationId,
-      type,
-      data: guildId !== undefined && type === 2 ? { ...data, guild_id: guildId } : data,
       token,
-      version: 1,
-      channel: channelJson(channel, true),
-      channel_id: channel.id,
-      ...(guildId === undefined
-        ? { user: userJson(input.user), context: 1, authorizing_integration_owners: { '0': '0' } }
-        : {
-            guild_id: guildId,
-            guild: { id: guildId, locale: 'en-US', features: [] },
-            guild_locale: 'en-US',
-            member: this.store.memberOf(input.user, guildId, true, input.memberPermissions ?? ALL_PERMISSIONS),
-            context: 0,
-            authorizing_integration_owners: { '0': guildId },
-          }),
-      app_permissions: this.store.botPermissions(channel).toString(),
-      locale: 'en-US',
-      entitlements: [],
-      entitlement_sku_ids: [],
-      attachment_size_limit: 10 * 1024 * 1024,
-    };
+      type,
+      data,
+      applicationId: this.applicationId,
+      channel,
+      user: input.user,
+      member: guildId === undefined ? undefined : this.store.memberOf(input.user, guildId, true, input.memberPermissions ?? ALL_PERMISSIONS),
+      appPermissions: this.store.botPermissions(channel),
+    });
     for (const session of this.gateway.liveSessions()) this.gateway.dispatch(session, 'INTERACTION_CREATE', structuredClone(payload));
     return { id, token };
   }
@@ -528,27 +491,4 @@ function rateLimited(rule: RateLimitRule, path: string): RestResult {
     },
     body: { message: 'You are being rate limited.', retry_after: seconds, global: false },
   };
-}
-
-/** Sets the attachment option `name` to `id` wherever it is; otherwise adds it (inside the first subcommand when there is one). */
-function placeAttachmentOption(options: any[], name: string, id: string): void {
-  const find = (list: any[]): any | undefined => {
-    for (const option of list) {
-      if (option.name === name && option.type === 11) return option;
-      const inner = Array.isArray(option.options) ? find(option.options) : undefined;
-      if (inner) return inner;
-    }
-    return undefined;
-  };
-  const existing = find(options);
-  if (existing) {
-    existing.value = id;
-    return;
-  }
-  let list = options;
-  while (list[0] && (list[0].type === 1 || list[0].type === 2)) {
-    list[0].options ??= [];
-    list = list[0].options;
-  }
-  list.push({ name, type: 11, value: id });
 }
