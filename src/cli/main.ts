@@ -159,6 +159,16 @@ export function buildProgram(): Command {
       process.stdout.write(renderServiceReport(await runServiceBench(flags)));
     });
 
+  program
+    .command('bench-discord', { hidden: true })
+    .description('the Discord adapter against the local fake Discord with the tiny model: MESSAGE_CREATE → reply POST, model time subtracted')
+    .option('--messages <n>', 'messages measured (after 5 warm-up ones)', positiveInt, 30)
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
+    .action(async (flags: { messages: number; threads?: number }) => {
+      const { runDiscordBench, renderDiscordReport } = await import('../../bench/discord-bench.ts');
+      process.stdout.write(renderDiscordReport(await runDiscordBench(flags)));
+    });
+
   return program;
 }
 
