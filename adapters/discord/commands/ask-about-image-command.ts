@@ -13,7 +13,7 @@ import {
 import { ErrorCode, GlanceError } from '../../../engine/errors.ts';
 import type { DiscordAdapterContext } from '../adapter-context.ts';
 import { conversationKey } from '../conversation-key.ts';
-import { answerInteraction, replyPrivately } from '../interaction-reply.ts';
+import { answerInteraction, deferPublicly, replyPrivately } from '../interaction-reply.ts';
 import { toRead } from '../message-images.ts';
 import { checkQuestion } from '../question-limit.ts';
 import { consentedImages } from './consent.ts';
@@ -49,6 +49,7 @@ export async function askModalSubmit(context: DiscordAdapterContext, interaction
     const targetId = interaction.customId.slice(ASK_MODAL_PREFIX.length);
     const question = interaction.fields.getTextInputValue(QUESTION_INPUT_ID).trim();
     checkQuestion(question, context.config.limits.maxQuestionChars);
+    await deferPublicly(interaction); // finding the image may take a REST call: answer Discord's 3 s deadline first
     const key = conversationKey(interaction.guildId, interaction.channelId!, interaction.channel);
     const remembered = () => {
       try {
