@@ -13,14 +13,55 @@ const BIN = fileURLToPath(new URL('../../../bin/glance.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'glance-discord-start-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** The environment without any GLANCE_*, platform or Hugging Face variables, plus `extra`. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!/^(GLANCE_|DISCORD_|SLACK_|HF_)/.test(name)) env[name] = value;
+  return { ...env, GLANCE_LOG_LEVEL: 'warn', ...extra };
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('glance discord register', () => {
+  it('registers the commands in a guild, asking Discord for the application id, and prints them', async () => {
+    const fake = await FakeDiscord.start();
+    try {
+      const result = await run(['discord', 'register', '--guild', fake.guildId], cleanEnv({ DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl }));
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`registered 5 Discord commands for application ${fake.applicationId} in server ${fake.guildId}`);
+      expect(result.stdout).toMatch(/\/caption \(slash, id \d+\)/);
+      expect(result.stdout).toMatch(/"Describe image" \(message menu, id \d+\)/);
+      expect(fake.registeredCommands(fake.guildId)).toHaveLength(5);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('without DISCORD_TOKEN, or with a --guild that is not an id, says what to fix', async () => {
+    const noToken = await run(['discord', 'register'], cleanEnv({}));
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toMatch(/\[CONFIG_INVALID\].*DISCORD_TOKEN/);
+    const badGuild = await run(['discord', 'register', '--guild', 'my-server'], cleanEnv({ DISCORD_TOKEN: 'x' }));
+    expect(badGuild.code).toBe(1);
+    expect(badGuild.stderr).toMatch(/\[INVALID_INPUT\]: --guild takes a server id/);
+  });
+});
+
 describe('glance start with DISCORD_TOKEN', () => {
   it('runs the HTTP API and the Discord bot, says what works without MessageContent, answers, and stops on SIGTERM', async () => {
     const fake = await FakeDiscord.start();
     try {
-      const env: NodeJS.ProcessEnv = {};
-      for (const [name, value] of Object.entries(process.env)) if (!/^(GLANCE_|DISCORD_|SLACK_|HF_)/.test(name)) env[name] = value;
-      Object.assign(env, {
-        GLANCE_LOG_LEVEL: 'warn',
+      const env = cleanEnv({
         DISCORD_TOKEN: fake.token,
         DISCORD_API_URL: fake.apiUrl,
         DISCORD_MEDIA_HOSTS: fake.cdnHost,
