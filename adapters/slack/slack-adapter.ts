@@ -1,0 +1,137 @@
+/**
+ * The Slack adapter: checks the bot token (auth.test), starts Bolt in Socket Mode (SLACK_APP_TOKEN) or HTTP mode
+ * (SLACK_SIGNING_SECRET + SLACK_PORT, `/slack/events`), routes events, the /glance command and the "Describe image"
+ * shortcut to their handlers, drops retried deliveries of an event already seen (event_id), and on close stops Bolt
+ * after the work in flight. Events are acknowledged by Bolt before any work; commands and shortcuts ack first.
+ */
+import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import type { ServiceConfig } from '../../src/config/service-config.ts';
+import type { ConversationManager } from '../../src/conversation/conversation-manager.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import type { GlanceService } from '../../src/service/glance-service.ts';
+import type { SettingsStore } from '../../src/settings/settings-store.ts';
+import { UserWorkQueue } from '../discord/user-work-queue.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { DESCRIBE_IMAGE_CALLBACK_ID, describeImageShortcut } from './describe-image-shortcut.ts';
+import { EventDeduplicator } from './event-dedup.ts';
+import { teamOf } from './event-fields.ts';
+import { DEFAULT_SLACK_DOWNLOAD_TIMEOUT_MS, downloadSlackFile } from './file-download.ts';
+import { glanceCommand, type Respond } from './glance-command.ts';
+import { handleMention } from './mention-listener.ts';
+import { handleMessageEvent } from './message-listener.ts';
+import { authTest, createSlackApp, SLACK_EVENTS_PATH } from './slack-app.ts';
+import type { SlackAdapterContext } from './slack-context.ts';
+import { slackMode } from './slack-mode.ts';
+
+export interface SlackAdapterOptions {
+  service: GlanceService;
+  config: ServiceConfig;
+  settings: SettingsStore;
+  conversations: ConversationManager;
+  log?: Logger;
+}
+
+export interface SlackAdapter {
+  mode: 'socket' | 'http';
+  /** HTTP mode: where Slack must POST (`http://127.0.0.1:PORT/slack/events`; the receiver listens on every interface). */
+  url?: string;
+  /** Takes no new work, lets the work in flight reply (up to 10 s), then stops Bolt (socket closed / server stopped). */
+  close(): Promise<void>;
+}
+
+const CLOSE_GRACE_MS = 10_000;
+
+export async function startSlackAdapter(options: SlackAdapterOptions): Promise<SlackAdapter> {
+  const { config, log } = options;
+  const mode = slackMode(config);
+  const logger = boltLogger(log);
+  const apiUrl = config.slack.apiUrl;
+  let identity;
+  try {
+    identity = await authTest(mode.botToken, apiUrl, logger);
+  } catch (error) {
+    const reason = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+    throw new GlanceError(ErrorCode.ConfigInvalid, `Slack auth.test failed (${reason}); check SLACK_BOT_TOKEN and SLACK_API_URL.`, { variables: ['SLACK_BOT_TOKEN', 'SLACK_API_URL'] }, { cause: error });
+  }
+  const app = createSlackApp(mode, apiUrl, identity, logger);
+  const context: SlackAdapterContext = {
+    service: options.service,
+    config,
+    settings: options.settings,
+    conversations: options.conversations,
+    queue: new UserWorkQueue(),
+    log,
+    client: app.client,
+    botUserId: identity.botUserId,
+    teamId: identity.teamId,
+    download: (url) =>
+      downloadSlackFile(url, { fileHosts: config.slack.fileHosts, botToken: mode.botToken, maxBytes: config.limits.maxImageBytes, timeoutMs: DEFAULT_SLACK_DOWNLOAD_TIMEOUT_MS }),
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  let closing = false;
+  const track = (work: () => Promise<void>, what: string) => {
+    if (closing) return;
+    const running = work()
+      .catch((error) => log?.error({ component: 'slack', err: error }, `Slack ${what} failed`))
+      .finally(() => inFlight.delete(running));
+    inFlight.add(running);
+  };
+
+  const dedup = new EventDeduplicator();
+  app.use(async ({ body, context: boltContext, next }) => {
+    const eventId = (body as { event_id?: unknown }).event_id;
+    if (typeof eventId === 'string' && !dedup.firstDelivery(eventId)) {
+      log?.info({ component: 'slack', eventId, retryNum: boltContext.retryNum, retryReason: boltContext.retryReason }, 'a retried Slack event was already handled; ignored');
+      return;
+    }
+    await next();
+  });
+  app.event('app_mention', async ({ body, event }) => track(() => handleMention(context, body, event), 'app_mention'));
+  app.event('message', async ({ body, event }) => track(() => handleMessageEvent(context, body, event), 'message event'));
+  app.command('/glance', async ({ command, ack, respond }) => {
+    await ack();
+    const fields = { text: command.text ?? '', channelId: command.channel_id, userId: command.user_id, team: teamOf(command, identity.teamId), channelName: command.channel_name };
+    track(() => glanceCommand(context, fields, respond as Respond), '/glance');
+  });
+  app.shortcut(DESCRIBE_IMAGE_CALLBACK_ID, async ({ shortcut, ack, respond }) => {
+    await ack();
+    track(() => describeImageShortcut(context, shortcut, respond as Respond | undefined), 'Describe image');
+  });
+  app.error(async (error) => {
+    log?.error({ component: 'slack', err: error }, 'Slack event handling failed');
+  });
+
+  let url: string | undefined;
+  try {
+    if (mode.mode === 'http') {
+      const server = await app.start(mode.port);
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : mode.port;
+      url = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
+    } else {
+      await app.start();
+    }
+  } catch (error) {
+    await app.stop().catch(() => {});
+    const hint = mode.mode === 'http' ? `could not listen on SLACK_PORT ${mode.port}` : 'could not open the Socket Mode connection; check SLACK_APP_TOKEN and SLACK_API_URL';
+    throw new GlanceError(ErrorCode.ConfigInvalid, `The Slack adapter ${hint} (${(error as Error).message}).`, { variables: mode.mode === 'http' ? ['SLACK_PORT'] : ['SLACK_APP_TOKEN', 'SLACK_API_URL'] }, { cause: error });
+  }
+  log?.info({ component: 'slack', mode: mode.mode, botUserId: identity.botUserId, team: identity.teamId, ...(url ? { url } : {}) }, 'Slack adapter started');
+  let closed: Promise<void> | undefined;
+  return {
+    mode: mode.mode,
+    ...(url ? { url } : {}),
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+        await Promise.race([Promise.allSettled([...inFlight]), grace]);
+        clearTimeout(timer);
+        await app.stop();
+      })();
+      return closed;
+    },
+  };
+}

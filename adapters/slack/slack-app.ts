@@ -1,0 +1,44 @@
+/**
+ * The Bolt App for a mode: Socket Mode (app token; `apps.connections.open` also goes to SLACK_API_URL through the
+ * installer's client options) or the HTTP receiver (`/slack/events`, signatures and the 5-minute timestamp window
+ * checked by Bolt). The bot identity comes from our own auth.test, so Bolt does not call it again.
+ */
+import { App, webApi, type Logger as SlackLogger } from '@slack/bolt';
+import type { SlackMode } from './slack-mode.ts';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface BotIdentity {
+  botUserId: string;
+  botId?: string;
+  teamId: string;
+}
+
+export function webClientOptions(apiUrl: string, logger: SlackLogger): webApi.WebClientOptions {
+  // A reply older than a few minutes is useless: retry failed calls for about five minutes at most.
+  return { slackApiUrl: apiUrl, logger, retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes };
+}
+
+export function createSlackApp(mode: SlackMode, apiUrl: string, identity: BotIdentity, logger: SlackLogger): App {
+  const clientOptions = webClientOptions(apiUrl, logger);
+  const common = {
+    token: mode.botToken,
+    botUserId: identity.botUserId,
+    ...(identity.botId ? { botId: identity.botId } : {}),
+    tokenVerificationEnabled: false,
+    logger,
+    clientOptions,
+  };
+  if (mode.mode === 'socket') {
+    return new App({ ...common, socketMode: true, appToken: mode.appToken, installerOptions: { clientOptions: { slackApiUrl: apiUrl } } });
+  }
+  return new App({ ...common, signingSecret: mode.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false });
+}
+
+/** auth.test with the bot token: who glance is. A bad token or an unreachable API is a CONFIG_INVALID at start. */
+export async function authTest(botToken: string, apiUrl: string, logger: SlackLogger): Promise<BotIdentity> {
+  const client = new webApi.WebClient(botToken, { slackApiUrl: apiUrl, logger, retryConfig: { retries: 0 } });
+  const answer = await client.auth.test();
+  if (!answer.user_id || !answer.team_id) throw new Error('auth.test gave no user_id or team_id');
+  return { botUserId: answer.user_id, teamId: answer.team_id, ...(answer.bot_id ? { botId: answer.bot_id } : {}) };
+}
