@@ -38,7 +38,7 @@ async function repliedImages(context: DiscordAdapterContext, message: Message): 
     // nothing remembered in this conversation
   }
   try {
-    const target = await message.channel.messages.fetch(referenced);
+    const target = await message.channel.messages.fetch({ message: referenced, force: true });
     rememberMessageImages(context, target);
   } catch (error) {
     context.log?.debug({ err: error, message: referenced }, 'the replied-to message could not be fetched');

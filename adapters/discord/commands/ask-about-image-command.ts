@@ -61,8 +61,8 @@ export async function askModalSubmit(context: DiscordAdapterContext, interaction
     };
     let resolved = remembered();
     if (!resolved && interaction.channel && 'messages' in interaction.channel) {
-      // forgotten since the menu was used: fetch the message again
-      targetImages(context, await interaction.channel.messages.fetch(targetId), interaction.user.id);
+      // forgotten since the menu was used: fetch the message again (from Discord: fresh signed attachment URLs)
+      targetImages(context, await interaction.channel.messages.fetch({ message: targetId, force: true }), interaction.user.id);
       resolved = remembered();
     }
     if (!resolved) throw new GlanceError(ErrorCode.NoImage, 'The image of that message is no longer available; use "Ask about image" on it again.');

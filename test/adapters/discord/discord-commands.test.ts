@@ -76,6 +76,26 @@ describe('Discord commands', () => {
     expect(finalText(responses)).toContain(GOLDEN_ANSWER);
   });
 
+  it('"Ask about image" still answers when the target was forgotten meanwhile (the message is fetched again, after deferring)', async () => {
+    const { fake, conversations } = bot();
+    const target = await fake.postMessage({ channelId: GENERAL, author: BOB, attachments: [PNG_ATTACHMENT] });
+    const run = await fake.messageCommand({ name: 'Ask about image', channelId: GENERAL, user: ALICE, targetMessageId: target.id });
+    const [modal] = await waitForResponse(fake, run.token, (r) => r.kind === 'callback');
+    conversations.forgetMessage({ platform: 'discord', workspace: fake.guildId, channel: GENERAL }, target.id);
+    const submit = await fake.modalSubmit({ customId: modal.data.custom_id, channelId: GENERAL, user: ALICE, values: { question: QUESTION } });
+    const responses = await waitForResponse(fake, submit.token, (r) => r.kind === 'edit');
+    expect(finalText(responses)).toContain(GOLDEN_ANSWER);
+    expect(fake.requests.some((r) => r.method === 'GET' && r.path === `/channels/${GENERAL}/messages/${target.id}`)).toBe(true);
+  });
+
+  it('an unreadable image found after deferring is reported privately: the public "thinking" reply is deleted', async () => {
+    const { fake } = bot();
+    const run = await fake.slashCommand({ name: 'caption', channelId: GENERAL, user: ALICE, attachments: { image: { filename: 'empty.png', bytes: new Uint8Array(), contentType: 'image/png' } } });
+    const responses = await waitForResponse(fake, run.token, (r) => r.kind === 'followup');
+    expect(responses.map((r) => r.kind)).toEqual(['callback', 'delete', 'followup']);
+    expect(responses[2].data).toMatchObject({ flags: 64, content: 'The file is empty (0 bytes).' });
+  });
+
   it('"Describe image" on a message without an image, and on an opted-out author’s image, is refused privately', async () => {
     const { fake, settings } = bot();
     const plain = await fake.postMessage({ channelId: GENERAL, author: BOB, content: 'no picture' });
