@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel, type Logger } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, type Logger } from '@slack/bolt';
 import type { FakeSlack } from './fake-slack.ts';
 
 export interface TestBoltApp {
@@ -55,17 +55,24 @@ export async function startHttpApp(fake: FakeSlack, register: (app: App) => void
   return { app, receiverUrl: `http://127.0.0.1:${port}/slack/events`, logged, stop: async () => void (await app.stop()) };
 }
 
-/** A Bolt App in Socket Mode (app token; apps.connections.open pointed at the fake too); resolves once connected. */
-export async function startSocketApp(fake: FakeSlack, register: (app: App) => void): Promise<TestBoltApp> {
+/**
+ * A Bolt App in Socket Mode (app token; apps.connections.open pointed at the fake too); resolves once connected.
+ * `clientPingTimeoutMs` (only through an explicit SocketModeReceiver) also sets how long the client waits before it
+ * reconnects (Slack's default 5000).
+ */
+export async function startSocketApp(fake: FakeSlack, register: (app: App) => void, options: { clientPingTimeoutMs?: number } = {}): Promise<TestBoltApp> {
   const logged: string[] = [];
-  const app = new App({
-    token: fake.botToken,
-    appToken: fake.appToken,
-    socketMode: true,
-    logger: recordingLogger(logged),
-    clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } },
-    installerOptions: { clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } } },
-  });
+  const logger = recordingLogger(logged);
+  const clientOptions = { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } };
+  const app =
+    options.clientPingTimeoutMs === undefined
+      ? new App({ token: fake.botToken, appToken: fake.appToken, socketMode: true, logger, clientOptions, installerOptions: { clientOptions } })
+      : new App({
+          token: fake.botToken,
+          logger,
+          clientOptions,
+          receiver: new SocketModeReceiver({ appToken: fake.appToken, logger, clientPingTimeout: options.clientPingTimeoutMs, installerOptions: { clientOptions } }),
+        });
   register(app);
   await app.start();
   return { app, receiverUrl: '', logged, stop: async () => void (await app.stop()) };
