@@ -92,6 +92,20 @@ describe('fake Slack with the real Bolt App over HTTP', () => {
     ]);
   });
 
+  it('delivers direct messages (message.im) and answers a signed malformed body with 400', async () => {
+    const { receiverUrl } = await http((app) => {
+      app.message(async ({ message, say }) => {
+        if (message.channel_type === 'im' && 'text' in message) await say(`dm: ${message.text}`);
+      });
+    });
+    const body = fake.messageEvent({ channel: 'D0001', channelType: 'im', user: ALICE, text: 'private question' });
+    expect(body.event).toMatchObject({ type: 'message', channel: 'D0001', channel_type: 'im', user: ALICE });
+    expect((await fake.postEvent(receiverUrl, body)).status).toBe(200);
+    await fake.waitForCall('chat.postMessage', (call) => call.args.channel === 'D0001');
+    expect(fake.botMessages('D0001').map((message) => message.text)).toEqual(['dm: private question']);
+    expect((await fake.postEvent(receiverUrl, '{"type":"event_callback",')).status).toBe(400);
+  });
+
   it('leaveChannel: chat.postMessage there fails with not_in_channel and conversations.info says is_member false', async () => {
     const { app } = await http(() => {});
     fake.leaveChannel('C0003');
@@ -253,6 +267,12 @@ describe('fake Slack commands, shortcuts and the Web API', () => {
     expect(fake.ephemerals()).toEqual([{ channel: 'C0001', user: ALICE, text: 'only you', via: 'chat.postEphemeral' }]);
     expect((await app.client.users.info({ user: ALICE })).user).toMatchObject({ id: ALICE, is_bot: false });
     expect((await app.client.users.info({ user: 'U0BOT' })).user).toMatchObject({ id: 'U0BOT', is_bot: true });
+
+    fake.rateLimitNext('chat.update', 0);
+    const limited = await fetch(`${fake.apiUrl}chat.update`, { method: 'POST', headers: { authorization: `Bearer ${fake.botToken}` } });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('0');
+    expect(await limited.json()).toEqual({ ok: false, error: 'ratelimited' });
 
     fake.failNext('chat.postMessage', 'ratelimited');
     await expect(app.client.chat.postMessage({ channel: 'C0001', text: 'x' })).rejects.toMatchObject({ data: { error: 'ratelimited' } });

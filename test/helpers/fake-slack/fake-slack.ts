@@ -233,7 +233,7 @@ export class FakeSlack {
       username: '',
       url_private: `${this.origin}/files-pri/${this.teamId}-${id}/${name}`,
       url_private_download: `${this.origin}/files-pri/${this.teamId}-${id}/download/${name}`,
-      media_display_type: mimetype.startsWith('image/') ? 'unknown' : 'unknown',
+      media_display_type: 'unknown',
       permalink: `https://${this.identity.teamDomain}.slack.com/files/${user}/${id}/${name}`,
       permalink_public: `https://slack-files.com/${this.teamId}-${id}-${slackId('', 10).toLowerCase()}`,
       has_rich_preview: false,
