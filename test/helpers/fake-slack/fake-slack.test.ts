@@ -148,6 +148,21 @@ describe('fake Slack files', () => {
     expect(fake.fileRequests.map((request) => request.status)).toEqual([200, 200, 200, 302, 302, 302]);
   });
 
+  it('serves names with spaces and unicode; a thread reply event names the parent; eventFor builds the other event of one post', async () => {
+    const file = fake.addFile({ name: 'Screen Shot 2026-11-27 à 10.00.png', bytes: PNG });
+    const response = await fetch(file.url_private, { headers: { authorization: `Bearer ${fake.botToken}` }, redirect: 'manual' });
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(PNG)).toBe(true);
+
+    const parent = fake.storeMessage({ channel: 'C0001', user: 'U0BOB', text: 'parent' });
+    const reply = fake.messageEvent({ channel: 'C0001', user: ALICE, text: `<@${fake.botUserId}> look`, files: [file], threadTs: parent.ts });
+    expect(reply.event).toMatchObject({ thread_ts: parent.ts, parent_user_id: 'U0BOB', subtype: 'file_share' });
+    const mention = fake.eventFor('C0001', reply.event.ts, 'app_mention');
+    expect(mention.event).toMatchObject({ type: 'app_mention', ts: reply.event.ts, thread_ts: parent.ts, text: '<@U0BOT> look', files: [{ id: file.id }] });
+    expect(mention.event.blocks[0].elements[0].elements[0]).toEqual({ type: 'user', user_id: 'U0BOT' });
+    expect(mention.event_id).not.toBe(reply.event_id);
+  });
+
   it('loginPage: even the bot token gets the 302 and the HTML login page (missing files:read)', async () => {
     const file = fake.addFile({ name: 'photo.jpg', bytes: PNG, loginPage: true });
     expect(file.mimetype).toBe('image/jpeg');

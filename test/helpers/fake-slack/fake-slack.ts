@@ -398,11 +398,18 @@ export class FakeSlack {
 
   /** Resolves with the first call (past or future) of `method` that matches; rejects after timeoutMs listing the calls seen. */
   waitForCall(method: string, match: (call: RecordedCall) => boolean = () => true, timeoutMs = 10_000): Promise<RecordedCall> {
-    const found = this.calls.find((call) => call.method === method && match(call));
+    const matches = (call: RecordedCall) => {
+      try {
+        return call.method === method && match(call);
+      } catch {
+        return false;
+      }
+    };
+    const found = this.calls.find(matches);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       const waiter = (call: RecordedCall) => {
-        if (call.method !== method || !match(call)) return;
+        if (!matches(call)) return;
         this.callWaiters.delete(waiter);
         clearTimeout(timer);
         resolve(call);
