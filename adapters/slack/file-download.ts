@@ -21,7 +21,7 @@ export interface SlackDownloadPolicy {
 export const DEFAULT_SLACK_DOWNLOAD_TIMEOUT_MS = 15_000;
 
 export const MISSING_FILES_READ_MESSAGE =
-  'glance could not download the file: Slack answered with its login page, which means this Slack app lacks the files:read scope. ' +
+  'The file could not be downloaded: Slack answered with its sign-in page, which means this Slack app lacks the files:read scope. ' +
   'A workspace admin can add files:read (see docs/slack.md) and reinstall the app.';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

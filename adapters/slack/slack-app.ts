@@ -3,7 +3,7 @@
  * installer's client options) or the HTTP receiver (`/slack/events`, signatures and the 5-minute timestamp window
  * checked by Bolt). The bot identity comes from our own auth.test, so Bolt does not call it again.
  */
-import { App, webApi, type Logger as SlackLogger } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type Logger as SlackLogger } from '@slack/bolt';
 import type { SlackMode } from './slack-mode.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -19,20 +19,49 @@ export function webClientOptions(apiUrl: string, logger: SlackLogger): webApi.We
   return { slackApiUrl: apiUrl, logger, retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes };
 }
 
+/**
+ * A body Bolt cannot process (a malformed event: `event: null`, a body of no known type, …) is logged and
+ * acknowledged, so Slack does not retry what will never work; glance's own handlers never throw (their work runs
+ * after the ack and reports its own errors).
+ */
+function malformedHandler(logger: SlackLogger) {
+  return (error: unknown) => logger.warn(`a Slack request Bolt could not process was dropped: ${(error as Error)?.message ?? String(error)}`);
+}
+
 export function createSlackApp(mode: SlackMode, apiUrl: string, identity: BotIdentity, logger: SlackLogger): App {
   const clientOptions = webClientOptions(apiUrl, logger);
-  const common = {
+  const dropped = malformedHandler(logger);
+  const receiver =
+    mode.mode === 'socket'
+      ? new SocketModeReceiver({
+          appToken: mode.appToken,
+          logger,
+          installerOptions: { clientOptions: { slackApiUrl: apiUrl } },
+          processEventErrorHandler: async ({ error }) => {
+            dropped(error);
+            return true;
+          },
+        })
+      : new HTTPReceiver({
+          signingSecret: mode.signingSecret,
+          endpoints: SLACK_EVENTS_PATH,
+          processBeforeResponse: false,
+          logger,
+          processEventErrorHandler: async ({ error, response }) => {
+            dropped(error);
+            if (!response.headersSent) response.writeHead(200).end();
+            return true;
+          },
+        });
+  return new App({
     token: mode.botToken,
     botUserId: identity.botUserId,
     ...(identity.botId ? { botId: identity.botId } : {}),
     tokenVerificationEnabled: false,
     logger,
     clientOptions,
-  };
-  if (mode.mode === 'socket') {
-    return new App({ ...common, socketMode: true, appToken: mode.appToken, installerOptions: { clientOptions: { slackApiUrl: apiUrl } } });
-  }
-  return new App({ ...common, signingSecret: mode.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false });
+    receiver,
+  });
 }
 
 /** auth.test with the bot token: who glance is. A bad token or an unreachable API is a CONFIG_INVALID at start. */
