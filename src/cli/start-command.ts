@@ -1,15 +1,18 @@
 /**
  * `glance start`: read the configuration, make the model ready (the demo fixture, a bundle, a checkpoint folder or a
  * Hub id), open the settings store (SQLite in GLANCE_DATA_DIR) and the conversation memory, start the service, serve
- * the HTTP playground and API (always: /healthz is the container's health check), and with DISCORD_TOKEN run the
- * Discord bot. Slack tokens are refused until the Slack adapter exists (issue 6) rather than ignored.
- * SIGINT/SIGTERM shut down gracefully: the Discord client is destroyed first (no new work), in-flight work
- * finishes (or is cancelled after the service's grace), the stores close, then exit 0.
+ * the HTTP playground and API (always: /healthz is the container's health check), with DISCORD_TOKEN run the
+ * Discord bot, and with SLACK_BOT_TOKEN the Slack app (Socket Mode or HTTP mode; an incomplete Slack configuration
+ * stops start-up before the model is loaded). Both chat platforms can run in one process.
+ * SIGINT/SIGTERM shut down gracefully: the chat adapters stop taking work first and let theirs reply, in-flight
+ * work finishes (or is cancelled after the service's grace), the stores close, then exit 0.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import { startHttpAdapter } from '../../adapters/http/http-adapter.ts';
 import { startDiscordAdapter, type DiscordAdapter } from '../../adapters/discord/discord-adapter.ts';
 import { WITHOUT_MESSAGE_CONTENT } from '../../adapters/discord/discord-client.ts';
+import { startSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack-adapter.ts';
+import { slackMode } from '../../adapters/slack/slack-mode.ts';
 import { ConversationManager } from '../conversation/conversation-manager.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { loadServiceConfig, type ServiceConfig } from '../config/service-config.ts';
@@ -44,20 +47,11 @@ function configFrom(flags: StartFlags): ServiceConfig {
   return loadServiceConfig({ overrides });
 }
 
-function refusePlatformTokens(config: ServiceConfig): void {
-  const set = [
-    config.slackBotToken ? 'SLACK_BOT_TOKEN' : undefined,
-    config.slackAppToken ? 'SLACK_APP_TOKEN' : undefined,
-    config.slackSigningSecret ? 'SLACK_SIGNING_SECRET' : undefined,
-  ].filter((name) => name !== undefined);
-  if (set.length > 0) {
-    throw new GlanceError(
-      ErrorCode.ConfigInvalid,
-      `${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set, but the Slack adapter arrives with issue 6; ` +
-        'unset them to run the HTTP playground and API (and the Discord bot with DISCORD_TOKEN).',
-      { variables: set },
-    );
-  }
+/** Any Slack variable set means the Slack app is wanted: check the combination now, before the model is loaded. */
+function checkSlackConfig(config: ServiceConfig): boolean {
+  const wanted = [config.slackBotToken, config.slackAppToken, config.slackSigningSecret, config.slack.port].some((value) => value !== undefined);
+  if (wanted) slackMode(config);
+  return wanted;
 }
 
 function progressBars(): { report: (progress: ModelProgress) => void; stop: () => void } {
@@ -96,7 +90,7 @@ async function readyModel(flags: StartFlags, config: ServiceConfig, log: Logger)
 /** Runs the service until SIGINT/SIGTERM; resolves after the graceful shutdown. */
 export async function runStart(flags: StartFlags): Promise<void> {
   const config = configFrom(flags);
-  refusePlatformTokens(config);
+  const slackWanted = checkSlackConfig(config);
   const log = createLogger(config.logLevel);
   const settings = SettingsStore.open(config.dataDir);
   const conversations = new ConversationManager(config.conversation);
@@ -122,6 +116,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
   }
   let http;
   let discord: DiscordAdapter | undefined;
+  let slack: SlackAdapter | undefined;
   try {
     http = await startHttpAdapter({ service, config: { ...config, model: model.modelId }, metrics, log });
     if (config.discordToken) {
@@ -131,15 +126,22 @@ export async function runStart(flags: StartFlags): Promise<void> {
       }
       discord = await startDiscordAdapter({ service, config, settings, conversations, log });
     }
+    if (slackWanted) slack = await startSlackAdapter({ service, config, settings, conversations, log });
   } catch (error) {
+    await discord?.close();
     await http?.close();
     await service.close();
     settings.close();
     throw error;
   }
-  const runs = ['the HTTP playground and API', ...(discord ? [`the Discord bot ${discord.user.tag}`] : [])];
+  const runs = [
+    'the HTTP playground and API',
+    ...(discord ? [`the Discord bot ${discord.user.tag}`] : []),
+    ...(slack ? [slack.mode === 'socket' ? 'the Slack app (Socket Mode)' : `the Slack app (HTTP mode, events at ${slack.url})`] : []),
+  ];
+  const hint = discord || slack ? '' : ' (set DISCORD_TOKEN or SLACK_BOT_TOKEN to run the chat bots)';
   process.stdout.write(`glance: serving ${model.modelId} at ${http.url} (playground: ${http.url}/, API: ${http.url}/v1/…)\n`);
-  process.stdout.write(`glance: running ${runs.join(' and ')}${discord ? '' : ' (set DISCORD_TOKEN to run the Discord bot)'}\n`);
+  process.stdout.write(`glance: running ${runs.join(' and ')}${hint}\n`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -150,7 +152,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       }
       stopping = true;
       log.info({ signal }, 'shutting down: no new requests, finishing the ones in flight');
-      (discord ? discord.close() : Promise.resolve())
+      Promise.all([discord?.close(), slack?.close()])
         .then(() => Promise.all([http.close(), service.close()]))
         .then(() => settings.close())
         .catch((error) => {

@@ -56,10 +56,11 @@ describe('glance start', () => {
     expect(stderr).toContain('--demo');
   });
 
-  it('refuses Slack tokens until the Slack adapter exists, naming the variable', async () => {
-    const run = start(['--demo', '--port', '0'], cleanEnv({ SLACK_BOT_TOKEN: 'x', GLANCE_DATA_DIR: join(work, 'data') }));
+  it('refuses an incomplete Slack configuration before loading the model, naming the variables', async () => {
+    const run = start(['--demo', '--port', '0'], cleanEnv({ SLACK_BOT_TOKEN: 'xoxb-1', GLANCE_DATA_DIR: join(work, 'data') }));
     expect(await run.exited).toBe(1);
-    expect(run.output().stderr).toMatch(/\[CONFIG_INVALID\].*SLACK_BOT_TOKEN.*issue 6/);
+    expect(run.output().stderr).toMatch(/\[CONFIG_INVALID\].*SLACK_APP_TOKEN.*SLACK_SIGNING_SECRET and SLACK_PORT/);
+    expect(run.output().stderr).not.toMatch(/converting/);
   });
 
   it('stops on a bad configuration value naming the variable', async () => {

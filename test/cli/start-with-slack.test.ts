@@ -1,0 +1,60 @@
+// `glance start --demo` with SLACK_BOT_TOKEN + SLACK_APP_TOKEN runs the HTTP adapter and the Slack app in Socket Mode
+// (against the fake Slack), says so, answers a mention with the golden VQA answer in its thread, and shuts down
+// gracefully on SIGTERM (exit code 0).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { IMAGES, TINY_OPT, readJson } from '../helpers/fixtures.ts';
+import { FakeSlack } from '../helpers/fake-slack/fake-slack.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/glance.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'glance-slack-start-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const goldens = readJson(join(TINY_OPT, 'goldens.json'));
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!/^(GLANCE_|DISCORD_|SLACK_|HF_)/.test(name)) env[name] = value;
+  return { ...env, GLANCE_LOG_LEVEL: 'warn', ...extra };
+}
+
+describe('glance start with SLACK_BOT_TOKEN and SLACK_APP_TOKEN', () => {
+  it('runs the HTTP API and the Slack app in Socket Mode, answers a mention in its thread, and stops on SIGTERM', async () => {
+    const fake = await FakeSlack.start();
+    try {
+      const env = cleanEnv({ SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl, SLACK_FILE_HOSTS: fake.fileHost });
+      const child = spawn(process.execPath, [BIN, 'start', '--demo', '--port', '0', '--data-dir', join(work, 'data')], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', () => /running .*Slack app/.test(stdout) && resolve());
+        exited.then((code) => reject(new Error(`glance start exited with ${code}:\n${stderr}`)));
+      });
+      expect(stdout).toMatch(/glance: running the HTTP playground and API and the Slack app \(Socket Mode\)/);
+      await fake.waitForSocket();
+
+      const file = fake.addFile({ name: 'astronaut.png', bytes: readFileSync(join(IMAGES, 'astronaut.png')), mimetype: 'image/png' });
+      const question = goldens.prompts.vqa_what.text.replace(/^Question: (.*) Answer:$/, '$1');
+      const event = fake.mentionEvent({ channel: 'C0001', user: 'U0ALICE', text: question, files: [file] });
+      await fake.sendSocket(event);
+      const golden: string = goldens.images['astronaut.png'].generate.vqa_what_greedy.outputs[0].text_stripped;
+      let reply: string | undefined;
+      for (let tries = 0; tries < 200 && reply === undefined; tries++) {
+        reply = fake.botMessages('C0001').find((m) => m.thread_ts === event.event.ts && !m.text.endsWith('…'))?.text;
+        if (reply === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(reply?.startsWith(`Answer (glance): ${golden}`)).toBe(true);
+
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  });
+});
