@@ -5,6 +5,8 @@
  * dispatching MESSAGE_CREATE (just before postMessage) to the alt-text reply's POST reaching the fake, and subtracts
  * the model's time (the service result's timingsMs.total): what is left is gateway decoding, the CDN download, the
  * reply formatting and REST — the adapter's overhead (target < 30 ms at the median).
+ * `model: 'depth8'` runs the same on random weights of blip2-opt-2.7b-depth8 (int4; the bundle `glance bench-service`
+ * converts in .bench/), where the model takes seconds per caption.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { ConversationManager } from '../src/conversation/conversation-manager.ts
 import { GlanceService, type ServiceRequest, type ServiceResult } from '../src/service/glance-service.ts';
 import { SettingsStore } from '../src/settings/settings-store.ts';
 import { FakeDiscord } from '../test/helpers/fake-discord/fake-discord.ts';
+import { ensureBundle } from './service-bench.ts';
 import { median } from './statistics.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
@@ -24,6 +27,10 @@ const CHANNEL = '4002';
 const AUTHOR = { id: '5001', username: 'bench' };
 
 export interface DiscordBenchOptions {
+  /** tiny (default): the tiny fixture model; depth8: random weights of blip2-opt-2.7b-depth8, int4. */
+  model?: 'tiny' | 'depth8';
+  /** Where `npm run bench` keeps the depth8 checkpoint (default .bench). */
+  work?: string;
   messages?: number;
   warmup?: number;
   threads?: number;
@@ -35,6 +42,7 @@ export interface Distribution {
 }
 
 export interface DiscordBenchReport {
+  model: 'tiny' | 'depth8';
   messages: number;
   endToEndMs: Distribution;
   modelMs: Distribution;
@@ -62,8 +70,14 @@ export async function runDiscordBench(options: DiscordBenchOptions = {}): Promis
   let settings: SettingsStore | undefined;
   let adapter: Awaited<ReturnType<typeof startDiscordAdapter>> | undefined;
   try {
-    const bundleDir = join(work, 'bundle');
-    await convertCheckpoint({ checkpointDir: join(FIXTURES, 'tiny-blip2-opt'), outDir: bundleDir });
+    const which = options.model ?? 'tiny';
+    let bundleDir: string;
+    if (which === 'depth8') {
+      bundleDir = await ensureBundle(options.work ?? '.bench', 'int4');
+    } else {
+      bundleDir = join(work, 'bundle');
+      await convertCheckpoint({ checkpointDir: join(FIXTURES, 'tiny-blip2-opt'), outDir: bundleDir });
+    }
     const config = loadServiceConfig({
       env: {},
       envFile: false,
@@ -76,7 +90,7 @@ export async function runDiscordBench(options: DiscordBenchOptions = {}): Promis
         GLANCE_USER_REQUESTS_PER_MINUTE: '10000',
       },
     });
-    service = await GlanceService.start({ bundleDir, modelId: 'tiny-opt', threads: options.threads, maxPixels: config.limits.maxPixels, cache: config.cache, queue: config.queue });
+    service = await GlanceService.start({ bundleDir, modelId: which === 'depth8' ? 'blip2-opt-2.7b-depth8' : 'tiny-opt', threads: options.threads, maxPixels: config.limits.maxPixels, cache: config.cache, queue: config.queue });
     const started = service;
     let lastModelMs = 0;
     let runStartedAt = 0;
@@ -115,6 +129,7 @@ export async function runDiscordBench(options: DiscordBenchOptions = {}): Promis
     }
     const overhead = endToEnd.map((ms, i) => ms - model[i]);
     return {
+      model: which,
       messages,
       endToEndMs: distribution(endToEnd),
       modelMs: distribution(model),
@@ -135,7 +150,7 @@ export async function runDiscordBench(options: DiscordBenchOptions = {}): Promis
 export function renderDiscordReport(report: DiscordBenchReport): string {
   const row = (name: string, d: Distribution) => `| ${name} | ${d.median.toFixed(1)} | ${d.p95.toFixed(1)} |`;
   return [
-    `Discord adapter, tiny model, ${report.messages} messages (${report.host.cores} cores, load ${report.host.load1.toFixed(2)}):`,
+    `Discord adapter, ${report.model === 'depth8' ? 'blip2-opt-2.7b-depth8 random weights (int4)' : 'tiny model'}, ${report.messages} messages (${report.host.cores} cores, load ${report.host.load1.toFixed(2)}):`,
     '',
     '| ms | median | p95 |',
     '| --- | --- | --- |',

@@ -74,7 +74,8 @@ export interface ServiceBenchResult {
   rssBytes: number;
 }
 
-async function ensureBundle(work: string, dtype: 'int4' | 'fp32'): Promise<string> {
+/** The depth8 bundle of this weight format, converted once from the checkpoint `npm run bench` synthesizes. */
+export async function ensureBundle(work: string, dtype: 'int4' | 'fp32'): Promise<string> {
   const checkpointDir = join(work, `${CONFIG}-checkpoint`);
   if (!existsSync(join(checkpointDir, '.complete'))) {
     throw new Error(`${checkpointDir} is missing: run \`npm run bench\` once (it synthesizes the ${CONFIG} checkpoint there)`);

@@ -161,10 +161,11 @@ export function buildProgram(): Command {
 
   program
     .command('bench-discord', { hidden: true })
-    .description('the Discord adapter against the local fake Discord with the tiny model: MESSAGE_CREATE → reply POST, model time subtracted')
+    .description('the Discord adapter against the local fake Discord with the tiny or the depth8 model: MESSAGE_CREATE → reply POST, model time subtracted')
     .option('--messages <n>', 'messages measured (after 5 warm-up ones)', positiveInt, 30)
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
-    .action(async (flags: { messages: number; threads?: number }) => {
+    .addOption(new Option('--model <model>', 'tiny fixture model, or random weights of blip2-opt-2.7b-depth8 (int4, from .bench/)').choices(['tiny', 'depth8']).default('tiny'))
+    .action(async (flags: { messages: number; threads?: number; model: 'tiny' | 'depth8' }) => {
       const { runDiscordBench, renderDiscordReport } = await import('../../bench/discord-bench.ts');
       process.stdout.write(renderDiscordReport(await runDiscordBench(flags)));
     });
