@@ -116,7 +116,7 @@ export async function runDiscordBench(options: DiscordBenchOptions = {}): Promis
     for (let i = 0; i < warmup + messages; i++) {
       const seen = fake.requests.length;
       const start = performance.now();
-      const replied = fake.waitForRequest((request) => fake.requests.indexOf(request) >= seen && request.method === 'POST' && request.path === `/channels/${CHANNEL}/messages`);
+      const replied = fake.waitForRequest((request) => fake.requests.indexOf(request) >= seen && request.method === 'POST' && request.path === `/channels/${CHANNEL}/messages`, 600_000);
       await fake.postMessage({ channelId: CHANNEL, author: AUTHOR, attachments: [{ filename: `photo${i}.png`, bytes: image, contentType: 'image/png', width: 512, height: 512 }] });
       await replied;
       const end = performance.now();
