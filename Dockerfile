@@ -1,9 +1,12 @@
-# glance on a GPU server: the service with the HTTP playground/API (and, once issues 5/6 land, the chat adapters).
+# glance on a GPU server: the service with the HTTP playground/API, and the Discord bot (DISCORD_TOKEN) and the
+# Slack app (SLACK_BOT_TOKEN + SLACK_APP_TOKEN for Socket Mode; for HTTP mode also publish SLACK_PORT).
 # Multi-stage: dependencies (with onnxruntime's CUDA 12 provider and the native better-sqlite3/sharp modules) are
 # installed in a Node 20 build stage; the runtime stage is NVIDIA's CUDA 12 + cuDNN 9 runtime with Node copied in.
 #   docker build -t glance .
 #   docker run --gpus all -p 3000:3000 -v glance-data:/data -e GLANCE_MODEL=Salesforce/blip2-opt-2.7b glance
-# Not built in this project's CI (no Docker there); keep it simple.
+#   docker run --gpus all -v glance-data:/data --env-file .env glance      # with the chat platforms' tokens in .env
+# Not built in this project's CI (no Docker there); keep it simple. The production install (npm ci --omit=dev) and
+# `glance start` from the copied folders were checked without Docker (see docs/service.md → Docker).
 
 FROM node:20-bookworm AS build
 WORKDIR /app
