@@ -35,6 +35,9 @@ export const PHOTOS = 'C0003';
 
 export type SlackTestMode = 'http' | 'socket';
 
+/** Each expected() call runs as its own user, so it never counts against a test's per-user limits. */
+let expectedCalls = 0;
+
 export interface SlackTestBot {
   mode: SlackTestMode;
   fake: FakeSlack;
@@ -125,7 +128,7 @@ export function useSlackTestBot(mode: SlackTestMode, service: () => GlanceServic
         else await fake.sendSocket(payload, { type: 'interactive' });
       },
       async expected(image, question) {
-        return (await service().run({ image, ...(question ? { question } : {}), userId: 'test', channelId: 'test' })).text;
+        return (await service().run({ image, ...(question ? { question } : {}), userId: `expected-${++expectedCalls}`, channelId: 'test' })).text;
       },
       async restart() {
         await adapter!.close();
