@@ -24,7 +24,8 @@ import type { SlackAdapterContext } from './slack-context.ts';
 import { slackMode } from './slack-mode.ts';
 
 export interface SlackAdapterOptions {
-  service: GlanceService;
+  /** The service (a GlanceService; only `run` is used, so benchmarks can time it). */
+  service: Pick<GlanceService, 'run'>;
   config: ServiceConfig;
   settings: SettingsStore;
   conversations: ConversationManager;
