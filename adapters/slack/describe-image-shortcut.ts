@@ -7,10 +7,10 @@
 import { isUnexpected, userMessage } from '../discord/error-messages.ts';
 import { consentedImages } from './consent.ts';
 import { replyThread } from './conversation-key.ts';
-import { parseMessage } from './event-fields.ts';
+import { parseMessage, teamOf } from './event-fields.ts';
 import type { Respond } from './glance-command.ts';
 import { runSlackJob } from './image-job.ts';
-import { messageImages } from './message-images.ts';
+import { rememberMessageImages } from './message-images.ts';
 import { formatPartial, formatReply, plainText } from './reply-format.ts';
 import type { SlackAdapterContext } from './slack-context.ts';
 import { completeFiles } from './slack-files.ts';
@@ -35,7 +35,8 @@ export async function describeImageShortcut(context: SlackAdapterContext, shortc
       context.log?.warn({ component: 'slack', err: error }, 'the shortcut’s response_url did not take the answer');
     }
   };
-  const found = messageImages(context, { ...parsed, files: await completeFiles(context, parsed.files) });
+  // Remembered too (unless its author opted out), so a later question in the thread finds it.
+  const found = rememberMessageImages(context, teamOf(shortcut, context.teamId), { ...parsed, files: await completeFiles(context, parsed.files) });
   if (found.length === 0) {
     await privately(NO_IMAGE_ON_MESSAGE);
     return;
