@@ -1,7 +1,8 @@
 // @mention and DM questions with the real Bolt App against the fake Slack and the real tiny model, over signed HTTP
 // events and over Socket Mode.
 import { describe, expect, it } from 'vitest';
-import { ALICE, ASTRONAUT, BOB, CHELSEA, GENERAL, GOLDEN_ANSWER, QUESTION, useSlackTestBot, useTinyService, waitForBotMessage } from './slack-test-bot.ts';
+import { NO_IMAGE_MESSAGE } from '../../../src/conversation/conversation-manager.ts';
+import { ALICE, ASTRONAUT, BOB, CHELSEA, GENERAL, GOLDEN_ANSWER, QUESTION, RANDOM, useSlackTestBot, useTinyService, waitForBotMessage } from './slack-test-bot.ts';
 
 const service = useTinyService();
 
@@ -88,5 +89,23 @@ describe.each(['http', 'socket'] as const)('questions over %s', (mode) => {
     const reply = await waitForBotMessage(fake, GENERAL, (message) => message.thread_ts === event.event.ts);
     expect(reply.text).toBe(`Answer (glance): ${await expected(ASTRONAUT, QUESTION)}`);
     expect(fake.calls.some((call) => call.method === 'files.info' && call.args.file === file.id)).toBe(true);
+  });
+
+  it('a deleted message’s image is forgotten; someone who opted out can still ask about their own image', async () => {
+    const { fake, deliverEvent, expected, settings } = bot();
+    const posted = fake.messageEvent({ channel: RANDOM, user: ALICE, files: [fake.addFile({ name: 'astronaut.png', bytes: ASTRONAUT })] });
+    await deliverEvent(posted);
+    const deleted = fake.messageEvent({ channel: RANDOM, user: ALICE, text: 'placeholder' });
+    deleted.event = { type: 'message', subtype: 'message_deleted', channel: RANDOM, hidden: true, ts: deleted.event.ts, deleted_ts: posted.event.ts, previous_message: posted.event, event_ts: deleted.event.ts, channel_type: 'channel' };
+    await deliverEvent(deleted);
+    const question = fake.mentionEvent({ channel: RANDOM, user: BOB, text: QUESTION });
+    await deliverEvent(question);
+    expect((await waitForBotMessage(fake, RANDOM, (message) => message.thread_ts === question.event.ts)).text).toBe(NO_IMAGE_MESSAGE);
+
+    settings.setUserOptOut('slack', ALICE, true);
+    const own = fake.mentionEvent({ channel: RANDOM, user: ALICE, text: QUESTION, files: [fake.addFile({ name: 'astronaut.png', bytes: ASTRONAUT })] });
+    await deliverEvent(own);
+    const answer = await waitForBotMessage(fake, RANDOM, (message) => message.thread_ts === own.event.ts);
+    expect(answer.text).toBe(`Answer (glance): ${await expected(ASTRONAUT, QUESTION)}`);
   });
 });
