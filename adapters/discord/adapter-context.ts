@@ -4,7 +4,7 @@ import type { ConversationManager } from '../../src/conversation/conversation-ma
 import type { Logger } from '../../src/log/logger.ts';
 import type { GlanceService } from '../../src/service/glance-service.ts';
 import type { SettingsStore } from '../../src/settings/settings-store.ts';
-import type { UserWorkQueue } from './user-work-queue.ts';
+import type { UserWorkQueue } from '../shared/user-work-queue.ts';
 
 export const PLATFORM = 'discord';
 

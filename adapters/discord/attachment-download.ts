@@ -5,7 +5,8 @@
  * content type is never trusted). CDN URLs are signed and expire, so callers download soon after receipt.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { sniffImageFormat, type SniffedImageFormat } from './image-sniff.ts';
+import { tooLarge } from '../shared/image-limits.ts';
+import { sniffImageFormat, type SniffedImageFormat } from '../shared/image-sniff.ts';
 
 export interface DownloadPolicy {
   /** Lower-case hosts (`host` or `host:port`) downloads may come from. */
@@ -20,21 +21,6 @@ export interface DownloadedImage {
 }
 
 export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 15_000;
-
-const MIB = 1024 * 1024;
-
-export function formatMegabytes(bytes: number): string {
-  const mb = bytes / MIB;
-  return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`;
-}
-
-export function tooLarge(bytes: number | undefined, maxBytes: number): GlanceError {
-  const size = bytes === undefined ? 'larger than' : `${formatMegabytes(bytes)};`;
-  return new GlanceError(ErrorCode.ImageTooLarge, `The image is ${size} the limit is ${formatMegabytes(maxBytes)} (GLANCE_MAX_IMAGE_MB).`, {
-    ...(bytes === undefined ? {} : { bytes }),
-    maxBytes,
-  });
-}
 
 /** Throws REMOTE_IMAGE_REFUSED unless `url` is http(s) on an allow-listed media host. */
 export function checkMediaUrl(rawUrl: string, mediaHosts: readonly string[]): URL {

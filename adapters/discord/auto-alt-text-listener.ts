@@ -8,7 +8,7 @@
 import type { Message } from 'discord.js';
 import { PLATFORM, type DiscordAdapterContext } from './adapter-context.ts';
 import { settingChannels } from './conversation-key.ts';
-import { userMessage, isUnexpected } from './error-messages.ts';
+import { userMessage, isUnexpected } from '../shared/error-messages.ts';
 import { pickImages } from './image-attachments.ts';
 import { runImageJob } from './image-job.ts';
 import { attachmentToRead } from './message-images.ts';

@@ -15,7 +15,7 @@ import { conversationKey } from './conversation-key.ts';
 import { createDiscordClient } from './discord-client.ts';
 import { handleInteraction } from './interaction-listener.ts';
 import { handleMessage } from './message-listener.ts';
-import { UserWorkQueue } from './user-work-queue.ts';
+import { UserWorkQueue } from '../shared/user-work-queue.ts';
 
 export interface DiscordAdapterOptions {
   service: DiscordAdapterContext['service'];

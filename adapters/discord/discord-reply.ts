@@ -5,7 +5,7 @@
  */
 import type { Message } from 'discord.js';
 import type { DiscordAdapterContext } from './adapter-context.ts';
-import { ThrottledEditor } from './throttled-editor.ts';
+import { ThrottledEditor } from '../shared/throttled-editor.ts';
 import { keepTyping } from './typing-keeper.ts';
 
 export const NO_PINGS = { parse: [], repliedUser: false } as const;

@@ -4,9 +4,9 @@
  * error line for that image only; refusals of the whole request (busy, rate limited, deadline, shutting down) are
  * thrown. With one image, `onPartial` gets the answer's text so far (for streaming edits).
  */
-import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import type { DiscordAdapterContext } from './adapter-context.ts';
-import { userMessage } from './error-messages.ts';
+import { isPerImageError } from '../shared/image-limits.ts';
+import { userMessage } from '../shared/error-messages.ts';
 import type { ImageOutcome } from './reply-format.ts';
 
 export interface ImageToRead {
@@ -30,20 +30,6 @@ export interface ImageJobResult {
   outcomes: ImageOutcome[];
   /** The sum of the service's own timings (ms), for the adapter-overhead benchmark. */
   serviceMs: number;
-}
-
-/** Codes about one image (reported on its line); every other code fails the whole request. */
-const PER_IMAGE = new Set<string>([
-  ErrorCode.ImageEmpty,
-  ErrorCode.ImageUnsupported,
-  ErrorCode.ImageCorrupt,
-  ErrorCode.ImageTooLarge,
-  ErrorCode.PayloadTooLarge,
-  ErrorCode.RemoteImageRefused,
-]);
-
-export function isPerImageError(error: unknown): boolean {
-  return error instanceof GlanceError && PER_IMAGE.has(error.code);
 }
 
 export function spoilerName(name: string): boolean {

@@ -6,11 +6,11 @@
  */
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { DiscordAdapterContext } from './adapter-context.ts';
-import { isUnexpected, userMessage } from './error-messages.ts';
+import { isUnexpected, userMessage } from '../shared/error-messages.ts';
 import { NO_PINGS } from './discord-reply.ts';
 import { runImageJob, type ImageJob } from './image-job.ts';
 import { formatPartial, formatReply, type ReplyKind } from './reply-format.ts';
-import { ThrottledEditor } from './throttled-editor.ts';
+import { ThrottledEditor } from '../shared/throttled-editor.ts';
 
 /** Shows `error` (or a text) to the person who ran the interaction only. */
 export async function replyPrivately(context: DiscordAdapterContext, interaction: RepliableInteraction, errorOrText: unknown): Promise<void> {

@@ -6,7 +6,7 @@ import type { Attachment, Message } from 'discord.js';
 import type { RememberedImage } from '../../src/conversation/conversation-manager.ts';
 import type { DiscordAdapterContext } from './adapter-context.ts';
 import { PLATFORM } from './adapter-context.ts';
-import { tooLarge } from './attachment-download.ts';
+import { tooLarge } from '../shared/image-limits.ts';
 import { conversationKey } from './conversation-key.ts';
 import { existingAltText, isImageCandidate } from './image-attachments.ts';
 import { spoilerName, type ImageToRead } from './image-job.ts';

@@ -8,12 +8,12 @@ import type { Message } from 'discord.js';
 import type { DiscordAdapterContext } from './adapter-context.ts';
 import { consentedImages } from './commands/consent.ts';
 import { conversationKey } from './conversation-key.ts';
-import { isUnexpected, userMessage } from './error-messages.ts';
+import { isUnexpected, userMessage } from '../shared/error-messages.ts';
 import { runImageJob } from './image-job.ts';
 import { rememberMessageImages, toRead } from './message-images.ts';
 import { startReply } from './discord-reply.ts';
 import { formatPartial, formatReply } from './reply-format.ts';
-import { checkQuestion } from './question-limit.ts';
+import { checkQuestion } from '../shared/question-limit.ts';
 
 /** True when the message is addressed to glance (DM, @mention, or a reply to glance's message). */
 export function isAddressedToBot(message: Message, botId: string): boolean {

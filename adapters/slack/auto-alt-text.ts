@@ -5,7 +5,7 @@
  * bots' messages and users who opted out are skipped. Needs the message.channels / message.groups events (and the
  * bot in the channel).
  */
-import { isUnexpected, userMessage } from '../discord/error-messages.ts';
+import { isUnexpected, userMessage } from '../shared/error-messages.ts';
 import { replyThread } from './conversation-key.ts';
 import type { SlackMessage } from './event-fields.ts';
 import { runSlackJob } from './image-job.ts';

@@ -4,7 +4,7 @@
  * member) the text comes back privately through the shortcut's response_url instead. A message without an image,
  * or whose author opted out, gets a private explanation.
  */
-import { isUnexpected, userMessage } from '../discord/error-messages.ts';
+import { isUnexpected, userMessage } from '../shared/error-messages.ts';
 import { consentedImages } from './consent.ts';
 import { replyThread } from './conversation-key.ts';
 import { parseMessage, teamOf } from './event-fields.ts';

@@ -7,8 +7,8 @@
  * itself): that is reported as the missing scope, in words an admin can act on.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { tooLarge } from '../discord/attachment-download.ts';
-import { sniffImageFormat } from '../discord/image-sniff.ts';
+import { tooLarge } from '../shared/image-limits.ts';
+import { sniffImageFormat } from '../shared/image-sniff.ts';
 
 export interface SlackDownloadPolicy {
   /** Lower-case hosts (`host` or `host:port`) files may be downloaded from. */

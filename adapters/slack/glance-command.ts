@@ -6,8 +6,8 @@
  * answer says who switched it for everyone to see.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { isUnexpected, userMessage } from '../discord/error-messages.ts';
-import { checkQuestion } from '../discord/question-limit.ts';
+import { isUnexpected, userMessage } from '../shared/error-messages.ts';
+import { checkQuestion } from '../shared/question-limit.ts';
 import { consentedImages } from './consent.ts';
 import { conversationKey } from './conversation-key.ts';
 import { helpText, privacyText } from './glance-texts.ts';

@@ -4,8 +4,8 @@
  * that image only; refusals of the whole request (busy, rate limited, deadline, shutting down) are thrown. With one
  * image, `onPartial` gets the answer so far (streamed by chat.update).
  */
-import { userMessage } from '../discord/error-messages.ts';
-import { isPerImageError } from '../discord/image-job.ts';
+import { userMessage } from '../shared/error-messages.ts';
+import { isPerImageError } from '../shared/image-limits.ts';
 import type { ImageOutcome } from './reply-format.ts';
 import type { SlackAdapterContext } from './slack-context.ts';
 

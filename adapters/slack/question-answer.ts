@@ -6,8 +6,8 @@
  * they ask themselves. Every failure becomes a readable reply.
  */
 import type { ResolvedImages } from '../../src/conversation/conversation-manager.ts';
-import { isUnexpected, userMessage } from '../discord/error-messages.ts';
-import { checkQuestion } from '../discord/question-limit.ts';
+import { isUnexpected, userMessage } from '../shared/error-messages.ts';
+import { checkQuestion } from '../shared/question-limit.ts';
 import { consentedImages } from './consent.ts';
 import { conversationKey, replyThread } from './conversation-key.ts';
 import { questionText, type SlackMessage } from './event-fields.ts';

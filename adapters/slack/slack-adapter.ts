@@ -10,7 +10,7 @@ import type { ConversationManager } from '../../src/conversation/conversation-ma
 import type { Logger } from '../../src/log/logger.ts';
 import type { GlanceService } from '../../src/service/glance-service.ts';
 import type { SettingsStore } from '../../src/settings/settings-store.ts';
-import { UserWorkQueue } from '../discord/user-work-queue.ts';
+import { UserWorkQueue } from '../shared/user-work-queue.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { DESCRIBE_IMAGE_CALLBACK_ID, describeImageShortcut } from './describe-image-shortcut.ts';
 import { EventDeduplicator } from './event-dedup.ts';

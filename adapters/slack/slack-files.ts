@@ -4,7 +4,7 @@
  * `files.info`. A file whose reported size is above GLANCE_MAX_IMAGE_MB is refused without downloading.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { tooLarge } from '../discord/attachment-download.ts';
+import { tooLarge } from '../shared/image-limits.ts';
 import { parseFile, type SlackFileInfo } from './event-fields.ts';
 import type { SlackAdapterContext } from './slack-context.ts';
 

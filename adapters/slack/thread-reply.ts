@@ -3,7 +3,7 @@
  * chat.update at most once a second while the text grows, via the throttled editor). A channel glance cannot post
  * in (not_in_channel, channel_not_found, archived, …) makes the reply fail: that is logged, never thrown.
  */
-import { ThrottledEditor } from '../discord/throttled-editor.ts';
+import { ThrottledEditor } from '../shared/throttled-editor.ts';
 import type { SlackAdapterContext } from './slack-context.ts';
 
 export interface ThreadReply {

@@ -15,7 +15,7 @@ import type { DiscordAdapterContext } from '../adapter-context.ts';
 import { conversationKey } from '../conversation-key.ts';
 import { answerInteraction, deferPublicly, replyPrivately } from '../interaction-reply.ts';
 import { toRead } from '../message-images.ts';
-import { checkQuestion } from '../question-limit.ts';
+import { checkQuestion } from '../../shared/question-limit.ts';
 import { consentedImages } from './consent.ts';
 import { targetImages } from './interaction-images.ts';
 

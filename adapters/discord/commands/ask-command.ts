@@ -5,7 +5,7 @@ import { conversationKey } from '../conversation-key.ts';
 import { answerInteraction, replyPrivately } from '../interaction-reply.ts';
 import type { ImageToRead } from '../image-job.ts';
 import { attachmentToRead, toRead } from '../message-images.ts';
-import { checkQuestion } from '../question-limit.ts';
+import { checkQuestion } from '../../shared/question-limit.ts';
 import { attachmentOption } from './interaction-images.ts';
 import { consentedImages } from './consent.ts';
 

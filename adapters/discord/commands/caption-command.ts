@@ -4,7 +4,7 @@ import type { DiscordAdapterContext } from '../adapter-context.ts';
 import { CAPTION_PRESETS, type CaptionLength } from '../generation-presets.ts';
 import { answerInteraction, replyPrivately } from '../interaction-reply.ts';
 import { attachmentToRead } from '../message-images.ts';
-import { checkQuestion } from '../question-limit.ts';
+import { checkQuestion } from '../../shared/question-limit.ts';
 import { attachmentOption } from './interaction-images.ts';
 
 export async function captionCommand(context: DiscordAdapterContext, interaction: ChatInputCommandInteraction): Promise<void> {

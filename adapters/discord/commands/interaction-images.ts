@@ -3,7 +3,7 @@ import type { Attachment, ChatInputCommandInteraction, Message } from 'discord.j
 import { ErrorCode, GlanceError } from '../../../engine/errors.ts';
 import { PLATFORM, type DiscordAdapterContext } from '../adapter-context.ts';
 import { conversationKey } from '../conversation-key.ts';
-import { tooLarge } from '../attachment-download.ts';
+import { tooLarge } from '../../shared/image-limits.ts';
 import { isImageCandidate } from '../image-attachments.ts';
 import { rememberedImage } from '../message-images.ts';
 

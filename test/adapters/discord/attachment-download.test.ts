@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../engine/errors.ts';
 import { downloadAttachment, type DownloadPolicy } from '../../../adapters/discord/attachment-download.ts';
-import { sniffImageFormat } from '../../../adapters/discord/image-sniff.ts';
+import { sniffImageFormat } from '../../../adapters/shared/image-sniff.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IMAGES } from '../../helpers/fixtures.ts';

@@ -1,6 +1,6 @@
 /**
- * Error codes → the polite text a Discord user reads, in one table. Image problems keep the specific message
- * (the engine's and the download guard's messages are written for users); anything unexpected gets a generic
+ * Error codes → the polite text a chat user (Discord, Slack) reads, in one table. Image problems keep the specific
+ * message (the engine's and the download guard's messages are written for users); anything unexpected gets a generic
  * line (the details go to the log, never to the channel).
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
@@ -35,7 +35,7 @@ const OWN_MESSAGE = new Set<ErrorCode>([
 
 export const UNEXPECTED_ERROR_MESSAGE = 'Something went wrong on glance’s side; try again later.';
 
-/** The text shown to the user for `error` (a GlanceError, a Discord API error, or anything else). */
+/** The text shown to the user for `error` (a GlanceError, a platform API error, or anything else). */
 export function userMessage(error: unknown): string {
   if (!(error instanceof GlanceError)) return UNEXPECTED_ERROR_MESSAGE;
   if (error.code === ErrorCode.RateLimited) return `Slow down a little: ${error.message.trim().replace(/\.$/, '')}.`;

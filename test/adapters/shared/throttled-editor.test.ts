@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ThrottledEditor, type Clock } from '../../../adapters/discord/throttled-editor.ts';
+import { ThrottledEditor, type Clock } from '../../../adapters/shared/throttled-editor.ts';
 
 /** A clock that only moves when the test says; scheduled callbacks run as time passes them. */
 class ManualClock implements Clock {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, GlanceError } from '../../../engine/errors.ts';
-import { isUnexpected, UNEXPECTED_ERROR_MESSAGE, userMessage } from '../../../adapters/discord/error-messages.ts';
+import { isUnexpected, UNEXPECTED_ERROR_MESSAGE, userMessage } from '../../../adapters/shared/error-messages.ts';
 import { NO_IMAGE_MESSAGE } from '../../../src/conversation/conversation-manager.ts';
 
 describe('error → user message', () => {

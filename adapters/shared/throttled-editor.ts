@@ -1,8 +1,9 @@
 /**
- * Streams a growing text into one message by editing it at most once per `intervalMs` (Discord's advice: one edit a
- * second). `update` records the latest text and schedules an edit no sooner than `intervalMs` after the start or the
- * last edit; `finish` sends the final text (waiting out the interval if an edit was just sent). Edits never overlap.
- * A failed intermediate edit is reported to `onError` and streaming stops; the final edit's failure is thrown.
+ * Streams a growing text into one message (a Discord reply, a Slack chat.update) by editing it at most once per
+ * `intervalMs` (one edit a second, as both platforms ask). `update` records the latest text and schedules an edit
+ * no sooner than `intervalMs` after the start or the last edit; `finish` sends the final text (waiting out the
+ * interval if an edit was just sent). Edits never overlap. A failed intermediate edit is reported to `onError` and
+ * streaming stops; the final edit's failure is thrown.
  */
 export interface Clock {
   now(): number;

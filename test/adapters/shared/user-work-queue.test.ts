@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../engine/errors.ts';
-import { UserWorkQueue } from '../../../adapters/discord/user-work-queue.ts';
+import { UserWorkQueue } from '../../../adapters/shared/user-work-queue.ts';
 
 describe('UserWorkQueue', () => {
   it('runs one user’s jobs one at a time, in order, other users in parallel', async () => {

@@ -1,0 +1,35 @@
+/**
+ * Platform-free rules about one image in a chat request: the size limit's message (GLANCE_MAX_IMAGE_MB) and which
+ * error codes concern one image only (reported on its line) rather than the whole request.
+ */
+import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+
+const MIB = 1024 * 1024;
+
+export function formatMegabytes(bytes: number): string {
+  const mb = bytes / MIB;
+  return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`;
+}
+
+export function tooLarge(bytes: number | undefined, maxBytes: number): GlanceError {
+  const size = bytes === undefined ? 'larger than' : `${formatMegabytes(bytes)};`;
+  return new GlanceError(ErrorCode.ImageTooLarge, `The image is ${size} the limit is ${formatMegabytes(maxBytes)} (GLANCE_MAX_IMAGE_MB).`, {
+    ...(bytes === undefined ? {} : { bytes }),
+    maxBytes,
+  });
+}
+
+/** Codes about one image (reported on its line); every other code fails the whole request. */
+const PER_IMAGE = new Set<string>([
+  ErrorCode.ImageEmpty,
+  ErrorCode.ImageUnsupported,
+  ErrorCode.ImageCorrupt,
+  ErrorCode.ImageTooLarge,
+  ErrorCode.PayloadTooLarge,
+  ErrorCode.RemoteImageRefused,
+]);
+
+export function isPerImageError(error: unknown): boolean {
+  return error instanceof GlanceError && PER_IMAGE.has(error.code);
+}
+
