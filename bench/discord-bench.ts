@@ -20,7 +20,7 @@ import { GlanceService, type ServiceRequest, type ServiceResult } from '../src/s
 import { SettingsStore } from '../src/settings/settings-store.ts';
 import { FakeDiscord } from '../test/helpers/fake-discord/fake-discord.ts';
 import { ensureBundle } from './service-bench.ts';
-import { median } from './statistics.ts';
+import { distribution, distributionRow, type Distribution } from './statistics.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
 const CHANNEL = '4002';
@@ -36,11 +36,6 @@ export interface DiscordBenchOptions {
   threads?: number;
 }
 
-export interface Distribution {
-  median: number;
-  p95: number;
-}
-
 export interface DiscordBenchReport {
   model: 'tiny' | 'depth8';
   messages: number;
@@ -53,13 +48,6 @@ export interface DiscordBenchReport {
   afterModelMs: Distribution;
   host: { cores: number; load1: number };
 }
-
-function p95(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)];
-}
-
-const distribution = (values: readonly number[]): Distribution => ({ median: median(values), p95: p95(values) });
 
 export async function runDiscordBench(options: DiscordBenchOptions = {}): Promise<DiscordBenchReport> {
   const messages = options.messages ?? 30;
@@ -148,7 +136,7 @@ export async function runDiscordBench(options: DiscordBenchOptions = {}): Promis
 }
 
 export function renderDiscordReport(report: DiscordBenchReport): string {
-  const row = (name: string, d: Distribution) => `| ${name} | ${d.median.toFixed(1)} | ${d.p95.toFixed(1)} |`;
+  const row = distributionRow;
   return [
     `Discord adapter, ${report.model === 'depth8' ? 'blip2-opt-2.7b-depth8 random weights (int4)' : 'tiny model'}, ${report.messages} messages (${report.host.cores} cores, load ${report.host.load1.toFixed(2)}):`,
     '',

@@ -17,7 +17,7 @@ import { ConversationManager } from '../src/conversation/conversation-manager.ts
 import { GlanceService, type ServiceRequest, type ServiceResult } from '../src/service/glance-service.ts';
 import { SettingsStore } from '../src/settings/settings-store.ts';
 import { FakeSlack } from '../test/helpers/fake-slack/fake-slack.ts';
-import { median } from './statistics.ts';
+import { distribution, distributionRow, type Distribution } from './statistics.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
 const CHANNEL = 'C0001';
@@ -28,11 +28,6 @@ export interface SlackBenchOptions {
   mentions?: number;
   warmup?: number;
   threads?: number;
-}
-
-export interface Distribution {
-  median: number;
-  p95: number;
 }
 
 export interface SlackBenchReport {
@@ -47,13 +42,6 @@ export interface SlackBenchReport {
   afterModelMs: Distribution;
   host: { cores: number; load1: number };
 }
-
-function p95(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)];
-}
-
-const distribution = (values: readonly number[]): Distribution => ({ median: median(values), p95: p95(values) });
 
 export async function runSlackBench(options: SlackBenchOptions = {}): Promise<SlackBenchReport> {
   const mode = options.mode ?? 'http';
@@ -143,7 +131,7 @@ export async function runSlackBench(options: SlackBenchOptions = {}): Promise<Sl
 }
 
 export function renderSlackReport(report: SlackBenchReport): string {
-  const row = (name: string, d: Distribution) => `| ${name} | ${d.median.toFixed(1)} | ${d.p95.toFixed(1)} |`;
+  const row = distributionRow;
   const delivery = report.mode === 'http' ? 'signed POST /slack/events' : 'Socket Mode envelope';
   return [
     `Slack adapter over ${report.mode === 'http' ? 'HTTP' : 'Socket Mode'}, tiny model, ${report.mentions} mentions (${report.host.cores} cores, load ${report.host.load1.toFixed(2)}):`,

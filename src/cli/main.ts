@@ -170,6 +170,19 @@ export function buildProgram(): Command {
       process.stdout.write(renderDiscordReport(await runDiscordBench(flags)));
     });
 
+  program
+    .command('bench-slack', { hidden: true })
+    .description('the Slack adapter against the local fake Slack with the tiny model: event → chat.postMessage, model time subtracted')
+    .option('--mentions <n>', 'mentions measured (after the warm-up ones)', positiveInt, 30)
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
+    .addOption(new Option('--mode <mode>', 'how events arrive').choices(['http', 'socket', 'both']).default('both'))
+    .action(async (flags: { mentions: number; threads?: number; mode: 'http' | 'socket' | 'both' }) => {
+      const { runSlackBench, renderSlackReport } = await import('../../bench/slack-bench.ts');
+      for (const mode of flags.mode === 'both' ? (['http', 'socket'] as const) : [flags.mode]) {
+        process.stdout.write(`${renderSlackReport(await runSlackBench({ mode, mentions: flags.mentions, threads: flags.threads }))}\n`);
+      }
+    });
+
   return program;
 }
 
