@@ -41,6 +41,10 @@ function sessionOptions(providers: string[], threads: number | undefined): ort.I
     executionMode: 'sequential',
     enableCpuMemArena: true,
     enableMemPattern: true,
+    // The thread pool's workers would otherwise spin for a while after each run, holding the cores the event loop
+    // (the service's adapters, on the main thread) needs; measured on 2 cores: decode speed unchanged, the Discord
+    // adapter's overhead beside the depth8 model 41 → 33 ms median, 70 → 48 ms p95 (docs/benchmarks.md).
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
 }
 
