@@ -143,6 +143,11 @@ export async function runStart(flags: StartFlags): Promise<void> {
   process.stdout.write(`glance: serving ${model.modelId} at ${http.url} (playground: ${http.url}/, API: ${http.url}/v1/…)\n`);
   process.stdout.write(`glance: running ${runs.join(' and ')}${hint}\n`);
 
+  // A library promise that rejects with nobody listening (e.g. @slack/socket-mode on an envelope whose event is
+  // null) would end the process under Node's default; a remote input must not take the bot down, so log and serve on.
+  const unhandled = (reason: unknown) => log.error({ err: reason }, 'unhandled promise rejection (a library fault); glance keeps serving');
+  process.on('unhandledRejection', unhandled);
+
   await new Promise<void>((resolve) => {
     let stopping = false;
     const shutdown = (signal: NodeJS.Signals) => {
@@ -162,6 +167,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
         .finally(() => {
           process.off('SIGINT', shutdown);
           process.off('SIGTERM', shutdown);
+          process.off('unhandledRejection', unhandled);
           log.info('stopped');
           resolve();
         });

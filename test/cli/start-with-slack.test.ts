@@ -1,6 +1,7 @@
 // `glance start --demo` with SLACK_BOT_TOKEN + SLACK_APP_TOKEN runs the HTTP adapter and the Slack app in Socket Mode
-// (against the fake Slack), says so, answers a mention with the golden VQA answer in its thread, and shuts down
-// gracefully on SIGTERM (exit code 0).
+// (against the fake Slack), says so, survives a malformed envelope that makes the Socket Mode library reject with
+// nobody listening, answers a mention with the golden VQA answer in its thread, and shuts down gracefully on
+// SIGTERM (exit code 0).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,9 @@ describe('glance start with SLACK_BOT_TOKEN and SLACK_APP_TOKEN', () => {
       });
       expect(stdout).toMatch(/glance: running the HTTP playground and API and the Slack app \(Socket Mode\)/);
       await fake.waitForSocket();
+      // @slack/socket-mode rejects, unhandled, on an envelope whose event is null: glance logs it and keeps serving.
+      const broken = fake.mentionEvent({ channel: 'C0001', user: 'U0ALICE', text: 'hi' });
+      await fake.sendSocket({ ...broken, event: null }, { type: 'events_api', ackTimeoutMs: 1000 }).catch(() => undefined);
 
       const file = fake.addFile({ name: 'astronaut.png', bytes: readFileSync(join(IMAGES, 'astronaut.png')), mimetype: 'image/png' });
       const question = goldens.prompts.vqa_what.text.replace(/^Question: (.*) Answer:$/, '$1');
@@ -51,6 +55,7 @@ describe('glance start with SLACK_BOT_TOKEN and SLACK_APP_TOKEN', () => {
       }
       expect(reply?.startsWith(`Answer (glance): ${golden}`)).toBe(true);
 
+      expect(stdout).toMatch(/unhandled promise rejection/);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {
