@@ -44,6 +44,8 @@ export interface FollowUpMeasure {
   answerTokens: number;
   prefixCache: boolean;
   firstMs: number;
+  /** The first question's stages: preprocess + vision, prefill (the image prefix and the prompt), decode. */
+  firstStagesMs: { vision: number; prefill: number; decode: number };
   /** Median of FOLLOW_UPS follow-ups. */
   followUpMs: number;
   firstTokenMs: number;
@@ -140,6 +142,7 @@ export async function runServiceBench(options: ServiceBenchOptions): Promise<Ser
         answerTokens,
         prefixCache,
         firstMs: first.timingsMs.total,
+        firstStagesMs: { vision: first.timingsMs.preprocess + first.timingsMs.vision, prefill: first.timingsMs.prefill, decode: first.timingsMs.decode },
         followUpMs: median(later.map((r) => r.timingsMs.total)),
         firstTokenMs: first.timingsMs.total - first.timingsMs.decode,
         followUpFirstTokenMs: median(later.map((r) => r.timingsMs.total - r.timingsMs.decode)),
@@ -234,11 +237,11 @@ export function renderServiceReport(r: ServiceBenchResult): string {
     '',
     `Follow-up ÷ first question by answer length, with the prefix cache and without it (GLANCE_PREFIX_CACHE_MB=0, the baseline), each on a fresh service; follow-ups are medians of ${FOLLOW_UPS}:`,
     '',
-    '| answer tokens | prefix cache | first question | follow-up (its prefill) | follow-up ÷ first | to the first token: follow-up ÷ first |',
+    '| answer tokens | prefix cache | first question (vision / prefill / decode) | follow-up (its prefill) | follow-up ÷ first | to the first token: follow-up ÷ first |',
     '| --- | --- | --- | --- | --- | --- |',
     ...r.followUps.map(
       (f) =>
-        `| ${f.answerTokens} | ${f.prefixCache ? 'on' : 'off'} | ${ms(f.firstMs)} | ${ms(f.followUpMs)} (${ms(f.followUpPrefillMs)}) | ${(f.followUpMs / f.firstMs).toFixed(2)} | ${(f.followUpFirstTokenMs / f.firstTokenMs).toFixed(2)} |`,
+        `| ${f.answerTokens} | ${f.prefixCache ? 'on' : 'off'} | ${ms(f.firstMs)} (${ms(f.firstStagesMs.vision)} / ${ms(f.firstStagesMs.prefill)} / ${ms(f.firstStagesMs.decode)}) | ${ms(f.followUpMs)} (${ms(f.followUpPrefillMs)}) | ${(f.followUpMs / f.firstMs).toFixed(2)} | ${(f.followUpFirstTokenMs / f.firstTokenMs).toFixed(2)} |`,
     ),
     '',
   ];
