@@ -176,10 +176,11 @@ export function buildProgram(): Command {
     .option('--mentions <n>', 'mentions measured (after the warm-up ones)', positiveInt, 30)
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
     .addOption(new Option('--mode <mode>', 'how events arrive').choices(['http', 'socket', 'both']).default('both'))
-    .action(async (flags: { mentions: number; threads?: number; mode: 'http' | 'socket' | 'both' }) => {
+    .addOption(new Option('--model <model>', 'tiny fixture model, or random weights of blip2-opt-2.7b-depth8 (int4, from .bench/)').choices(['tiny', 'depth8']).default('tiny'))
+    .action(async (flags: { mentions: number; threads?: number; mode: 'http' | 'socket' | 'both'; model: 'tiny' | 'depth8' }) => {
       const { runSlackBench, renderSlackReport } = await import('../../bench/slack-bench.ts');
       for (const mode of flags.mode === 'both' ? (['http', 'socket'] as const) : [flags.mode]) {
-        process.stdout.write(`${renderSlackReport(await runSlackBench({ mode, mentions: flags.mentions, threads: flags.threads }))}\n`);
+        process.stdout.write(`${renderSlackReport(await runSlackBench({ mode, model: flags.model, mentions: flags.mentions, threads: flags.threads }))}\n`);
       }
     });
 
