@@ -3,29 +3,21 @@
  * Discord (REST + gateway + CDN), a settings store in a temporary data directory, a conversation manager and the real
  * Discord adapter logged in to the fake. Also the goldens, fixture images and waits on what the bot sends.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
 import { startDiscordAdapter, type DiscordAdapter } from '../../../adapters/discord/discord-adapter.ts';
-import { loadServiceConfig, type ServiceConfig } from '../../../src/config/service-config.ts';
+import type { ServiceConfig } from '../../../src/config/service-config.ts';
 import { ConversationManager } from '../../../src/conversation/conversation-manager.ts';
-import { GlanceService } from '../../../src/service/glance-service.ts';
+import type { GlanceService } from '../../../src/service/glance-service.ts';
 import { SettingsStore } from '../../../src/settings/settings-store.ts';
 import { FakeDiscord, type RecordedRequest } from '../../helpers/fake-discord/fake-discord.ts';
-import { IMAGES, TEST_PROVIDER, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
-import { convertTinyOpt, type TinyBundle } from '../../helpers/tiny-bundle.ts';
+import { ASTRONAUT, testConfig, useTinyService } from '../../helpers/chat-test-service.ts';
 
-const goldens = readJson(join(TINY_OPT, 'goldens.json'));
-/** transformers' greedy caption of astronaut.png (max_new_tokens 20: the start of the service's default 30-token caption). */
-export const GOLDEN_CAPTION: string = goldens.images['astronaut.png'].generate.caption_greedy.outputs[0].text_stripped;
-/** transformers' greedy answer to "what is in the picture?" about astronaut.png (max_new_tokens 20). */
-export const GOLDEN_ANSWER: string = goldens.images['astronaut.png'].generate.vqa_what_greedy.outputs[0].text_stripped;
-export const QUESTION = 'what is in the picture?';
-export const ASTRONAUT = readFileSync(join(IMAGES, 'astronaut.png'));
-export const CHELSEA = readFileSync(join(IMAGES, 'chelsea.png'));
-export const GOLDEN_CHELSEA_CAPTION: string = goldens.images['chelsea.png'].generate.caption_greedy.outputs[0].text_stripped;
+export { ASTRONAUT, CHELSEA, GOLDEN_ANSWER, GOLDEN_CAPTION, GOLDEN_CHELSEA_CAPTION, QUESTION, testConfig } from '../../helpers/chat-test-service.ts';
+
 
 export const ALICE = { id: '5001', username: 'alice' };
 export const BOB = { id: '5002', username: 'bob' };
@@ -45,33 +37,14 @@ export interface DiscordTestBot {
   restart(): Promise<void>;
 }
 
-export function testConfig(overrides: Record<string, string>): ServiceConfig {
-  return loadServiceConfig({
-    env: {},
-    envFile: false,
-    overrides: { GLANCE_MAX_PIXELS: '1000000', GLANCE_USER_REQUESTS_PER_MINUTE: '1000', GLANCE_MAX_QUESTION_CHARS: '500', GLANCE_MAX_IMAGE_MB: '1', ...overrides },
-  });
-}
 
 /**
  * beforeAll: the tiny service; beforeEach: a fresh fake Discord and adapter (MESSAGE_CONTENT on unless
  * `overrides` says otherwise). The getter gives them inside tests.
  */
 export function useDiscordTestBot(overrides: Record<string, string> = {}): () => DiscordTestBot {
-  let bundle: TinyBundle | undefined;
-  let service: GlanceService | undefined;
+  const service = useTinyService(overrides);
   let bot: DiscordTestBot | undefined;
-  beforeAll(async () => {
-    bundle = await convertTinyOpt();
-    const config = testConfig(overrides);
-    service = await GlanceService.start({
-      bundleDir: bundle.dir, modelId: 'tiny-opt', provider: TEST_PROVIDER, threads: 1, maxPixels: config.limits.maxPixels, cache: config.cache, queue: config.queue,
-    });
-  });
-  afterAll(async () => {
-    await service?.close();
-    bundle?.cleanup();
-  });
   beforeEach(async () => {
     const fake = await FakeDiscord.start();
     const dataDir = mkdtempSync(join(tmpdir(), 'glance-discord-'));
@@ -86,14 +59,14 @@ export function useDiscordTestBot(overrides: Record<string, string> = {}): () =>
     const open = async () => {
       const settings = SettingsStore.open(dataDir);
       const conversations = new ConversationManager(config.conversation);
-      const adapter = await startDiscordAdapter({ service: service!, config, settings, conversations });
+      const adapter = await startDiscordAdapter({ service: service(), config, settings, conversations });
       return { settings, conversations, adapter };
     };
     const parts = await open();
     bot = {
       fake,
       config,
-      service: service!,
+      service: service(),
       dataDir,
       ...parts,
       async restart() {

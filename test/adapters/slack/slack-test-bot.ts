@@ -4,28 +4,20 @@
  * conversation manager and the real Slack adapter (real Bolt) in HTTP or Socket Mode. `deliver*` sends an event,
  * command or shortcut the way the mode receives it (a signed POST to /slack/events, or a Socket Mode envelope).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { startSlackAdapter } from '../../../adapters/slack/slack-adapter.ts';
-import { loadServiceConfig, type ServiceConfig } from '../../../src/config/service-config.ts';
+import type { ServiceConfig } from '../../../src/config/service-config.ts';
 import { ConversationManager } from '../../../src/conversation/conversation-manager.ts';
-import { GlanceService } from '../../../src/service/glance-service.ts';
+import type { GlanceService } from '../../../src/service/glance-service.ts';
 import { SettingsStore } from '../../../src/settings/settings-store.ts';
 import { FakeSlack } from '../../helpers/fake-slack/fake-slack.ts';
-import { IMAGES, TEST_PROVIDER, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
-import { convertTinyOpt, type TinyBundle } from '../../helpers/tiny-bundle.ts';
+import { testConfig } from '../../helpers/chat-test-service.ts';
 
-const goldens = readJson(join(TINY_OPT, 'goldens.json'));
-/** transformers' greedy caption of astronaut.png (max_new_tokens 20: the start of the service's default 30-token caption). */
-export const GOLDEN_CAPTION: string = goldens.images['astronaut.png'].generate.caption_greedy.outputs[0].text_stripped;
-/** transformers' greedy answer (max_new_tokens 20) to the vqa_what prompt about astronaut.png. */
-export const GOLDEN_ANSWER: string = goldens.images['astronaut.png'].generate.vqa_what_greedy.outputs[0].text_stripped;
-/** The question inside goldens.prompts.vqa_what ("Question: what is in the picture? Answer:"). */
-export const QUESTION: string = /^Question: (.*) Answer:$/.exec(goldens.prompts.vqa_what.text)![1];
-export const ASTRONAUT = readFileSync(join(IMAGES, 'astronaut.png'));
-export const CHELSEA = readFileSync(join(IMAGES, 'chelsea.png'));
+export { ASTRONAUT, CHELSEA, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, testConfig, useTinyService } from '../../helpers/chat-test-service.ts';
+
 
 export const ALICE = 'U0ALICE';
 export const BOB = 'U0BOB';
@@ -57,39 +49,12 @@ export interface SlackTestBot {
   restart(): Promise<void>;
 }
 
-export function testConfig(overrides: Record<string, string>): ServiceConfig {
-  return loadServiceConfig({
-    env: {},
-    envFile: false,
-    overrides: { GLANCE_MAX_PIXELS: '1000000', GLANCE_USER_REQUESTS_PER_MINUTE: '1000', GLANCE_MAX_QUESTION_CHARS: '500', GLANCE_MAX_IMAGE_MB: '1', ...overrides },
-  });
-}
 
 export function modeVariables(fake: FakeSlack, mode: SlackTestMode): Record<string, string> {
   const common = { SLACK_BOT_TOKEN: fake.botToken, SLACK_API_URL: fake.apiUrl, SLACK_FILE_HOSTS: fake.fileHost };
   return mode === 'http' ? { ...common, SLACK_SIGNING_SECRET: fake.signingSecret, SLACK_PORT: '0' } : { ...common, SLACK_APP_TOKEN: fake.appToken };
 }
 
-/** beforeAll/afterAll: the real service on the tiny OPT bundle, one per test file; the getter gives it in tests. */
-export function useTinyService(overrides: Record<string, string> = {}): () => GlanceService {
-  let bundle: TinyBundle | undefined;
-  let service: GlanceService | undefined;
-  beforeAll(async () => {
-    bundle = await convertTinyOpt();
-    const config = testConfig(overrides);
-    service = await GlanceService.start({
-      bundleDir: bundle.dir, modelId: 'tiny-opt', provider: TEST_PROVIDER, threads: 1, maxPixels: config.limits.maxPixels, cache: config.cache, queue: config.queue,
-    });
-  });
-  afterAll(async () => {
-    await service?.close();
-    bundle?.cleanup();
-  });
-  return () => {
-    if (!service) throw new Error('the service starts in beforeAll');
-    return service;
-  };
-}
 
 /** beforeEach: a fresh fake Slack and the real adapter in `mode` on `service()`; afterEach stops them. */
 export function useSlackTestBot(mode: SlackTestMode, service: () => GlanceService, overrides: Record<string, string> = {}): () => SlackTestBot {
