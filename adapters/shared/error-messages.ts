@@ -4,6 +4,7 @@
  * line (the details go to the log, never to the channel).
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { PER_IMAGE_CODES } from './image-limits.ts';
 
 function sentence(text: string): string {
   const trimmed = text.trim();
@@ -19,15 +20,10 @@ const FIXED: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.ModelUnavailable]: 'glance has no model loaded right now; try again later.',
 };
 
-/** Codes whose message is already written for the person who asked. */
+/** Codes whose message is already written for the person who asked: every image problem, and these. */
 const OWN_MESSAGE = new Set<ErrorCode>([
+  ...PER_IMAGE_CODES,
   ErrorCode.NoImage,
-  ErrorCode.ImageEmpty,
-  ErrorCode.ImageUnsupported,
-  ErrorCode.ImageCorrupt,
-  ErrorCode.ImageTooLarge,
-  ErrorCode.PayloadTooLarge,
-  ErrorCode.RemoteImageRefused,
   ErrorCode.InvalidInput,
   ErrorCode.GenerationInvalidOption,
   ErrorCode.GenerationUnsupportedOption,

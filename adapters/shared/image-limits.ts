@@ -20,7 +20,7 @@ export function tooLarge(bytes: number | undefined, maxBytes: number): GlanceErr
 }
 
 /** Codes about one image (reported on its line); every other code fails the whole request. */
-const PER_IMAGE = new Set<string>([
+export const PER_IMAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.ImageEmpty,
   ErrorCode.ImageUnsupported,
   ErrorCode.ImageCorrupt,
@@ -30,6 +30,6 @@ const PER_IMAGE = new Set<string>([
 ]);
 
 export function isPerImageError(error: unknown): boolean {
-  return error instanceof GlanceError && PER_IMAGE.has(error.code);
+  return error instanceof GlanceError && PER_IMAGE_CODES.has(error.code);
 }
 
