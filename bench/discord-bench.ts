@@ -30,6 +30,8 @@ export interface DiscordBenchOptions {
   messages?: number;
   warmup?: number;
   threads?: number;
+  /** Pause before each message (default 0: back to back, the worst case for a busy channel). */
+  gapMs?: number;
 }
 
 export interface DiscordBenchReport extends OverheadReport {
@@ -67,6 +69,7 @@ export async function runDiscordBench(options: DiscordBenchOptions = {}): Promis
     const image = readFileSync(join(FIXTURES, 'images', 'astronaut.png'));
     const samples = new OverheadSamples();
     for (let i = 0; i < warmup + messages; i++) {
+      if (options.gapMs) await new Promise((resolve) => setTimeout(resolve, options.gapMs));
       const seen = fake.requests.length;
       const start = performance.now();
       const replied = fake.waitForRequest((request) => fake.requests.indexOf(request) >= seen && request.method === 'POST' && request.path === `/channels/${CHANNEL}/messages`, 600_000);

@@ -165,7 +165,8 @@ export function buildProgram(): Command {
     .option('--messages <n>', 'messages measured (after 5 warm-up ones)', positiveInt, 30)
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
     .addOption(new Option('--model <model>', 'tiny fixture model, or random weights of blip2-opt-2.7b-depth8 (int4, from .bench/)').choices(['tiny', 'depth8']).default('tiny'))
-    .action(async (flags: { messages: number; threads?: number; model: 'tiny' | 'depth8' }) => {
+    .option('--gap-ms <ms>', 'pause before each message (default: back to back)', positiveInt)
+    .action(async (flags: { messages: number; threads?: number; model: 'tiny' | 'depth8'; gapMs?: number }) => {
       const { runDiscordBench, renderDiscordReport } = await import('../../bench/discord-bench.ts');
       process.stdout.write(renderDiscordReport(await runDiscordBench(flags)));
     });
