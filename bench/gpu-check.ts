@@ -3,7 +3,9 @@
  * (ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci), with every session on CUDA:
  *   1. the parity suites (test/engine/parity, vitest, GLANCE_TEST_PROVIDER=cuda);
  *   2. the formats report in fp32 and fp16 (tokens reproduced, first-step deviation against the fp32 goldens);
- *   3. the benchmark of blip2-opt-2.7b-depth8 in fp32 and fp16 (random weights, as `npm run bench`).
+ *   3. the benchmark of blip2-opt-2.7b-depth8 in fp32 and fp16 (random weights, as `npm run bench`);
+ *   4. the service benchmark on the same model in fp32 (`glance bench-service`: follow-up ÷ first question,
+ *      8 concurrent ÷ 8 sequential captions, event-loop delay, cache budgets), whose targets a CPU host cannot reach.
  * It prints one markdown report. On any other host it stops at the first step and says what is missing.
  *
  * The parity suites keep their CPU tolerances (about 1e-4 on logits). onnxruntime's CUDA kernels sum in another
@@ -19,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseWeightFormat } from '../engine/convert/weight-format.ts';
 import { renderFormatsReport, runFormatsReport } from './formats-report.ts';
 import { runBench } from './run-bench.ts';
+import { renderServiceReport, runServiceBench } from './service-bench.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -147,6 +150,8 @@ export async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
     process.stderr.write('gpu-check: benchmark of blip2-opt-2.7b-depth8 (fp32, fp16) on CUDA…\n');
     process.stdout.write('\n### Benchmark on CUDA\n\n');
     await runBench({ configs: ['blip2-opt-2.7b-depth8'], work: options.work, provider: 'cuda', formats: () => formats });
+    process.stderr.write('gpu-check: service benchmark (fp32) on CUDA…\n');
+    process.stdout.write(`\n${renderServiceReport(await runServiceBench({ work: options.work, dtype: 'fp32', provider: 'cuda' }))}`);
   }
   return suites.some((s) => s.failed > 0) ? 1 : 0;
 }

@@ -38,6 +38,8 @@ export interface ServiceBenchOptions {
   threads?: number;
   /** The bundle's weight format: int4 (default, the CPU format) or fp32. */
   dtype?: 'int4' | 'fp32';
+  /** Execution provider (default cpu; `npm run gpu-check` runs it on cuda). */
+  provider?: 'cpu' | 'cuda';
 }
 
 export interface FollowUpMeasure {
@@ -56,6 +58,7 @@ export interface FollowUpMeasure {
 
 export interface ServiceBenchResult {
   dtype: 'int4' | 'fp32';
+  provider: 'cpu' | 'cuda';
   followUps: FollowUpMeasure[];
   machine: { cpus: number; memoryBytes: number; threads: number | 'default'; loadAverageStart: number; loadAverageEnd: number };
   /** Medians over the sequential captions: one image's preprocess + vision, and the 20-token generation. */
@@ -99,10 +102,13 @@ async function benchImages(): Promise<{ measured: Uint8Array[]; warm: Uint8Array
   return { measured: images.slice(0, CONCURRENT), warm: images[CONCURRENT] };
 }
 
+let provider: 'cpu' | 'cuda' = 'cpu';
+
 function start(bundleDir: string, threads: number | undefined, cacheBytes: number, prefixBytes = 1024 * 1024 * 1024): Promise<GlanceService> {
   return GlanceService.start({
     bundleDir,
     modelId: CONFIG,
+    provider,
     threads,
     cache: { maxBytes: cacheBytes, ttlMs: 3_600_000, prefixMaxBytes: prefixBytes },
     queue: { maxQueued: 64, maxBatch: CONCURRENT, perUserPerMinute: 1000, deadlineMs: 600_000 },
@@ -111,6 +117,7 @@ function start(bundleDir: string, threads: number | undefined, cacheBytes: numbe
 
 export async function runServiceBench(options: ServiceBenchOptions): Promise<ServiceBenchResult> {
   const dtype = options.dtype ?? 'int4';
+  provider = options.provider ?? 'cpu';
   if (dtype !== 'int4' && dtype !== 'fp32') throw new Error(`--dtype must be int4 or fp32 (got ${String(dtype)})`);
   const bundleDir = await ensureBundle(options.work, dtype);
   const { measured: images, warm } = await benchImages();
@@ -184,6 +191,7 @@ export async function runServiceBench(options: ServiceBenchOptions): Promise<Ser
 
   return {
     dtype,
+    provider,
     followUps,
     machine: { cpus: availableParallelism(), memoryBytes: totalmem(), threads: options.threads ?? 'default', loadAverageStart, loadAverageEnd: loadavg()[0] },
     sequentialVisionMs: median(sequential.map((r) => r.timingsMs.preprocess + r.timingsMs.vision)),
@@ -216,7 +224,7 @@ export function renderServiceReport(r: ServiceBenchResult): string {
   const followRatio = r.followUpMs / r.firstQuestionMs;
   const throughput = r.sequentialMs / r.concurrentMs;
   const lines = [
-    `### Service on ${CONFIG} (${r.dtype}, random weights; ${r.machine.cpus} CPUs, ${(r.machine.memoryBytes / 1e9).toFixed(0)} GB, onnxruntime threads ${r.machine.threads})`,
+    `### Service on ${CONFIG} (${r.dtype}, random weights, ${r.provider === 'cuda' ? 'CUDA' : 'CPU'} execution provider; ${r.machine.cpus} CPUs, ${(r.machine.memoryBytes / 1e9).toFixed(0)} GB, onnxruntime threads ${r.machine.threads})`,
     '',
     `Load average (1 min) at the start ${r.machine.loadAverageStart.toFixed(1)}, at the end ${r.machine.loadAverageEnd.toFixed(1)}.`,
     '',

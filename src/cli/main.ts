@@ -154,7 +154,8 @@ export function buildProgram(): Command {
     .option('--work <dir>', 'where `glance bench` keeps the synthesized checkpoint (the int4 bundle is converted there once)', '.bench')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
     .addOption(new Option('--dtype <format>', 'weight format of the bundle').choices(['int4', 'fp32']).default('int4'))
-    .action(async (flags: { work: string; threads?: number; dtype: 'int4' | 'fp32' }) => {
+    .addOption(new Option('--provider <provider>', 'onnxruntime execution provider').choices(['cpu', 'cuda']).default('cpu'))
+    .action(async (flags: { work: string; threads?: number; dtype: 'int4' | 'fp32'; provider: 'cpu' | 'cuda' }) => {
       const { runServiceBench, renderServiceReport } = await import('../../bench/service-bench.ts');
       process.stdout.write(renderServiceReport(await runServiceBench(flags)));
     });
