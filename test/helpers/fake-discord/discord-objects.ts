@@ -13,7 +13,10 @@ export interface FakeUser {
 export interface FakeChannelInput {
   id: string;
   name?: string;
+  /** Default 0 (GUILD_TEXT); 11 (PUBLIC_THREAD) needs `parentId`. */
   type?: number;
+  /** A thread's parent text channel (listed earlier in the same guild). */
+  parentId?: string;
 }
 
 export interface FakeGuildInput {
@@ -78,7 +81,7 @@ export const ALL_PERMISSIONS = (1n << 53n) - 1n;
 /** The default @everyone permissions: all but Administrator, so channel overwrites (denySend) take effect. */
 export const DEFAULT_EVERYONE_PERMISSIONS = ALL_PERMISSIONS & ~Permissions.Administrator;
 
-export const ChannelTypes = { GuildText: 0, DM: 1 } as const;
+export const ChannelTypes = { GuildText: 0, DM: 1, PublicThread: 11 } as const;
 export const MessageTypes = { Default: 0, Reply: 19 } as const;
 export const MessageFlags = { Ephemeral: 1 << 6, Loading: 1 << 7 } as const;
 
@@ -136,6 +139,11 @@ export interface StoredChannel {
   /** DM channels: the user at the other end. */
   recipient?: FakeUser;
   lastMessageId: string | null;
+  /** Threads: the parent text channel, who started it, when, and how many messages it has had. */
+  parentId?: string;
+  ownerId?: string;
+  createdAt?: string;
+  messageCount?: number;
 }
 
 export function channelJson(channel: StoredChannel, withGuildId: boolean): Record<string, unknown> {
@@ -148,6 +156,7 @@ export function channelJson(channel: StoredChannel, withGuildId: boolean): Recor
       recipients: channel.recipient ? [userJson(channel.recipient)] : [],
     };
   }
+  if (channel.type === ChannelTypes.PublicThread) return threadJson(channel);
   return {
     id: channel.id,
     type: channel.type,
@@ -161,6 +170,28 @@ export function channelJson(channel: StoredChannel, withGuildId: boolean): Recor
     rate_limit_per_user: 0,
     last_message_id: channel.lastMessageId,
     flags: 0,
+  };
+}
+
+/**
+ * A thread channel as Discord sends it (always with guild_id and parent_id; discord.js finds the parent, and with it
+ * the permissions, through parent_id). Threads have no permission overwrites of their own.
+ */
+export function threadJson(thread: StoredChannel): Record<string, unknown> {
+  return {
+    id: thread.id,
+    type: thread.type,
+    guild_id: thread.guildId,
+    parent_id: thread.parentId ?? null,
+    owner_id: thread.ownerId ?? null,
+    name: thread.name ?? `thread-${thread.id}`,
+    last_message_id: thread.lastMessageId,
+    rate_limit_per_user: 0,
+    flags: 0,
+    message_count: thread.messageCount ?? 0,
+    total_message_sent: thread.messageCount ?? 0,
+    member_count: 1,
+    thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: thread.createdAt, locked: false, create_timestamp: thread.createdAt },
   };
 }
 

@@ -2,7 +2,7 @@
  * The fake Discord's message details with the real discord.js client: uploads, replies to the bot, typing, the
  * bot's own posts coming back over the gateway, REST errors with Discord's codes, and a non-resumable close.
  */
-import { ChannelType, DiscordAPIError, Events, type Message, type TextChannel } from 'discord.js';
+import { ChannelType, DiscordAPIError, Events, PermissionFlagsBits, type Message, type TextChannel, type ThreadChannel } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { WITHOUT_MESSAGE_CONTENT, nextUserMessage, useFakeDiscord } from './discord-client.ts';
@@ -13,6 +13,33 @@ const BYTES = Buffer.from('not really an image');
 const { fake, connect } = useFakeDiscord();
 
 describe('fake Discord messages', () => {
+  it('threads: THREAD_CREATE gives discord.js a thread channel with its parent; its messages carry the thread id; a later IDENTIFY gets it in GUILD_CREATE', async () => {
+    const client = await connect();
+    const created = new Promise<ThreadChannel>((resolve) => client.once(Events.ThreadCreate, (thread) => resolve(thread)));
+    const json = fake().createThread({ parentId: '4002', name: 'vacation', owner: ALICE });
+    const thread = await created;
+    expect(thread.id).toBe(json.id);
+    expect(thread.type).toBe(ChannelType.PublicThread);
+    expect(thread.isThread()).toBe(true);
+    expect(thread.parentId).toBe('4002');
+    expect(thread.parent?.id).toBe('4002');
+    expect(thread.guildId).toBe(fake().guildId);
+    expect(thread.permissionsFor(client.user!)?.has(PermissionFlagsBits.SendMessagesInThreads)).toBe(true);
+
+    const received = nextUserMessage(client);
+    await fake().postMessage({ channelId: thread.id, author: ALICE, content: 'in the thread' });
+    const message = await received;
+    expect(message.channelId).toBe(thread.id);
+    expect(message.channel.isThread() && message.channel.parentId).toBe('4002');
+    const sent = await message.reply('answered in the thread');
+    expect(sent.channelId).toBe(thread.id);
+    expect(fake().botMessages(thread.id).map((posted) => posted.content)).toEqual(['answered in the thread']);
+
+    const later = await connect();
+    const known = later.channels.cache.get(thread.id);
+    expect(known?.isThread() && known.parentId).toBe('4002');
+  });
+
   it('stores an uploaded file (multipart payload_json) with its description and serves it from the CDN', async () => {
     const client = await connect();
     const channel = client.channels.cache.get('4001') as TextChannel;

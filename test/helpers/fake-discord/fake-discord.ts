@@ -203,6 +203,22 @@ export class FakeDiscord {
   }
 
   /**
+   * A user starts a public thread (type 11) in the guild text channel `parentId`: stored, then THREAD_CREATE
+   * (newly_created, with guild_id and parent_id) to every session with the Guilds intent. Sessions that identify
+   * later get it in GUILD_CREATE's `threads`. Post in it with `postMessage({ channelId: thread.id })`: its messages
+   * carry the thread's id as channel_id, as on Discord. Returns the thread's JSON.
+   */
+  createThread(input: { parentId: string; name?: string; owner: FakeUser }): Record<string, unknown> {
+    this.store.rememberUser(input.owner);
+    const thread = this.store.createThread({ id: snowflake(), parentId: input.parentId, name: input.name, ownerId: input.owner.id });
+    const json = channelJson(thread, true);
+    for (const session of this.gateway.liveSessions()) {
+      if (session.intents & Intents.Guilds) this.gateway.dispatch(session, 'THREAD_CREATE', { ...structuredClone(json), newly_created: true });
+    }
+    return json;
+  }
+
+  /**
    * A slash command (interaction type 2, CHAT_INPUT). Attachments are uploaded as Discord does (ephemeral CDN URLs in
    * data.resolved.attachments) and the option of that name gets the attachment's id as its value (added as a type 11
    * option if `options` does not have it; inside the first subcommand when options start with one).

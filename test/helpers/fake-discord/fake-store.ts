@@ -92,13 +92,45 @@ export class FakeStore {
         botRoleId: snowflake(),
         everyonePermissions: input.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS,
         joinedAt: this.startedAt,
-        channelIds: input.channels.map((channel) => channel.id),
+        channelIds: input.channels.filter((channel) => channel.type !== ChannelTypes.PublicThread).map((channel) => channel.id),
       };
       this.guilds.set(guild.id, guild);
-      input.channels.forEach((channel, position) =>
-        this.channels.set(channel.id, { id: channel.id, type: channel.type ?? ChannelTypes.GuildText, name: channel.name, guildId: guild.id, position, overwrites: [], lastMessageId: null }),
-      );
+      input.channels.forEach((channel, position) => {
+        if (channel.type === ChannelTypes.PublicThread) {
+          if (!channel.parentId) throw new Error(`fake Discord: thread ${channel.id} needs a parentId`);
+          this.createThread({ id: channel.id, parentId: channel.parentId, name: channel.name, ownerId: botUser.id });
+        } else {
+          this.channels.set(channel.id, { id: channel.id, type: channel.type ?? ChannelTypes.GuildText, name: channel.name, guildId: guild.id, position, overwrites: [], lastMessageId: null });
+        }
+      });
     }
+  }
+
+  /** A public thread (type 11) under the guild text channel `parentId`. */
+  createThread(input: { id: string; parentId: string; name?: string; ownerId: string }): StoredChannel {
+    const parent = this.channels.get(input.parentId);
+    if (!parent || parent.guildId === undefined || parent.type !== ChannelTypes.GuildText) throw new Error(`fake Discord: a thread's parent must be a guild text channel (got ${input.parentId})`);
+    if (this.channels.has(input.id)) throw new Error(`fake Discord: channel ${input.id} exists already`);
+    const thread: StoredChannel = {
+      id: input.id,
+      type: ChannelTypes.PublicThread,
+      name: input.name,
+      guildId: parent.guildId,
+      position: 0,
+      overwrites: [],
+      lastMessageId: null,
+      parentId: parent.id,
+      ownerId: input.ownerId,
+      createdAt: isoTime(),
+      messageCount: 0,
+    };
+    this.channels.set(thread.id, thread);
+    return thread;
+  }
+
+  /** The guild's active threads (GUILD_CREATE's `threads`). */
+  threadsOf(guildId: string): StoredChannel[] {
+    return [...this.channels.values()].filter((channel) => channel.guildId === guildId && channel.type === ChannelTypes.PublicThread);
   }
 
   /** The channel with `id`, which must belong to `guildId` when given; throws (a test mistake) otherwise. */
@@ -194,6 +226,7 @@ export class FakeStore {
     };
     this.messages.set(id, message);
     channel.lastMessageId = id;
+    if (channel.messageCount !== undefined) channel.messageCount++;
     return message;
   }
 
@@ -268,7 +301,7 @@ export class FakeStore {
       voice_states: [],
       members: [this.memberOf(this.botUser, guild.id, true)],
       channels: guild.channelIds.map((id) => channelJson(this.channels.get(id)!, false)),
-      threads: [],
+      threads: this.threadsOf(guild.id).map((thread) => channelJson(thread, true)),
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],
