@@ -10,14 +10,24 @@ import { tooLarge } from '../shared/image-limits.ts';
 import { conversationKey } from './conversation-key.ts';
 import { existingAltText, isImageCandidate } from './image-attachments.ts';
 import { spoilerName, type ImageToRead } from './image-job.ts';
+import { downloaderWithRetry } from './expired-link-retry.ts';
 
 export function imageCandidates(message: Message): Attachment[] {
   return [...message.attachments.values()].filter(isImageCandidate);
 }
 
-export function rememberedImage(context: DiscordAdapterContext, attachment: Attachment, message: { id: string; authorId: string; postedAt: number }): RememberedImage {
+/**
+ * One attachment as the conversation manager remembers it. `message.refetch` (for images of a message, not of an
+ * interaction) fetches the message again when its CDN link has expired by the time a question needs it.
+ */
+export function rememberedImage(
+  context: DiscordAdapterContext,
+  attachment: Attachment,
+  message: { id: string; authorId: string; postedAt: number; refetch?: () => Promise<Message> },
+): RememberedImage {
   const altText = existingAltText(attachment);
   const maxBytes = context.config.limits.maxImageBytes;
+  const download = downloaderWithRetry(context, attachment, message.refetch);
   return {
     messageId: message.id,
     authorId: message.authorId,
@@ -26,17 +36,20 @@ export function rememberedImage(context: DiscordAdapterContext, attachment: Atta
     ...(altText === undefined ? {} : { altText }),
     load: async () => {
       if (attachment.size > maxBytes) throw tooLarge(attachment.size, maxBytes);
-      return context.download(attachment.url);
+      return download();
     },
   };
+}
+
+/** The message's identity for rememberedImage, with a refetch (REST, fresh attachment links). */
+export function messageOrigin(message: Message): { id: string; authorId: string; postedAt: number; refetch: () => Promise<Message> } {
+  return { id: message.id, authorId: message.author.id, postedAt: message.createdTimestamp, refetch: () => message.fetch(true) };
 }
 
 /** Remembers the message's images (unless its author opted out); returns them, in posting order. */
 export function rememberMessageImages(context: DiscordAdapterContext, message: Message): RememberedImage[] {
   if (context.settings.isUserOptedOut(PLATFORM, message.author.id)) return [];
-  const images = imageCandidates(message).map((attachment) =>
-    rememberedImage(context, attachment, { id: message.id, authorId: message.author.id, postedAt: message.createdTimestamp }),
-  );
+  const images = imageCandidates(message).map((attachment) => rememberedImage(context, attachment, messageOrigin(message)));
   context.conversations.remember(conversationKey(message.guildId, message.channelId, message.channel), images);
   return images;
 }

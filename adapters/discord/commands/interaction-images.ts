@@ -5,7 +5,7 @@ import { PLATFORM, type DiscordAdapterContext } from '../adapter-context.ts';
 import { conversationKey } from '../conversation-key.ts';
 import { tooLarge } from '../../shared/image-limits.ts';
 import { isImageCandidate } from '../image-attachments.ts';
-import { rememberedImage } from '../message-images.ts';
+import { messageOrigin, rememberedImage } from '../message-images.ts';
 
 /**
  * The attachment option `name`, checked before deferring: a file Discord does not report as an image is refused,
@@ -37,7 +37,7 @@ export function targetImages(context: DiscordAdapterContext, message: Message, a
   if (!context.settings.isUserOptedOut(PLATFORM, message.author.id)) {
     context.conversations.remember(
       conversationKey(message.guildId, message.channelId, message.channel),
-      images.map((attachment) => rememberedImage(context, attachment, { id: message.id, authorId: message.author.id, postedAt: message.createdTimestamp })),
+      images.map((attachment) => rememberedImage(context, attachment, messageOrigin(message))),
     );
   }
   return images;

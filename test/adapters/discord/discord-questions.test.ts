@@ -76,15 +76,6 @@ describe('questions in messages', () => {
     expect(lastBotText(fake, '4003')).toBe('There is no image to look at here: attach an image or reply to one.');
   });
 
-  it('a remembered image whose CDN link has expired gets a clear "post it again"', async () => {
-    const { fake } = bot();
-    await fake.postMessage({ channelId: '4003', author: BOB, attachments: [PNG_ATTACHMENT] });
-    fake.expireCdnUrls();
-    await fake.postMessage({ channelId: '4003', author: ALICE, mentionBot: true, content: QUESTION });
-    await nextBotPost(fake, '4003');
-    expect(lastBotText(fake, '4003')).toBe('The image could not be downloaded (HTTP 404); its link may have expired: post it again.');
-  });
-
   it('the gateway drops: discord.js resumes and glance still answers', async () => {
     const { fake } = bot();
     fake.dropGateway();

@@ -56,6 +56,29 @@ describe('fake Discord messages', () => {
     expect(fake().cdnRequests.map((served) => served.status)).toEqual([200, 404]);
   });
 
+  it('an expired CDN link: the old URL answers 404, the message fetched again carries a newly signed URL that works; a deleted message is 10008', async () => {
+    const client = await connect();
+    const received = nextUserMessage(client);
+    const posted = await fake().postMessage({ channelId: '4001', author: ALICE, attachments: [{ filename: 'a.png', bytes: BYTES, contentType: 'image/png' }] });
+    const old = (await received).attachments.first()!.url;
+    expect((await fetch(old)).status).toBe(200);
+    fake().expireCdnUrls();
+    expect((await fetch(old)).status).toBe(404);
+    const channel = client.channels.cache.get('4001') as TextChannel;
+    const again = await channel.messages.fetch({ message: posted.id, force: true });
+    const renewed = again.attachments.first()!.url;
+    expect(renewed).not.toBe(old);
+    expect(new URL(renewed).pathname).toBe(new URL(old).pathname);
+    const served = await fetch(renewed);
+    expect(served.status).toBe(200);
+    expect(Buffer.from(await served.arrayBuffer()).equals(BYTES)).toBe(true);
+    expect((await fetch(old)).status).toBe(404);
+    expect((await channel.messages.fetch({ message: posted.id, force: true })).attachments.first()!.url).toBe(renewed); // still valid: not re-signed
+    fake().store.messages.delete(posted.id);
+    const code = await channel.messages.fetch({ message: posted.id, force: true }).then(() => 'no error', (error: unknown) => (error instanceof DiscordAPIError ? error.code : String(error)));
+    expect(code).toBe(10008);
+  });
+
   it('a reply to a bot message mentions the bot, so it arrives whole without MessageContent; the bot sees its own post too', async () => {
     const client = await connect(WITHOUT_MESSAGE_CONTENT);
     const channel = client.channels.cache.get('4002') as TextChannel;

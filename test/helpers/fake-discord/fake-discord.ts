@@ -260,7 +260,7 @@ export class FakeDiscord {
       name: input.name,
       type: 3,
       target_id: target.id,
-      resolved: { messages: { [target.id]: structuredClone(target) } },
+      resolved: { messages: { [target.id]: this.withFreshUrls(target) } },
     };
     return this.createInteraction(2, data, input, input.name);
   }
@@ -410,7 +410,7 @@ export class FakeDiscord {
     for (const session of this.gateway.liveSessions()) {
       if (!(session.intents & needed)) continue;
       const view = session.intents & Intents.MessageContent ? message : withoutMessageContent(message, this.botUser.id);
-      this.gateway.dispatch(session, t, structuredClone({ ...view, channel_type: channel.type }));
+      this.gateway.dispatch(session, t, { ...this.withFreshUrls(view), channel_type: channel.type });
     }
   }
 
@@ -418,10 +418,27 @@ export class FakeDiscord {
     for (const session of this.gateway.liveSessions()) this.gateway.dispatch(session, t, structuredClone(d));
   }
 
-  /** REST shows messages as the last IDENTIFY's intents allow (the fake has no developer portal switch). */
+  /**
+   * REST shows messages as the last IDENTIFY's intents allow (the fake has no developer portal switch), with
+   * attachment links that work (expired ones signed afresh, as Discord does on every read).
+   */
   private restView(message: FakeMessage): FakeMessage {
     const intents = this.gateway.gatewayStats().intents;
-    return intents === undefined || intents & Intents.MessageContent ? message : withoutMessageContent(message, this.botUser.id);
+    return this.withFreshUrls(intents === undefined || intents & Intents.MessageContent ? message : withoutMessageContent(message, this.botUser.id));
+  }
+
+  /** A copy of `message` (and of the message it replies to) whose attachment URLs are signed afresh where they expired. */
+  private withFreshUrls(message: FakeMessage): FakeMessage {
+    const copy = structuredClone(message);
+    const refresh = (target: FakeMessage) => {
+      for (const attachment of target.attachments) {
+        attachment.url = this.cdn.fresh(attachment.url);
+        attachment.proxy_url = attachment.url;
+      }
+    };
+    refresh(copy);
+    if (copy.referenced_message) refresh(copy.referenced_message);
+    return copy;
   }
 
   private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -31,7 +31,7 @@ export interface RestContext {
   dispatchMessage: (t: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', message: FakeMessage) => void;
   /** Sends a dispatch to every live gateway session. */
   dispatch: (t: string, d: unknown) => void;
-  /** A message as REST shows it to this app (content blanked without the MESSAGE_CONTENT intent). */
+  /** A message as REST shows it to this app (content blanked without the MESSAGE_CONTENT intent; attachment links that work). */
   restView: (message: FakeMessage) => FakeMessage;
   /** How long after INTERACTION_CREATE the initial response may come (Discord: 3 s); later → 404 10062. */
   interactionDeadlineMs: number;
@@ -150,7 +150,7 @@ function createChannelMessage([channelId]: string[], request: RestRequest, conte
   });
   context.store.recordBotMessage(message);
   context.dispatchMessage('MESSAGE_CREATE', message);
-  return ok(message);
+  return ok(context.restView(message));
 }
 
 function editChannelMessage([channelId, messageId]: string[], request: RestRequest, context: RestContext): RestResult {
@@ -161,7 +161,7 @@ function editChannelMessage([channelId, messageId]: string[], request: RestReque
   if (invalid) return invalid;
   context.store.editMessage(message, request.body, uploadedAttachments(context, channelId, request.body, request.files));
   context.dispatchMessage('MESSAGE_UPDATE', message);
-  return ok(message);
+  return ok(context.restView(message));
 }
 
 function deleteChannelMessage([channelId, messageId]: string[], _request: RestRequest, context: RestContext): RestResult {
@@ -378,14 +378,14 @@ function editWebhookMessage([applicationId, token, messageId]: string[], request
   message.flags &= ~MessageFlags.Loading;
   context.store.editMessage(message, request.body, uploadedAttachments(context, message.channel_id, request.body, request.files));
   if (!(message.flags & MessageFlags.Ephemeral)) context.dispatchMessage('MESSAGE_UPDATE', message);
-  return ok(message);
+  return ok(context.restView(message));
 }
 
 function getWebhookMessage([applicationId, token, messageId]: string[], _request: RestRequest, context: RestContext): RestResult {
   const interaction = interactionFor(context, token, applicationId);
   if (!interaction) return unknown(10015);
   const message = webhookMessage(context, interaction, messageId);
-  return message ? ok(message) : unknown(10008);
+  return message ? ok(context.restView(message)) : unknown(10008);
 }
 
 function deleteWebhookMessage([applicationId, token, messageId]: string[], _request: RestRequest, context: RestContext): RestResult {
@@ -405,7 +405,7 @@ function followUp([applicationId, token]: string[], request: RestRequest, contex
   if (invalid) return invalid;
   const message = interactionMessage(context, interaction, request.body, request.files, Number(request.body?.flags ?? 0) & MessageFlags.Ephemeral);
   interaction.responses.push({ kind: 'followup', data: request.body ?? {}, messageId: message.id, at: Date.now() });
-  return request.query.get('wait') === 'true' ? ok(message) : noContent;
+  return request.query.get('wait') === 'true' ? ok(context.restView(message)) : noContent;
 }
 
 function guildMember([guildId, userId]: string[], _request: RestRequest, context: RestContext): RestResult {
