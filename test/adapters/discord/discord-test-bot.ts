@@ -90,9 +90,13 @@ export function useDiscordTestBot(overrides: Record<string, string> = {}): () =>
   };
 }
 
-/** The next message the bot posts in `channelId` (POST /channels/:id/messages answered 200). */
+/**
+ * The next message the bot posts in `channelId` (POST /channels/:id/messages answered 200) after the time `after`
+ * (Date.now()). Strictly after: a reply posted in the same millisecond `after` was taken is an earlier one (an
+ * answer takes the model's time, several ms, so it always lands later).
+ */
 export async function nextBotPost(fake: FakeDiscord, channelId: string, after = 0): Promise<RecordedRequest> {
-  return fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${channelId}/messages` && request.at >= after && request.status === 200);
+  return fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${channelId}/messages` && request.at > after && request.status === 200);
 }
 
 /** The content of the bot's last message in the channel (after its edits). */
