@@ -58,7 +58,14 @@ async function readLimited(response: Response, maxBytes: number): Promise<Uint8A
       chunks.push(chunk);
     }
   }
-  return new Uint8Array(Buffer.concat(chunks));
+  // One copy into a buffer of its own (not Buffer.concat + a copy: two copies of up to maxBytes per image).
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /**

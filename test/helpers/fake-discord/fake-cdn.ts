@@ -93,7 +93,7 @@ export class FakeCdn {
       return true;
     }
     response.writeHead(200, { 'content-type': file.contentType ?? 'application/octet-stream', 'content-length': file.bytes.length });
-    response.end(method === 'HEAD' ? undefined : Buffer.from(file.bytes));
+    response.end(method === 'HEAD' ? undefined : Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength)); // a view, not a copy
     return true;
   }
 }
