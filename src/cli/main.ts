@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { GlanceError } from '../../engine/errors.ts';
 import { runConvert } from './convert-command.ts';
 import { createProgressBar, type ProgressBar } from './progress-bar.ts';
+import { buildPrompt } from '../service/prompt.ts';
 import { addGenerationFlags, generationOptionsFrom } from './generation-flags.ts';
 import { runGeneration, type GenerationInput } from './run-generation.ts';
 import { runMatch } from './match-command.ts';
@@ -62,7 +63,12 @@ export function buildProgram(): Command {
       if (pairs.length % 2 !== 0) throw new InvalidArgumentError('give pairs of <image> <question>.');
       const inputs: GenerationInput[] = [];
       for (let i = 0; i < pairs.length; i += 2) {
-        inputs.push({ image: pairs[i], prompt: flags.rawPrompt ? pairs[i + 1] : `Question: ${pairs[i + 1]} Answer:` });
+        const question = pairs[i + 1];
+        if (!flags.rawPrompt && question.trim() === '') {
+          throw new InvalidArgumentError(`the question for ${pairs[i]} is empty: ask needs a question (glance caption captions; --raw-prompt '' sends an empty prompt).`);
+        }
+        // The same prompt the service builds (src/service/prompt.ts).
+        inputs.push({ image: pairs[i], prompt: buildPrompt(question, flags.rawPrompt === true) });
       }
       return runGeneration(inputs, runOptions(flags));
     });

@@ -50,6 +50,12 @@ describe('glance CLI', () => {
     expect(line.sequence).toEqual(goldens.images['chelsea.png'].generate.vqa_what_greedy.outputs[0].sequence);
   });
 
+  it('ask refuses an empty question (a caption is glance caption) instead of sending "Question:  Answer:"', async () => {
+    const result = await glance('ask', join(IMAGES, 'chelsea.png'), '  ', '--model', bundle);
+    expect(result.code).toBe(2); // a usage error, like an odd number of arguments
+    expect(result.stderr).toMatch(/question for .*chelsea\.png is empty: ask needs a question/);
+  });
+
   it('refuses a file that is not an image with a coded error and exit 1', async () => {
     const path = join(work, 'notes.txt');
     writeFileSync(path, 'this is not an image');
