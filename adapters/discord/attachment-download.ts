@@ -5,7 +5,7 @@
  * content type is never trusted). CDN URLs are signed and expire, so callers download soon after receipt.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { tooLarge } from '../shared/image-limits.ts';
+import { readBodyWithin } from '../shared/read-body.ts';
 import { sniffImageFormat, type SniffedImageFormat } from '../shared/image-sniff.ts';
 
 export interface DownloadPolicy {
@@ -40,34 +40,6 @@ export function checkMediaUrl(rawUrl: string, mediaHosts: readonly string[]): UR
   return url;
 }
 
-async function readLimited(response: Response, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => {});
-    throw tooLarge(declared, maxBytes);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (response.body) {
-    for await (const chunk of response.body) {
-      total += chunk.byteLength;
-      if (total > maxBytes) {
-        await response.body.cancel().catch(() => {});
-        throw tooLarge(undefined, maxBytes);
-      }
-      chunks.push(chunk);
-    }
-  }
-  // One copy into a buffer of its own (not Buffer.concat + a copy: two copies of up to maxBytes per image).
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
 /**
  * The attachment's bytes, checked to be an image glance can read. Coded errors: REMOTE_IMAGE_REFUSED (host not
  * allowed, redirect), IMAGE_TOO_LARGE, IMAGE_EMPTY, IMAGE_UNSUPPORTED (not an image), IMAGE_CORRUPT (download
@@ -89,7 +61,7 @@ export async function downloadAttachment(rawUrl: string, policy: DownloadPolicy,
       await response.body?.cancel().catch(() => {});
       throw new GlanceError(ErrorCode.ImageCorrupt, `The image could not be downloaded (HTTP ${response.status}); its link may have expired: post it again.`, { status: response.status });
     }
-    bytes = await readLimited(response, policy.maxBytes);
+    bytes = await readBodyWithin(response, policy.maxBytes);
   } catch (error) {
     if (error instanceof GlanceError) throw error;
     if (timeout.aborted) throw new GlanceError(ErrorCode.DeadlineExceeded, `Downloading the image took longer than ${Math.round(policy.timeoutMs / 1000)} s.`);

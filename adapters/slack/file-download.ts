@@ -7,7 +7,7 @@
  * itself): that is reported as the missing scope, in words an admin can act on.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { tooLarge } from '../shared/image-limits.ts';
+import { readBodyWithin } from '../shared/read-body.ts';
 import { sniffImageFormat } from '../shared/image-sniff.ts';
 
 export interface SlackDownloadPolicy {
@@ -54,25 +54,6 @@ function looksLikeHtml(bytes: Uint8Array): boolean {
   return head.startsWith('<!doctype html') || head.startsWith('<html');
 }
 
-async function readWithin(response: Response, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => {});
-    throw tooLarge(declared, maxBytes);
-  }
-  const parts: Uint8Array[] = [];
-  let received = 0;
-  for await (const part of response.body ?? []) {
-    received += part.byteLength;
-    if (received > maxBytes) {
-      await response.body?.cancel().catch(() => {});
-      throw tooLarge(undefined, maxBytes);
-    }
-    parts.push(part);
-  }
-  return new Uint8Array(Buffer.concat(parts));
-}
-
 /**
  * The file's bytes, checked to be an image glance can read. Coded errors: REMOTE_IMAGE_REFUSED (host not allowed,
  * missing files:read scope, other redirects), IMAGE_TOO_LARGE, IMAGE_EMPTY, IMAGE_UNSUPPORTED (not an image),
@@ -99,7 +80,7 @@ export async function downloadSlackFile(rawUrl: unknown, policy: SlackDownloadPo
       await response.body?.cancel().catch(() => {});
       throw missingScope(response.status);
     }
-    bytes = await readWithin(response, policy.maxBytes);
+    bytes = await readBodyWithin(response, policy.maxBytes);
   } catch (error) {
     if (error instanceof GlanceError) throw error;
     if (timeout.aborted) throw new GlanceError(ErrorCode.DeadlineExceeded, `Downloading the file from Slack took longer than ${Math.round(policy.timeoutMs / 1000)} s.`);
