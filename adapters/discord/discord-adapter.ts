@@ -5,25 +5,15 @@
  */
 import { Events, type Client } from 'discord.js';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import type { ServiceConfig } from '../../src/config/service-config.ts';
-import type { ConversationManager } from '../../src/conversation/conversation-manager.ts';
-import type { Logger } from '../../src/log/logger.ts';
-import type { SettingsStore } from '../../src/settings/settings-store.ts';
+import { chatAdapterContext, type ChatAdapterOptions } from '../shared/chat-adapter-context.ts';
 import type { DiscordAdapterContext } from './adapter-context.ts';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS, downloadAttachment } from './attachment-download.ts';
 import { conversationKey } from './conversation-key.ts';
 import { createDiscordClient } from './discord-client.ts';
 import { handleInteraction } from './interaction-listener.ts';
 import { handleMessage } from './message-listener.ts';
-import { UserWorkQueue } from '../shared/user-work-queue.ts';
 
-export interface DiscordAdapterOptions {
-  service: DiscordAdapterContext['service'];
-  config: ServiceConfig;
-  settings: SettingsStore;
-  conversations: ConversationManager;
-  log?: Logger;
-}
+export type DiscordAdapterOptions = ChatAdapterOptions;
 
 export interface DiscordAdapter {
   client: Client;
@@ -40,16 +30,9 @@ export async function startDiscordAdapter(options: DiscordAdapterOptions): Promi
   const { config, log } = options;
   const token = config.discordToken;
   if (!token) throw new GlanceError(ErrorCode.ConfigInvalid, 'The Discord adapter needs DISCORD_TOKEN (the bot token from the Developer Portal).');
-  const context: DiscordAdapterContext = {
-    service: options.service,
-    config,
-    settings: options.settings,
-    conversations: options.conversations,
-    queue: new UserWorkQueue(),
-    log,
-    download: async (url) =>
-      (await downloadAttachment(url, { mediaHosts: config.discord.mediaHosts, maxBytes: config.limits.maxImageBytes, timeoutMs: DEFAULT_DOWNLOAD_TIMEOUT_MS })).bytes,
-  };
+  const context: DiscordAdapterContext = chatAdapterContext(options, async (url) =>
+    (await downloadAttachment(url, { mediaHosts: config.discord.mediaHosts, maxBytes: config.limits.maxImageBytes, timeoutMs: DEFAULT_DOWNLOAD_TIMEOUT_MS })).bytes,
+  );
   const client = createDiscordClient(config.discord);
   const inFlight = new Set<Promise<void>>();
   let closing = false;

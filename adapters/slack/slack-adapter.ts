@@ -5,12 +5,7 @@
  * after the work in flight. Events are acknowledged by Bolt before any work; commands and shortcuts ack first.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import type { ServiceConfig } from '../../src/config/service-config.ts';
-import type { ConversationManager } from '../../src/conversation/conversation-manager.ts';
-import type { Logger } from '../../src/log/logger.ts';
-import type { GlanceService } from '../../src/service/glance-service.ts';
-import type { SettingsStore } from '../../src/settings/settings-store.ts';
-import { UserWorkQueue } from '../shared/user-work-queue.ts';
+import { chatAdapterContext, type ChatAdapterOptions } from '../shared/chat-adapter-context.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { DESCRIBE_IMAGE_CALLBACK_ID, describeImageShortcut } from './describe-image-shortcut.ts';
 import { EventDeduplicator } from './event-dedup.ts';
@@ -23,14 +18,8 @@ import { authTest, createSlackApp, SLACK_EVENTS_PATH } from './slack-app.ts';
 import type { SlackAdapterContext } from './slack-context.ts';
 import { slackMode } from './slack-mode.ts';
 
-export interface SlackAdapterOptions {
-  /** The service (a GlanceService; only `run` is used, so benchmarks can time it). */
-  service: Pick<GlanceService, 'run'>;
-  config: ServiceConfig;
-  settings: SettingsStore;
-  conversations: ConversationManager;
-  log?: Logger;
-}
+/** `service`: a GlanceService; only `run` is used, so benchmarks can time it. */
+export type SlackAdapterOptions = ChatAdapterOptions;
 
 export interface SlackAdapter {
   mode: 'socket' | 'http';
@@ -56,17 +45,12 @@ export async function startSlackAdapter(options: SlackAdapterOptions): Promise<S
   }
   const app = createSlackApp(mode, apiUrl, identity, logger);
   const context: SlackAdapterContext = {
-    service: options.service,
-    config,
-    settings: options.settings,
-    conversations: options.conversations,
-    queue: new UserWorkQueue(),
-    log,
+    ...chatAdapterContext(options, (url) =>
+      downloadSlackFile(url, { fileHosts: config.slack.fileHosts, botToken: mode.botToken, maxBytes: config.limits.maxImageBytes, timeoutMs: DEFAULT_SLACK_DOWNLOAD_TIMEOUT_MS }),
+    ),
     client: app.client,
     botUserId: identity.botUserId,
     teamId: identity.teamId,
-    download: (url) =>
-      downloadSlackFile(url, { fileHosts: config.slack.fileHosts, botToken: mode.botToken, maxBytes: config.limits.maxImageBytes, timeoutMs: DEFAULT_SLACK_DOWNLOAD_TIMEOUT_MS }),
   };
 
   const inFlight = new Set<Promise<void>>();
