@@ -1,39 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cleanEnv, spawnGlance } from '../helpers/run-glance.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/glance.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'glance-start-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** The environment without any GLANCE_*, platform or Hugging Face variables (the test's own are set explicitly). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(GLANCE_|DISCORD_|SLACK_|HF_)/.test(name)) env[name] = value;
-  }
-  return { ...env, GLANCE_LOG_LEVEL: 'warn', ...extra };
-}
-
 function start(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [BIN, 'start', ...args], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const match = /serving \S+ at (http:\/\/\S+)/.exec(stdout);
-      if (match) resolve(match[1]);
-    });
-    exited.then((code) => reject(new Error(`glance start exited with ${code} before serving:\n${stderr}`)));
-  });
+  const run = spawnGlance(['start', ...args], { env, cwd: work });
+  const url = run.stdoutMatch(/serving \S+ at (http:\/\/\S+)/).then((match) => match[1]);
   url.catch(() => {}); // only the serving test awaits it
-  return { child, url, exited, output: () => ({ stdout, stderr }) };
+  return { ...run, url };
 }
 
 describe('glance start', () => {

@@ -2,42 +2,26 @@
 // (against the fake Slack), says so, survives a malformed envelope that makes the Socket Mode library reject with
 // nobody listening, answers a mention with the golden VQA answer in its thread, and shuts down gracefully on
 // SIGTERM (exit code 0).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IMAGES, TINY_OPT, readJson } from '../helpers/fixtures.ts';
 import { FakeSlack } from '../helpers/fake-slack/fake-slack.ts';
+import { cleanEnv, spawnGlance } from '../helpers/run-glance.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/glance.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'glance-slack-start-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const goldens = readJson(join(TINY_OPT, 'goldens.json'));
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!/^(GLANCE_|DISCORD_|SLACK_|HF_)/.test(name)) env[name] = value;
-  return { ...env, GLANCE_LOG_LEVEL: 'warn', ...extra };
-}
 
 describe('glance start with SLACK_BOT_TOKEN and SLACK_APP_TOKEN', () => {
   it('runs the HTTP API and the Slack app in Socket Mode, answers a mention in its thread, and stops on SIGTERM', async () => {
     const fake = await FakeSlack.start();
     try {
       const env = cleanEnv({ SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl, SLACK_FILE_HOSTS: fake.fileHost });
-      const child = spawn(process.execPath, [BIN, 'start', '--demo', '--port', '0', '--data-dir', join(work, 'data')], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', () => /running .*Slack app/.test(stdout) && resolve());
-        exited.then((code) => reject(new Error(`glance start exited with ${code}:\n${stderr}`)));
-      });
-      expect(stdout).toMatch(/glance: running the HTTP playground and API and the Slack app \(Socket Mode\)/);
+      const started = spawnGlance(['start', '--demo', '--port', '0', '--data-dir', join(work, 'data')], { env, cwd: work });
+      await started.stdoutMatch(/running .*Slack app/);
+      expect(started.output().stdout).toMatch(/glance: running the HTTP playground and API and the Slack app \(Socket Mode\)/);
       await fake.waitForSocket();
       // @slack/socket-mode rejects, unhandled, on an envelope whose event is null: glance logs it and keeps serving.
       const broken = fake.mentionEvent({ channel: 'C0001', user: 'U0ALICE', text: 'hi' });
@@ -55,9 +39,9 @@ describe('glance start with SLACK_BOT_TOKEN and SLACK_APP_TOKEN', () => {
       }
       expect(reply?.startsWith(`Answer (glance): ${golden}`)).toBe(true);
 
-      expect(stdout).toMatch(/unhandled promise rejection/);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(started.output().stdout).toMatch(/unhandled promise rejection/);
+      started.child.kill('SIGTERM');
+      expect(await started.exited).toBe(0);
     } finally {
       await fake.close();
     }

@@ -1,6 +1,7 @@
 // Bad input reaching the Discord adapter: each is answered with a clear message (or skipped), never a crash.
 import { describe, expect, it } from 'vitest';
-import { ALICE, ASTRONAUT, BOB, GOLDEN_CAPTION, PNG_ATTACHMENT, animatedGif, blankPng, lastBotText, nextBotPost, useDiscordTestBot, waitForResponse, finalText } from './discord-test-bot.ts';
+import { ALICE, ASTRONAUT, BOB, GOLDEN_CAPTION, PNG_ATTACHMENT, lastBotText, nextBotPost, useDiscordTestBot, waitForResponse, finalText } from './discord-test-bot.ts';
+import { animatedGif, blankPng } from '../../helpers/test-images.ts';
 
 const bot = useDiscordTestBot();
 const PHOTOS = '4002';

@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync, crc32 } from 'node:zlib';
 import { afterEach, beforeEach } from 'vitest';
 import { startDiscordAdapter, type DiscordAdapter } from '../../../adapters/discord/discord-adapter.ts';
 import type { ServiceConfig } from '../../../src/config/service-config.ts';
@@ -120,54 +119,4 @@ export async function waitForResponse(fake: FakeDiscord, token: string, match: (
 export function finalText(responses: ReturnType<FakeDiscord['interactionResponses']>): string | undefined {
   const last = [...responses].reverse().find((r) => r.kind === 'edit' || r.kind === 'followup' || (r.kind === 'callback' && r.type === 4));
   return last?.data?.content;
-}
-
-/** A tiny (animated when several frames) GIF of 2x2-pixel frames (palette indices 0 = black, 1 = white), written by hand. */
-export function animatedGif(frames: number[][]): Buffer {
-  const header = Buffer.from('GIF89a', 'ascii');
-  const screen = Buffer.from([2, 0, 2, 0, 0xf0, 0, 0]); // 2x2, global color table of 2 colors
-  const palette = Buffer.from([0, 0, 0, 255, 255, 255]);
-  const loop = Buffer.from([0x21, 0xff, 0x0b, ...Buffer.from('NETSCAPE2.0', 'ascii'), 3, 1, 0, 0, 0]);
-  const frame = (pixels: number[]) => {
-    // LZW with code size 2: clear (4) before every pixel keeps the code width at 3 bits; end (5).
-    const codes = pixels.flatMap((pixel) => [4, pixel]).concat([5]);
-    let bits = 0;
-    let value = 0;
-    const bytes: number[] = [];
-    for (const code of codes) {
-      value |= code << bits;
-      bits += 3;
-      while (bits >= 8) {
-        bytes.push(value & 0xff);
-        value >>= 8;
-        bits -= 8;
-      }
-    }
-    if (bits > 0) bytes.push(value & 0xff);
-    return Buffer.from([0x21, 0xf9, 4, 0, 10, 0, 0, 0, 0x2c, 0, 0, 0, 0, 2, 0, 2, 0, 0, 2, bytes.length, ...bytes, 0]);
-  };
-  return Buffer.concat([header, screen, palette, loop, ...frames.map(frame), Buffer.from([0x3b])]);
-}
-
-/** A valid PNG of width x height black pixels, small on the wire. */
-export function blankPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  header[9] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.alloc((width + 1) * height))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }

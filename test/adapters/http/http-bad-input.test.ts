@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES } from '../../helpers/fixtures.ts';
-import { ASTRONAUT, GOLDEN_CAPTION, blankPng, postJson, useTestServer } from './http-test-server.ts';
+import { ASTRONAUT, GOLDEN_CAPTION, postJson, useTestServer } from './http-test-server.ts';
+import { blankPng } from '../../helpers/test-images.ts';
 
 // Body limit 2 MiB, 300 000 pixels, questions up to 100 characters (http-test-server.ts).
 const server = useTestServer();

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { MISSING_FILES_READ_MESSAGE } from '../../../adapters/slack/file-download.ts';
 import { NO_IMAGE_MESSAGE } from '../../../src/conversation/conversation-manager.ts';
-import { blankPng } from '../discord/discord-test-bot.ts';
+import { blankPng } from '../../helpers/test-images.ts';
 import { ALICE, ASTRONAUT, GENERAL, QUESTION, RANDOM, useSlackTestBot, useTinyService, waitForBotMessage, type SlackTestBot } from './slack-test-bot.ts';
 
 const service = useTinyService();
