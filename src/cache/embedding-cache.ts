@@ -1,6 +1,6 @@
 /**
  * Per-image cache of the engine's projected query embeddings, so a follow-up question about the same image
- * skips the vision encoder. This is the only file that imports lru-cache.
+ * skips the vision encoder (an LRU from byte-budget-lru.ts).
  *
  * - Key: sha256 of the image bytes + model id + preprocessing version (a new model or preprocessing never
  *   reads an old entry).
@@ -13,7 +13,8 @@
  * Cached arrays are shared between callers: treat them as read-only.
  */
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { byteBudgetLru } from './byte-budget-lru.ts';
 import type { ServiceMetrics } from '../metrics/service-metrics.ts';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 
@@ -67,24 +68,16 @@ export class EmbeddingCache {
       throw new GlanceError(ErrorCode.InvalidInput, `embedding cache ttlMs must be zero or more milliseconds (got ${options.ttlMs}).`);
     }
     this.options = options;
-    this.lru = new LRUCache<string, Float32Array>({
-      maxSize: Math.floor(options.maxBytes),
-      sizeCalculation: (value) => Math.max(1, value.byteLength),
-      ...(options.ttlMs > 0 ? { ttl: options.ttlMs } : {}),
-      // lru-cache reads a start time of 0 as "no TTL": count from 1 at construction on the given clock.
-      ...(options.now ? { perf: { now: EmbeddingCache.clockFrom(options.now) }, ttlResolution: 0 } : {}),
-      dispose: (_value, _key, reason) => {
-        if (reason === 'evict' || reason === 'expire') {
-          this.evictions += 1;
-          options.metrics?.cacheEvictions.inc();
-        }
+    this.lru = byteBudgetLru<Float32Array>({
+      maxBytes: options.maxBytes,
+      ttlMs: options.ttlMs,
+      sizeOf: (value) => value.byteLength,
+      now: options.now,
+      onEvict: () => {
+        this.evictions += 1;
+        options.metrics?.cacheEvictions.inc();
       },
     });
-  }
-
-  private static clockFrom(now: () => number): () => number {
-    const origin = now();
-    return () => now() - origin + 1;
   }
 
   /** sha256 of the image bytes, lowercase hex. */

@@ -7,7 +7,8 @@
  *
  * Keys are the embedding cache's (image hash + model + preprocessing). Entries expire with the same TTL.
  */
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { byteBudgetLru } from './byte-budget-lru.ts';
 import { languagePrefixBytes, type LanguagePrefix } from '../../engine/engine.ts';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import type { ServiceMetrics } from '../metrics/service-metrics.ts';
@@ -40,15 +41,13 @@ export class PrefixCache {
       throw new GlanceError(ErrorCode.InvalidInput, `prefix cache maxBytes must be a positive number of bytes (got ${options.maxBytes}).`);
     }
     this.metrics = options.metrics;
-    this.lru = new LRUCache<string, LanguagePrefix>({
-      maxSize: Math.floor(options.maxBytes),
-      sizeCalculation: (value) => Math.max(1, languagePrefixBytes(value)),
-      ...(options.ttlMs > 0 ? { ttl: options.ttlMs } : {}),
-      dispose: (_value, _key, reason) => {
-        if (reason === 'evict' || reason === 'expire') {
-          this.evictions += 1;
-          this.metrics?.prefixCacheEvictions.inc();
-        }
+    this.lru = byteBudgetLru<LanguagePrefix>({
+      maxBytes: options.maxBytes,
+      ttlMs: options.ttlMs,
+      sizeOf: languagePrefixBytes,
+      onEvict: () => {
+        this.evictions += 1;
+        this.metrics?.prefixCacheEvictions.inc();
       },
     });
   }
