@@ -3,15 +3,11 @@
  * users can skip it; one line per image, numbered when there are several; the text of a spoilered image is
  * spoilered too; images skipped over the per-message limit are named; everything fits Discord's 2000 characters.
  */
+import { ATTRIBUTION, type ReplyKind } from '../shared/reply-attribution.ts';
+
 export const DISCORD_MESSAGE_LIMIT = 2000;
 
-export type ReplyKind = 'alt-text' | 'caption' | 'answer';
-
-const ATTRIBUTION: Record<ReplyKind, string> = {
-  'alt-text': 'Alt text (glance)',
-  caption: 'Caption (glance)',
-  answer: 'Answer (glance)',
-};
+export type { ReplyKind };
 
 export type ImageOutcome = { name: string; spoiler: boolean; text: string } | { name: string; spoiler: boolean; error: string };
 

@@ -4,15 +4,11 @@
  * per-message limit are named. Generated text is escaped (&, <, >) so it can never form a Slack mention, channel
  * ping or link, and everything stays under Slack's advised 4,000 characters.
  */
+import { ATTRIBUTION, type ReplyKind } from '../shared/reply-attribution.ts';
+
 export const SLACK_TEXT_LIMIT = 4000;
 
-export type ReplyKind = 'alt-text' | 'caption' | 'answer';
-
-const ATTRIBUTION: Record<ReplyKind, string> = {
-  'alt-text': 'Alt text (glance)',
-  caption: 'Caption (glance)',
-  answer: 'Answer (glance)',
-};
+export type { ReplyKind };
 
 export type ImageOutcome = { name: string; text: string } | { name: string; error: string };
 
