@@ -35,15 +35,15 @@ export interface PrefillInputs {
   sequence: number;
 }
 
-/** Combines query embeddings and text embeddings ([rows, maxLength, hidden]) into the prefill inputs. */
-export function buildPrefill(rows: readonly PromptRow[], textEmbeds: Float32Array, maxLength: number, numQueries: number, hidden: number): PrefillInputs {
+/**
+ * The attention mask and positions of [queries ; left padding ; text] for each row ([rows, numQueries + maxLength]):
+ * mask 1 × queries, 0 × padding, 1 × text; OPT positions cumsum(mask)·mask − 1 (−1 on padding).
+ */
+function promptMaskAndPositions(rows: readonly PromptRow[], maxLength: number, numQueries: number): { mask: BigInt64Array; positions: BigInt64Array; sequence: number } {
   const sequence = numQueries + maxLength;
-  const embeds = new Float32Array(rows.length * sequence * hidden);
   const mask = new BigInt64Array(rows.length * sequence);
   const positions = new BigInt64Array(rows.length * sequence);
   rows.forEach((row, r) => {
-    embeds.set(row.queryEmbeds.subarray(0, numQueries * hidden), r * sequence * hidden);
-    embeds.set(textEmbeds.subarray(r * maxLength * hidden, (r + 1) * maxLength * hidden), (r * sequence + numQueries) * hidden);
     const padding = maxLength - row.promptIds.length;
     let count = 0;
     for (let i = 0; i < sequence; i++) {
@@ -53,21 +53,27 @@ export function buildPrefill(rows: readonly PromptRow[], textEmbeds: Float32Arra
       positions[r * sequence + i] = real ? BigInt(count - 1) : -1n;
     }
   });
+  return { mask, positions, sequence };
+}
+
+/** Combines query embeddings and text embeddings ([rows, maxLength, hidden]) into the prefill inputs. */
+export function buildPrefill(rows: readonly PromptRow[], textEmbeds: Float32Array, maxLength: number, numQueries: number, hidden: number): PrefillInputs {
+  const { mask, positions, sequence } = promptMaskAndPositions(rows, maxLength, numQueries);
+  const embeds = new Float32Array(rows.length * sequence * hidden);
+  rows.forEach((row, r) => {
+    embeds.set(row.queryEmbeds.subarray(0, numQueries * hidden), r * sequence * hidden);
+    embeds.set(textEmbeds.subarray(r * maxLength * hidden, (r + 1) * maxLength * hidden), (r * sequence + numQueries) * hidden);
+  });
   return { embeds, mask, positions, sequence };
 }
 
 /**
- * The text prefill after kept image prefixes: the attention mask covers [queries ; left padding ; text] as in
- * buildPrefill, positions only the text part (numQueries + index among the row's real tokens).
+ * The text prefill after kept image prefixes: the same attention mask as buildPrefill's (it covers the queries the
+ * prefix holds), and the positions of the text part only.
  */
 export function buildTextAfterPrefix(rows: readonly PromptRow[], maxLength: number, numQueries: number): { mask: BigInt64Array; positions: BigInt64Array } {
-  const total = numQueries + maxLength;
-  const mask = new BigInt64Array(rows.length * total);
+  const { mask, positions: all, sequence } = promptMaskAndPositions(rows, maxLength, numQueries);
   const positions = new BigInt64Array(rows.length * maxLength);
-  rows.forEach((row, r) => {
-    const padding = maxLength - row.promptIds.length;
-    for (let i = 0; i < total; i++) mask[r * total + i] = i < numQueries || i >= numQueries + padding ? 1n : 0n;
-    for (let j = 0; j < maxLength; j++) positions[r * maxLength + j] = j >= padding ? BigInt(numQueries + j - padding) : -1n;
-  });
+  rows.forEach((_, r) => positions.set(all.subarray(r * sequence + numQueries, (r + 1) * sequence), r * maxLength));
   return { mask, positions };
 }
