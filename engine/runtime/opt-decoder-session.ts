@@ -64,16 +64,17 @@ export class OptDecoderSession implements DecoderSession {
     return out[OPT_GRAPHS.inputsEmbeds].data as Float32Array;
   }
 
-  async #run(embeds: Float32Array, sequence: number, mask: BigInt64Array, positions: BigInt64Array): Promise<Float32Array> {
-    const rows = this.#cache.rows;
+  /** Runs the decoder on `sequence` new positions per row of `cache` (default the session's), updating that cache. */
+  async #run(embeds: Float32Array, sequence: number, mask: BigInt64Array, positions: BigInt64Array, cache: KvCache = this.#cache): Promise<Float32Array> {
+    const rows = cache.rows;
     const feeds: Record<string, TensorData> = {
       [OPT_GRAPHS.inputsEmbeds]: { dtype: 'float32', dims: [rows, sequence, this.#facts.languageHiddenSize], data: embeds },
       [OPT_GRAPHS.attentionMask]: { dtype: 'int64', dims: [rows, mask.length / rows], data: mask },
       [OPT_GRAPHS.positionIds]: { dtype: 'int64', dims: [rows, sequence], data: positions },
-      ...this.#cache.feeds(),
+      ...cache.feeds(),
     };
     const outputs = await this.#decoder.run(feeds);
-    this.#cache.update(outputs);
+    cache.update(outputs);
     return outputs[OPT_GRAPHS.logits].data as Float32Array;
   }
 
@@ -106,13 +107,7 @@ export class OptDecoderSession implements DecoderSession {
       const mask = new BigInt64Array(missing.length * f.numQueryTokens).fill(1n);
       const positions = BigInt64Array.from({ length: missing.length * f.numQueryTokens }, (_, i) => BigInt(i % f.numQueryTokens));
       const prefixCache = new KvCache(f.numLayers, f.numHeads, f.headDim, missing.length);
-      const outputs = await this.#decoder.run({
-        [OPT_GRAPHS.inputsEmbeds]: { dtype: 'float32', dims: [missing.length, f.numQueryTokens, f.languageHiddenSize], data: embeds },
-        [OPT_GRAPHS.attentionMask]: { dtype: 'int64', dims: [missing.length, f.numQueryTokens], data: mask },
-        [OPT_GRAPHS.positionIds]: { dtype: 'int64', dims: [missing.length, f.numQueryTokens], data: positions },
-        ...prefixCache.feeds(),
-      });
-      prefixCache.update(outputs);
+      await this.#run(embeds, f.numQueryTokens, mask, positions, prefixCache);
       const layers = prefixCache.layers();
       splitPrefixRows(layers.keys, layers.values, missing.length, f.numHeads, f.numQueryTokens, f.headDim).forEach((prefix, i) => computed.set(missing[i], prefix));
       this.timings.prefixMs = (this.timings.prefixMs ?? 0) + performance.now() - prefixStarted;
