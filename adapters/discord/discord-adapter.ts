@@ -5,6 +5,7 @@
  */
 import { Events, type Client } from 'discord.js';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { AdapterWork } from '../shared/adapter-work.ts';
 import { chatAdapterContext, type ChatAdapterOptions } from '../shared/chat-adapter-context.ts';
 import type { DiscordAdapterContext } from './adapter-context.ts';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS, downloadAttachment } from './attachment-download.ts';
@@ -34,24 +35,16 @@ export async function startDiscordAdapter(options: DiscordAdapterOptions): Promi
     (await downloadAttachment(url, { mediaHosts: config.discord.mediaHosts, maxBytes: config.limits.maxImageBytes, timeoutMs: DEFAULT_DOWNLOAD_TIMEOUT_MS })).bytes,
   );
   const client = createDiscordClient(config.discord);
-  const inFlight = new Set<Promise<void>>();
-  let closing = false;
-  const track = (work: () => Promise<void>, what: string) => {
-    if (closing) return;
-    const running = work()
-      .catch((error) => log?.error({ err: error }, `Discord ${what} failed`))
-      .finally(() => inFlight.delete(running));
-    inFlight.add(running);
-  };
+  const work = new AdapterWork('Discord', log);
 
   client.on(Events.MessageCreate, (message) => {
     const botId = client.user?.id;
-    if (botId) track(() => handleMessage(context, message, botId), 'message handling');
+    if (botId) work.track(() => handleMessage(context, message, botId), 'message handling');
   });
   client.on(Events.MessageDelete, (message) => {
     context.conversations.forgetMessage(conversationKey(message.guildId, message.channelId, message.channel), message.id);
   });
-  client.on(Events.InteractionCreate, (interaction) => track(() => handleInteraction(context, interaction), 'interaction'));
+  client.on(Events.InteractionCreate, (interaction) => work.track(() => handleInteraction(context, interaction), 'interaction'));
   client.on(Events.Error, (error) => log?.error({ err: error }, 'Discord client error'));
   client.on(Events.Warn, (message) => log?.warn({ component: 'discord' }, message));
   client.on(Events.ShardResume, () => log?.info({ component: 'discord' }, 'Discord gateway resumed'));
@@ -72,11 +65,7 @@ export async function startDiscordAdapter(options: DiscordAdapterOptions): Promi
     client,
     user,
     async close({ graceMs = 10_000 } = {}) {
-      closing = true;
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([Promise.allSettled([...inFlight]), grace]);
-      clearTimeout(timer);
+      await work.drain(graceMs);
       await client.destroy();
     },
   };

@@ -5,6 +5,7 @@
  * after the work in flight. Events are acknowledged by Bolt before any work; commands and shortcuts ack first.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { AdapterWork } from '../shared/adapter-work.ts';
 import { chatAdapterContext, type ChatAdapterOptions } from '../shared/chat-adapter-context.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { DESCRIBE_IMAGE_CALLBACK_ID, describeImageShortcut } from './describe-image-shortcut.ts';
@@ -53,15 +54,7 @@ export async function startSlackAdapter(options: SlackAdapterOptions): Promise<S
     teamId: identity.teamId,
   };
 
-  const inFlight = new Set<Promise<void>>();
-  let closing = false;
-  const track = (work: () => Promise<void>, what: string) => {
-    if (closing) return;
-    const running = work()
-      .catch((error) => log?.error({ component: 'slack', err: error }, `Slack ${what} failed`))
-      .finally(() => inFlight.delete(running));
-    inFlight.add(running);
-  };
+  const work = new AdapterWork('Slack', log);
 
   const dedup = new EventDeduplicator();
   app.use(async ({ body, context: boltContext, next }) => {
@@ -72,16 +65,16 @@ export async function startSlackAdapter(options: SlackAdapterOptions): Promise<S
     }
     await next();
   });
-  app.event('app_mention', async ({ body, event }) => track(() => handleMention(context, body, event), 'app_mention'));
-  app.event('message', async ({ body, event }) => track(() => handleMessageEvent(context, body, event), 'message event'));
+  app.event('app_mention', async ({ body, event }) => work.track(() => handleMention(context, body, event), 'app_mention'));
+  app.event('message', async ({ body, event }) => work.track(() => handleMessageEvent(context, body, event), 'message event'));
   app.command('/glance', async ({ command, ack, respond }) => {
     await ack();
     const fields = { text: command.text ?? '', channelId: command.channel_id, userId: command.user_id, team: teamOf(command, identity.teamId), channelName: command.channel_name };
-    track(() => glanceCommand(context, fields, respond as Respond), '/glance');
+    work.track(() => glanceCommand(context, fields, respond as Respond), '/glance');
   });
   app.shortcut(DESCRIBE_IMAGE_CALLBACK_ID, async ({ shortcut, ack, respond }) => {
     await ack();
-    track(() => describeImageShortcut(context, shortcut, respond as Respond | undefined), 'Describe image');
+    work.track(() => describeImageShortcut(context, shortcut, respond as Respond | undefined), 'Describe image');
   });
   app.error(async (error) => {
     log?.error({ component: 'slack', err: error }, 'Slack event handling failed');
@@ -109,11 +102,7 @@ export async function startSlackAdapter(options: SlackAdapterOptions): Promise<S
     ...(url ? { url } : {}),
     close() {
       closed ??= (async () => {
-        closing = true;
-        let timer: NodeJS.Timeout | undefined;
-        const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
-        await Promise.race([Promise.allSettled([...inFlight]), grace]);
-        clearTimeout(timer);
+        await work.drain(CLOSE_GRACE_MS);
         await app.stop();
       })();
       return closed;
