@@ -102,14 +102,12 @@ async function benchImages(): Promise<{ measured: Uint8Array[]; warm: Uint8Array
   return { measured: images.slice(0, CONCURRENT), warm: images[CONCURRENT] };
 }
 
-let provider: 'cpu' | 'cuda' = 'cpu';
-
-function start(bundleDir: string, threads: number | undefined, cacheBytes: number, prefixBytes = 1024 * 1024 * 1024): Promise<GlanceService> {
+function start(bundleDir: string, options: ServiceBenchOptions, cacheBytes: number, prefixBytes = 1024 * 1024 * 1024): Promise<GlanceService> {
   return GlanceService.start({
     bundleDir,
     modelId: CONFIG,
-    provider,
-    threads,
+    provider: options.provider ?? 'cpu',
+    threads: options.threads,
     cache: { maxBytes: cacheBytes, ttlMs: 3_600_000, prefixMaxBytes: prefixBytes },
     queue: { maxQueued: 64, maxBatch: CONCURRENT, perUserPerMinute: 1000, deadlineMs: 600_000 },
   });
@@ -117,7 +115,6 @@ function start(bundleDir: string, threads: number | undefined, cacheBytes: numbe
 
 export async function runServiceBench(options: ServiceBenchOptions): Promise<ServiceBenchResult> {
   const dtype = options.dtype ?? 'int4';
-  provider = options.provider ?? 'cpu';
   if (dtype !== 'int4' && dtype !== 'fp32') throw new Error(`--dtype must be int4 or fp32 (got ${String(dtype)})`);
   const bundleDir = await ensureBundle(options.work, dtype);
   const { measured: images, warm } = await benchImages();
@@ -132,7 +129,7 @@ export async function runServiceBench(options: ServiceBenchOptions): Promise<Ser
   let prefixBytes = 0;
   for (const prefixCache of [false, true]) {
     process.stderr.write(`first question and follow-ups, prefix cache ${prefixCache ? 'on' : 'off'}…\n`);
-    const service = await start(bundleDir, options.threads, 512 * 1024 * 1024, prefixCache ? 1024 * 1024 * 1024 : 0);
+    const service = await start(bundleDir, options, 512 * 1024 * 1024, prefixCache ? 1024 * 1024 * 1024 : 0);
     // warm-up on another image: onnxruntime's first runs allocate
     await service.run({ image: warm, question: 'what is this?', generation: answer, userId: 'warm', channelId: 'bench' });
     for (const [i, answerTokens] of ANSWER_LENGTHS.entries()) {
@@ -164,7 +161,7 @@ export async function runServiceBench(options: ServiceBenchOptions): Promise<Ser
   const main = followUps.find((f) => f.prefixCache && f.answerTokens === QUESTION_TOKENS)!;
 
   process.stderr.write(`${CONCURRENT} captions one after another…\n`);
-  let service = await start(bundleDir, options.threads, 512 * 1024 * 1024);
+  let service = await start(bundleDir, options, 512 * 1024 * 1024);
   await service.run({ image: warm, generation: { maxNewTokens: 2 }, userId: 'warm', channelId: 'bench' });
   let t0 = performance.now();
   const sequential: ServiceResult[] = [];
@@ -177,7 +174,7 @@ export async function runServiceBench(options: ServiceBenchOptions): Promise<Ser
   process.stderr.write(`${CONCURRENT} captions at once…\n`);
   const budgetBytes = Math.floor(embeddingBytes * 3.5); // room for 3 of the 9 images' embeddings
   const prefixBudgetBytes = Math.floor(prefixBytes * 2.5); // and 2 of their prefixes
-  service = await start(bundleDir, options.threads, budgetBytes, prefixBudgetBytes);
+  service = await start(bundleDir, options, budgetBytes, prefixBudgetBytes);
   await service.run({ image: warm, generation: { maxNewTokens: 2 }, userId: 'warm', channelId: 'bench' });
   t0 = performance.now();
   const concurrent = await Promise.all(
@@ -191,7 +188,7 @@ export async function runServiceBench(options: ServiceBenchOptions): Promise<Ser
 
   return {
     dtype,
-    provider,
+    provider: options.provider ?? 'cpu',
     followUps,
     machine: { cpus: availableParallelism(), memoryBytes: totalmem(), threads: options.threads ?? 'default', loadAverageStart, loadAverageEnd: loadavg()[0] },
     sequentialVisionMs: median(sequential.map((r) => r.timingsMs.preprocess + r.timingsMs.vision)),
