@@ -13,7 +13,8 @@
  *
  * Random weights rarely stop on EOS, so every generation runs a fixed number of tokens (min = max new tokens).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { MANIFEST_FILE, MANIFEST_VERSION } from '../engine/bundle/manifest.ts';
 import { readFile, readdir } from 'node:fs/promises';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -86,8 +87,11 @@ export async function ensureBundle(work: string, dtype: 'int4' | 'fp32'): Promis
     throw new Error(`${checkpointDir} is missing: run \`npm run bench\` once (it synthesizes the ${CONFIG} checkpoint there)`);
   }
   const bundleDir = join(work, `${CONFIG}-service-bundle-${dtype}`);
-  if (!existsSync(join(bundleDir, 'manifest.json'))) {
+  const manifest = join(bundleDir, MANIFEST_FILE);
+  // A bundle an earlier glance converted (another bundle version) is converted again.
+  if (!existsSync(manifest) || JSON.parse(readFileSync(manifest, 'utf8')).version !== MANIFEST_VERSION) {
     process.stderr.write(`converting ${CONFIG} to ${dtype} (${bundleDir})…\n`);
+    rmSync(bundleDir, { recursive: true, force: true });
     await convertCheckpoint({ checkpointDir, outDir: bundleDir, dtype });
   }
   return bundleDir;

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GlanceError, ErrorCode } from '../errors.ts';
-import { MANIFEST_FILE, manifestSchema, type BundleManifest, type GraphSpec, type ManifestModel } from './manifest.ts';
+import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, manifestSchema, type BundleManifest, type GraphSpec, type ManifestModel } from './manifest.ts';
 import { REQUIRED_GRAPHS } from './tensor-names.ts';
 
 export interface Bundle {
@@ -31,6 +31,10 @@ export async function loadBundle(bundleDir: string): Promise<Bundle> {
     json = JSON.parse(text);
   } catch (error) {
     throw invalid(dir, `${MANIFEST_FILE} is not JSON (${(error as Error).message})`);
+  }
+  const version = (json as { format?: unknown; version?: unknown } | null)?.version;
+  if ((json as { format?: unknown } | null)?.format === MANIFEST_FORMAT && typeof version === 'number' && version !== MANIFEST_VERSION) {
+    throw invalid(dir, `it is a version ${version} bundle, made by ${version < MANIFEST_VERSION ? 'an older' : 'a newer'} glance; this glance reads version ${MANIFEST_VERSION}`);
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {

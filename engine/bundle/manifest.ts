@@ -10,7 +10,7 @@ import { BUNDLE_DTYPES, familyRefusesFloat16, isQuantized } from '../convert/wei
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'glance-blip2-bundle';
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 
 const dim = z.union([z.number().int().nonnegative(), z.string().min(1)]);
 const tensorSpec = z.object({ name: z.string().min(1), dtype: z.enum(['float32', 'float16', 'int64', 'int32', 'bool']), dims: z.array(dim) });

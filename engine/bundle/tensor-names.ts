@@ -12,10 +12,12 @@ export const OPT_GRAPHS = {
   attentionMask: 'attention_mask',
   positionIds: 'position_ids',
   logits: 'logits',
+  /** The cached positions' keys/values, sequence-major [past_sequence, batch, heads, headDim] (runtime/kv-cache.ts). */
   pastKey: (layer: number) => `past_key_values.${layer}.key`,
   pastValue: (layer: number) => `past_key_values.${layer}.value`,
-  presentKey: (layer: number) => `present.${layer}.key`,
-  presentValue: (layer: number) => `present.${layer}.value`,
+  /** Only this run's positions' keys/values, [sequence, batch, heads, headDim]; the host appends them to its cache. */
+  newKey: (layer: number) => `new_key_values.${layer}.key`,
+  newValue: (layer: number) => `new_key_values.${layer}.value`,
 } as const;
 
 /** The retrieval family's graphs (blip2-itm): image features, text features, ITM head. See graphs/retrieval-graphs.ts. */
@@ -50,8 +52,8 @@ export const T5_GRAPHS = {
   crossValue: (layer: number) => `cross_attention.${layer}.value`,
   pastKey: OPT_GRAPHS.pastKey,
   pastValue: OPT_GRAPHS.pastValue,
-  presentKey: OPT_GRAPHS.presentKey,
-  presentValue: OPT_GRAPHS.presentValue,
+  newKey: OPT_GRAPHS.newKey,
+  newValue: OPT_GRAPHS.newValue,
 } as const;
 
 /** The graph keys each family's bundle must have (manifest.graphs). */

@@ -7,13 +7,14 @@
  * shares the memory instead of copying it. Treat them as read-only.
  */
 import { GlanceError, ErrorCode } from '../errors.ts';
+import type { KvCache } from './kv-cache.ts';
 
 export interface LanguagePrefix {
   /** Positions covered (the model's numQueryTokens). */
   length: number;
   numHeads: number;
   headDim: number;
-  /** Per layer: [numHeads, length, headDim] float32. */
+  /** Per layer: [length, numHeads, headDim] float32 (sequence-major, as the KV cache keeps it). */
   keys: Float32Array[];
   values: Float32Array[];
 }
@@ -24,21 +25,16 @@ export function languagePrefixBytes(prefix: LanguagePrefix): number {
   return bytes;
 }
 
-function sharedCopy(source: Float32Array): Float32Array {
-  const copy = new Float32Array(new SharedArrayBuffer(source.byteLength));
-  copy.set(source);
-  return copy;
-}
-
-/** Splits [rows, heads, length, headDim] present tensors (one key and one value per layer) into per-row prefixes. */
-export function splitPrefixRows(keys: readonly Float32Array[], values: readonly Float32Array[], rows: number, numHeads: number, length: number, headDim: number): LanguagePrefix[] {
-  const rowSize = numHeads * length * headDim;
-  return Array.from({ length: rows }, (_, r) => ({
-    length,
-    numHeads,
-    headDim,
-    keys: keys.map((layer) => sharedCopy(layer.subarray(r * rowSize, (r + 1) * rowSize))),
-    values: values.map((layer) => sharedCopy(layer.subarray(r * rowSize, (r + 1) * rowSize))),
+/** Each row's prefix out of a cache that holds exactly the prefix positions (copied into SharedArrayBuffers). */
+export function splitPrefixRows(cache: KvCache): LanguagePrefix[] {
+  const shared = (floats: number) => new Float32Array(new SharedArrayBuffer(floats * Float32Array.BYTES_PER_ELEMENT));
+  const layers = Array.from({ length: cache.numLayers }, (_, layer) => layer);
+  return Array.from({ length: cache.rows }, (_, r) => ({
+    length: cache.length,
+    numHeads: cache.numHeads,
+    headDim: cache.headDim,
+    keys: layers.map((layer) => cache.copyRow(layer, r, 'keys', shared)),
+    values: layers.map((layer) => cache.copyRow(layer, r, 'values', shared)),
   }));
 }
 
@@ -56,12 +52,4 @@ export function checkPrefixShape(prefix: LanguagePrefix, numLayers: number, numH
   if (!fits) {
     throw new GlanceError(ErrorCode.InvalidInput, `item ${row}: the language prefix does not fit this model (${numLayers} layers × ${numHeads} heads × ${length} positions × ${headDim}); was it made by another model?`);
   }
-}
-
-/** One layer's keys (or values) of several rows' prefixes, stacked into [rows, heads, length, headDim]. */
-export function stackPrefixLayer(parts: readonly Float32Array[]): Float32Array {
-  const size = parts[0].length;
-  const out = new Float32Array(parts.length * size);
-  parts.forEach((part, r) => out.set(part, r * size));
-  return out;
 }

@@ -7,7 +7,7 @@ import { OPT_GRAPHS } from '../bundle/tensor-names.ts';
 import type { DecoderSession } from '../generation/generate.ts';
 import { KvCache } from './kv-cache.ts';
 import type { ModelSession, TensorData } from './onnx-runtime.ts';
-import { checkPrefixShape, splitPrefixRows, stackPrefixLayer, type LanguagePrefix } from './language-prefix.ts';
+import { checkPrefixShape, splitPrefixRows, type LanguagePrefix } from './language-prefix.ts';
 import { buildPrefill, buildTextAfterPrefix, padTextLeft, type PromptRow } from './prompt-batch.ts';
 
 export interface OptModelFacts {
@@ -74,7 +74,7 @@ export class OptDecoderSession implements DecoderSession {
       ...cache.feeds(),
     };
     const outputs = await this.#decoder.run(feeds);
-    cache.update(outputs);
+    cache.append(outputs);
     return outputs[OPT_GRAPHS.logits].data as Float32Array;
   }
 
@@ -108,16 +108,11 @@ export class OptDecoderSession implements DecoderSession {
       const positions = BigInt64Array.from({ length: missing.length * f.numQueryTokens }, (_, i) => BigInt(i % f.numQueryTokens));
       const prefixCache = new KvCache(f.numLayers, f.numHeads, f.headDim, missing.length);
       await this.#run(embeds, f.numQueryTokens, mask, positions, prefixCache);
-      const layers = prefixCache.layers();
-      splitPrefixRows(layers.keys, layers.values, missing.length, f.numHeads, f.numQueryTokens, f.headDim).forEach((prefix, i) => computed.set(missing[i], prefix));
+      splitPrefixRows(prefixCache).forEach((prefix, i) => computed.set(missing[i], prefix));
       this.timings.prefixMs = (this.timings.prefixMs ?? 0) + performance.now() - prefixStarted;
     }
     this.prefixes = this.#rows.map((row) => row.prefix ?? computed.get(row.queryEmbeds)!);
-    this.#cache.seed(
-      Array.from({ length: f.numLayers }, (_, layer) => stackPrefixLayer(this.prefixes.map((p) => p.keys[layer]))),
-      Array.from({ length: f.numLayers }, (_, layer) => stackPrefixLayer(this.prefixes.map((p) => p.values[layer]))),
-      f.numQueryTokens,
-    );
+    this.#cache.seedRows(this.prefixes.map((p) => p.keys), this.prefixes.map((p) => p.values), f.numQueryTokens);
     const padded = padTextLeft(this.#rows, f.padTokenId);
     const textEmbeds = await this.#embedTokens(padded.ids, this.#rows.length, padded.maxLength);
     const inputs = buildTextAfterPrefix(this.#rows, padded.maxLength, f.numQueryTokens);

@@ -112,7 +112,7 @@ export class T5DecoderSession implements DecoderSession {
       feeds[T5_GRAPHS.crossValue(layer)] = { dtype: 'float32', dims: crossDims, data: this.#crossValues[layer] };
     }
     const outputs = await this.#decoder.run(feeds);
-    this.#cache.update(outputs);
+    this.#cache.append(outputs);
     return outputs[T5_GRAPHS.logits].data as Float32Array;
   }
 

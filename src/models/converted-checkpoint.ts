@@ -1,7 +1,7 @@
 /**
  * A Hugging Face checkpoint folder converted once into `<dataDir>/models/<name>-<fingerprint>/` and reused after.
  *
- * The fingerprint hashes config.json's bytes and every file's name, size and mtime, so an edited or re-downloaded
+ * The fingerprint hashes the bundle version, config.json's bytes and every file's name, size and mtime, so an edited or re-downloaded
  * checkpoint converts again into a new folder. The converter itself writes into a hidden sibling and renames at the
  * end; on top of that a marker file is written last, and a folder without it (a crash between the rename and the
  * marker, or a folder someone copied in by hand) is deleted and converted again — a partial conversion is never used.
@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { MANIFEST_VERSION } from '../../engine/bundle/manifest.ts';
 import { convertCheckpoint } from '../../engine/convert/convert-checkpoint.ts';
 import { withFolderLock } from './folder-lock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -23,9 +24,11 @@ export interface ConvertedCheckpoint {
   converted: boolean;
 }
 
-/** Short hash of config.json's bytes and each top-level file's name, size and mtime. */
+/** Short hash of the bundle version, config.json's bytes and each top-level file's name, size and mtime. */
 export async function checkpointFingerprint(checkpointDir: string): Promise<string> {
   const hash = createHash('sha256');
+  // A glance whose bundles differ in layout converts again into a folder of its own.
+  hash.update(`bundle version ${MANIFEST_VERSION}\n`);
   hash.update(await readFile(join(checkpointDir, 'config.json')));
   const names = (await readdir(checkpointDir)).sort();
   for (const name of names) {

@@ -60,7 +60,8 @@ export type ScoreScaling = { kind: 'multiply' | 'divide'; value: number };
 
 /**
  *   q4 ─ MatMul(·, k4ᵀ) ─ scale ─ (+ bias) ─ Softmax ─ MatMul(·, v4) ─ context
- * Inputs are already split into heads: [batch, heads, seq, headDim].
+ * Inputs are already split into heads: [batch, heads, seq, headDim]; `keysTransposed`: k4 is already
+ * [batch, heads, headDim, seq] (selfAttentionWithPast gives it so).
  */
 export function scaledDotProductAttention(
   b: GraphBuilder,
@@ -69,8 +70,10 @@ export function scaledDotProductAttention(
   v4: string,
   scaling: ScoreScaling | undefined,
   bias: string | undefined,
+  options: { keysTransposed?: boolean } = {},
 ): string {
-  let scores = b.op('MatMul', [q4, b.op('Transpose', [k4], { perm: [0, 1, 3, 2] })]);
+  const keysT = options.keysTransposed ? k4 : b.op('Transpose', [k4], { perm: [0, 1, 3, 2] });
+  let scores = b.op('MatMul', [q4, keysT]);
   if (scaling) {
     scores = b.op(scaling.kind === 'multiply' ? 'Mul' : 'Div', [scores, b.constant([scaling.value], 'float32', [])]);
   }
@@ -82,4 +85,33 @@ export function scaledDotProductAttention(
 /** int64 [batch, seq, heads, headDim] from a fixed `seq` (or -1 for the batch) — for graphs whose lengths are static. */
 export function fixedShape4(b: GraphBuilder, seq: number, heads: number, headDim: number): string {
   return b.constant([-1, seq, heads, headDim], 'int64');
+}
+
+/**
+ * A decoder layer's self-attention keys and values with a host cache kept sequence-major (runtime/kv-cache.ts):
+ *   this run's k/v [rows, heads·headDim] ─ [seq, batch, heads, headDim] ─┬─ graph outputs `output.key` / `output.value`
+ *   past [past_sequence, batch, heads, headDim] ───────────────────────── Concat ─ [total, batch, heads, headDim]
+ *   ─ keysT [batch, heads, headDim, total] and values [batch, heads, total, headDim] for scaledDotProductAttention.
+ * The graph returns only the new positions, so the host appends a few kilobytes per step instead of receiving a
+ * fresh copy of the whole cache. `shape4` is the int64 shape [batch, seq, heads, headDim].
+ */
+export function selfAttentionWithPast(
+  b: GraphBuilder,
+  k2d: string,
+  v2d: string,
+  shape4: string,
+  past: { key: string; value: string },
+  output: { key: string; value: string; dims: (string | number)[] },
+): { keysT: string; values: string } {
+  const sequenceMajor = (x: string) => b.op('Transpose', [b.op('Reshape', [x, shape4])], { perm: [1, 0, 2, 3] });
+  const newKeys = sequenceMajor(k2d);
+  const newValues = sequenceMajor(v2d);
+  b.output(newKeys, output.key, 'float32', output.dims);
+  b.output(newValues, output.value, 'float32', output.dims);
+  const keys = b.op('Concat', [past.key, newKeys], { axis: 0 });
+  const values = b.op('Concat', [past.value, newValues], { axis: 0 });
+  return {
+    keysT: b.op('Transpose', [keys], { perm: [1, 2, 3, 0] }),
+    values: b.op('Transpose', [values], { perm: [1, 2, 0, 3] }),
+  };
 }

@@ -2,13 +2,14 @@
  * Graphs 2 and 3 for an OPT language model: token embeddings, and the decoder with a past/present KV cache.
  *
  *   inputs_embeds ─┬─ + embed_positions[position_ids + 2] ─ N × (pre-LN self-attn with KV cache, pre-LN ReLU FFN)
+ *                  │   (the past comes in sequence-major and only the new positions' keys/values go out: layers.ts)
  *                  │                                            └─ last position ─ final LN ─ Gemm(embed_tokensᵀ) ─ logits
  *   attention_mask ─ causal ∧ padding ─ additive bias shared by all layers
  */
 import type { OptBlip2Config, OptConfig } from '../blip2-config.ts';
 import { OPT_GRAPHS } from '../../bundle/tensor-names.ts';
 import { GraphBuilder } from '../onnx/graph-builder.ts';
-import { activation, layerNorm, linear, mergeHeads, scaledDotProductAttention, splitHeads } from './layers.ts';
+import { activation, layerNorm, linear, mergeHeads, scaledDotProductAttention, selfAttentionWithPast, splitHeads } from './layers.ts';
 
 const FLOAT32_MIN = -3.4028234663852886e38;
 const DECODER_PREFIX = 'language_model.model.decoder';
@@ -30,8 +31,8 @@ export function buildOptDecoderGraph(config: OptBlip2Config): GraphBuilder {
   const mask = b.input(OPT_GRAPHS.attentionMask, 'int64', ['batch', 'total_sequence']);
   const positionIds = b.input(OPT_GRAPHS.positionIds, 'int64', ['batch', 'sequence']);
   const past = Array.from({ length: t.numLayers }, (_, i) => ({
-    key: b.input(OPT_GRAPHS.pastKey(i), 'float32', ['batch', t.numHeads, 'past_sequence', headDim]),
-    value: b.input(OPT_GRAPHS.pastValue(i), 'float32', ['batch', t.numHeads, 'past_sequence', headDim]),
+    key: b.input(OPT_GRAPHS.pastKey(i), 'float32', ['past_sequence', 'batch', t.numHeads, headDim]),
+    value: b.input(OPT_GRAPHS.pastValue(i), 'float32', ['past_sequence', 'batch', t.numHeads, headDim]),
   }));
 
   const { hidden, shape3, shape4, bias } = b.scoped('prologue', () => {
@@ -51,13 +52,10 @@ export function buildOptDecoderGraph(config: OptBlip2Config): GraphBuilder {
       const attnOut = b.scoped('attn', () => {
         const x = layerNorm(b, h, `${p}.self_attn_layer_norm`, t.hiddenSize, t.layerNormEps);
         const q = b.op('Mul', [linear(b, x, `${p}.self_attn.q_proj`, t.hiddenSize, t.hiddenSize, t.enableBias), b.constant([headDim ** -0.5], 'float32', [])]);
-        const k = splitHeads(b, linear(b, x, `${p}.self_attn.k_proj`, t.hiddenSize, t.hiddenSize, t.enableBias), shape4);
-        const v = splitHeads(b, linear(b, x, `${p}.self_attn.v_proj`, t.hiddenSize, t.hiddenSize, t.enableBias), shape4);
-        const keys = b.op('Concat', [past[i].key, k], { axis: 2 });
-        const values = b.op('Concat', [past[i].value, v], { axis: 2 });
-        b.output(keys, OPT_GRAPHS.presentKey(i), 'float32', ['batch', t.numHeads, 'total_sequence', headDim]);
-        b.output(values, OPT_GRAPHS.presentValue(i), 'float32', ['batch', t.numHeads, 'total_sequence', headDim]);
-        const ctx = scaledDotProductAttention(b, splitHeads(b, q, shape4), keys, values, undefined, bias);
+        const k = linear(b, x, `${p}.self_attn.k_proj`, t.hiddenSize, t.hiddenSize, t.enableBias);
+        const v = linear(b, x, `${p}.self_attn.v_proj`, t.hiddenSize, t.hiddenSize, t.enableBias);
+        const kv = selfAttentionWithPast(b, k, v, shape4, past[i], { key: OPT_GRAPHS.newKey(i), value: OPT_GRAPHS.newValue(i), dims: ['sequence', 'batch', t.numHeads, headDim] });
+        const ctx = scaledDotProductAttention(b, splitHeads(b, q, shape4), kv.keysT, kv.values, undefined, bias, { keysTransposed: true });
         return linear(b, mergeHeads(b, ctx, t.hiddenSize), `${p}.self_attn.out_proj`, t.hiddenSize, t.hiddenSize, t.enableBias);
       });
       const afterAttn = b.op('Add', [h, attnOut]);

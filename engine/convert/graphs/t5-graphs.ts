@@ -24,7 +24,7 @@
 import type { T5Blip2Config, T5Config } from '../blip2-config.ts';
 import { T5_GRAPHS } from '../../bundle/tensor-names.ts';
 import { GraphBuilder } from '../onnx/graph-builder.ts';
-import { activation, linear, mergeHeads, scaledDotProductAttention, splitHeads } from './layers.ts';
+import { activation, linear, mergeHeads, scaledDotProductAttention, selfAttentionWithPast, splitHeads } from './layers.ts';
 
 const FLOAT32_MIN = -3.4028234663852886e38;
 const PREFIX = 'language_model';
@@ -152,8 +152,8 @@ export function buildT5DecoderGraph(config: T5Blip2Config): GraphBuilder {
   const ids = b.input(T5_GRAPHS.decoderInputIds, 'int64', ['batch', 'sequence']);
   const encoderMask = b.input(T5_GRAPHS.encoderAttentionMask, 'int64', ['batch', 'encoder_sequence']);
   const layers = Array.from({ length: t.numDecoderLayers }, (_, i) => ({
-    pastKey: b.input(T5_GRAPHS.pastKey(i), 'float32', ['batch', t.numHeads, 'past_sequence', t.headDim]),
-    pastValue: b.input(T5_GRAPHS.pastValue(i), 'float32', ['batch', t.numHeads, 'past_sequence', t.headDim]),
+    pastKey: b.input(T5_GRAPHS.pastKey(i), 'float32', ['past_sequence', 'batch', t.numHeads, t.headDim]),
+    pastValue: b.input(T5_GRAPHS.pastValue(i), 'float32', ['past_sequence', 'batch', t.numHeads, t.headDim]),
     crossKey: b.input(T5_GRAPHS.crossKey(i), 'float32', ['batch', t.numHeads, 'encoder_sequence', t.headDim]),
     crossValue: b.input(T5_GRAPHS.crossValue(i), 'float32', ['batch', t.numHeads, 'encoder_sequence', t.headDim]),
   }));
@@ -164,7 +164,7 @@ export function buildT5DecoderGraph(config: T5Blip2Config): GraphBuilder {
     const hidden = b.op('Reshape', [embeds, b.constant([-1, t.hiddenSize], 'int64')]);
     const selfBias = b.scoped('position_bias', () => {
       const sequence = dimOf(b, ids, 1);
-      const past = dimOf(b, layers[0].pastKey, 2);
+      const past = dimOf(b, layers[0].pastKey, 0);
       const total = b.op('Add', [past, sequence]);
       const one = b.constant([1], 'int64', []);
       const zero = b.constant([0], 'int64', []);
@@ -190,13 +190,11 @@ export function buildT5DecoderGraph(config: T5Blip2Config): GraphBuilder {
         const x = rmsNorm(b, h, `${p}.layer.0.layer_norm.weight`, t.hiddenSize, t.layerNormEps);
         const a = `${p}.layer.0.SelfAttention`;
         const q = splitHeads(b, linear(b, x, `${a}.q`, t.hiddenSize, inner, false), shape4);
-        const k = splitHeads(b, linear(b, x, `${a}.k`, t.hiddenSize, inner, false), shape4);
-        const v = splitHeads(b, linear(b, x, `${a}.v`, t.hiddenSize, inner, false), shape4);
-        const keys = b.op('Concat', [layer.pastKey, k], { axis: 2 });
-        const values = b.op('Concat', [layer.pastValue, v], { axis: 2 });
-        b.output(keys, T5_GRAPHS.presentKey(i), 'float32', ['batch', t.numHeads, 'total_sequence', t.headDim]);
-        b.output(values, T5_GRAPHS.presentValue(i), 'float32', ['batch', t.numHeads, 'total_sequence', t.headDim]);
-        const ctx = scaledDotProductAttention(b, q, keys, values, undefined, selfBias);
+        const k = linear(b, x, `${a}.k`, t.hiddenSize, inner, false);
+        const v = linear(b, x, `${a}.v`, t.hiddenSize, inner, false);
+        const past = { key: layer.pastKey, value: layer.pastValue };
+        const kv = selfAttentionWithPast(b, k, v, shape4, past, { key: T5_GRAPHS.newKey(i), value: T5_GRAPHS.newValue(i), dims: ['sequence', 'batch', t.numHeads, t.headDim] });
+        const ctx = scaledDotProductAttention(b, q, kv.keysT, kv.values, undefined, selfBias, { keysTransposed: true });
         return linear(b, mergeHeads(b, ctx, inner), `${a}.o`, inner, t.hiddenSize, false);
       });
       const afterSelf = b.op('Add', [h, selfOut]);

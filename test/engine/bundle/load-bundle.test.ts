@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, rmSync, truncateSync, writeFileSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle } from '../../../engine/bundle/load-bundle.ts';
+import { MANIFEST_VERSION } from '../../../engine/bundle/manifest.ts';
 import { ErrorCode } from '../../../engine/errors.ts';
 import { Blip2Runtime } from '../../../engine/runtime/blip2-runtime.ts';
 import { editJsonFile } from '../../helpers/fixtures.ts';
@@ -44,7 +45,14 @@ describe('loadBundle', () => {
     await expect(loadBundle(bundle)).rejects.toMatchObject({ code: ErrorCode.BundleInvalid });
     cpSync(join(pristine.dir, 'manifest.json'), join(bundle, 'manifest.json'));
     editManifest((m) => (m.version = 99));
-    await expect(loadBundle(bundle)).rejects.toMatchObject({ code: ErrorCode.BundleInvalid, message: expect.stringContaining('version') });
+    await expect(loadBundle(bundle)).rejects.toMatchObject({ code: ErrorCode.BundleInvalid, message: expect.stringContaining('version 99 bundle, made by a newer glance') });
+  });
+
+  it('refuses a bundle an older glance converted (another KV-cache layout), saying to convert again', async () => {
+    editManifest((m) => (m.version = MANIFEST_VERSION - 1));
+    const refused = loadBundle(bundle);
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.BundleInvalid, message: expect.stringContaining(`version ${MANIFEST_VERSION - 1} bundle, made by an older glance; this glance reads version ${MANIFEST_VERSION}`) });
+    await expect(refused).rejects.toMatchObject({ message: expect.stringContaining('glance convert') });
   });
 
   it('refuses a bundle with a missing graph or truncated weights', async () => {
