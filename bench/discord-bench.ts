@@ -40,7 +40,7 @@ export interface DiscordBenchReport extends OverheadReport {
 
 export async function runDiscordBench(options: DiscordBenchOptions = {}): Promise<DiscordBenchReport> {
   const model = options.model ?? 'tiny';
-  const messages = options.messages ?? 30;
+  const messages = options.messages ?? 100;
   const warmup = options.warmup ?? 5;
   const work = mkdtempSync(join(tmpdir(), 'glance-discord-bench-'));
   const fake = await FakeDiscord.start();

@@ -39,7 +39,7 @@ export interface SlackBenchReport extends OverheadReport {
 export async function runSlackBench(options: SlackBenchOptions = {}): Promise<SlackBenchReport> {
   const mode = options.mode ?? 'http';
   const model = options.model ?? 'tiny';
-  const mentions = options.mentions ?? 30;
+  const mentions = options.mentions ?? 100;
   const warmup = options.warmup ?? 5;
   const work = mkdtempSync(join(tmpdir(), 'glance-slack-bench-'));
   const fake = await FakeSlack.start();
