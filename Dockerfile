@@ -5,6 +5,9 @@
 #   docker build -t glance .
 #   docker run --gpus all -p 3000:3000 -v glance-data:/data -e GLANCE_MODEL=Salesforce/blip2-opt-2.7b glance
 #   docker run --gpus all -v glance-data:/data --env-file .env glance      # with the chat platforms' tokens in .env
+# Give it time to stop: `docker stop` waits 10 s by default, and a graceful shutdown may take the chat adapters' 10 s
+# drain plus the engine's 10 s grace — run with `--stop-timeout 30` (compose: `stop_grace_period: 30s`).
+# `glance start --demo` is not available in the image: the demo model lives in ../shared/fixtures beside a checkout.
 # Not built in this project's CI (no Docker there); keep it simple. The production install (npm ci --omit=dev) and
 # `glance start` from the copied folders were checked without Docker (see docs/service.md → Docker).
 
@@ -39,6 +42,8 @@ ENV NODE_ENV=production \
 VOLUME ["/data"]
 USER glance
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10m --retries=3 \
+# /healthz answers once the model is ready; the first start downloads (≈ 15 GB for blip2-opt-2.7b) and converts it,
+# so failures in the first hour do not count.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60m --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.GLANCE_HTTP_PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 CMD ["node", "bin/glance.js", "start"]
