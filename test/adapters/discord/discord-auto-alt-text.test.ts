@@ -43,6 +43,19 @@ describe('automatic alt text', () => {
     expect(fake.cdnRequests.filter((r) => r.path.includes('notes.txt'))).toHaveLength(0);
   });
 
+  it('a video (Discord reports width and height for it too) gets no reply and is not downloaded; an image next to it is described alone', async () => {
+    const { fake, settings } = bot();
+    settings.setChannelAutoAltText('discord', PHOTOS, true);
+    const video = { filename: 'clip.mp4', bytes: Buffer.from('not really an mp4'), contentType: 'video/mp4', width: 1280, height: 720 };
+    await fake.postMessage({ channelId: PHOTOS, author: ALICE, attachments: [video] });
+    // a later message with an image and a video: handled after the first, and described as one image
+    await fake.postMessage({ channelId: PHOTOS, author: ALICE, attachments: [{ ...video, filename: 'other.mp4' }, PNG_ATTACHMENT] });
+    await nextBotPost(fake, PHOTOS);
+    expect(fake.botMessages(PHOTOS)).toHaveLength(1);
+    expect(lastBotText(fake, PHOTOS)).toMatch(/^Alt text \(glance\): [^\n]+$/);
+    expect(fake.cdnRequests.filter((r) => r.path.endsWith('.mp4'))).toHaveLength(0);
+  });
+
   it('an opted-out user is skipped; after opting in again they get alt text', async () => {
     const { fake, settings } = bot();
     settings.setChannelAutoAltText('discord', PHOTOS, true);

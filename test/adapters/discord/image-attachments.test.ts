@@ -13,6 +13,17 @@ describe('image attachments', () => {
     expect(isImageCandidate(attachment('notes.txt', { contentType: 'text/plain' }))).toBe(false);
   });
 
+  it('videos and audio are not images, whatever their dimensions or name; dimensions count only with no type, a generic one or image/*', () => {
+    expect(isImageCandidate(attachment('clip.mp4', { contentType: 'video/mp4', width: 1280, height: 720 }))).toBe(false);
+    expect(isImageCandidate(attachment('clip.png', { contentType: 'video/quicktime', width: 1280, height: 720 }))).toBe(false);
+    expect(isImageCandidate(attachment('voice.ogg', { contentType: 'audio/ogg; codecs=opus' }))).toBe(false);
+    expect(isImageCandidate(attachment('clip.webm', { contentType: 'VIDEO/WEBM', width: 640, height: 360 }))).toBe(false);
+    expect(isImageCandidate(attachment('scan', { contentType: null, width: 640, height: 360 }))).toBe(true);
+    expect(isImageCandidate(attachment('scan.bin', { contentType: 'application/octet-stream', width: 640, height: 360 }))).toBe(true);
+    expect(isImageCandidate(attachment('scan', { contentType: 'image/png; charset=binary', width: 640, height: 360 }))).toBe(true);
+    expect(isImageCandidate(attachment('report.pdf', { contentType: 'application/pdf', width: 640, height: 360 }))).toBe(false);
+  });
+
   it('skips described images and keeps at most `max`, naming the rest', () => {
     const list = [
       attachment('a.png'),
