@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceRequest, ServiceResult } from '../../src/service/glance-service.ts';
 import { AddressAllowList } from './address-policy.ts';
 import { chatInputFrom } from './chat-request.ts';
+import { chatUsage } from './chat-usage.ts';
 import { abortWhenClientLeaves } from './client-abort.ts';
 import { EventStream } from './event-stream.ts';
 import { errorBody, toHttpError } from './http-errors.ts';
@@ -23,11 +24,6 @@ function finishReason(result: ServiceResult): 'stop' | 'length' {
   return result.finishReason === 'eos' ? 'stop' : 'length';
 }
 
-/** New tokens: the sequence is the start token followed by what was generated. */
-function completionTokens(result: ServiceResult): number {
-  return Math.max(0, result.sequence.length - 1);
-}
-
 /** The part of `text` after what was already sent, or '' while `text` does not extend it (e.g. half a character). */
 function delta(sent: string, text: string): string {
   return text.startsWith(sent) ? text.slice(sent.length) : '';
@@ -41,6 +37,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
     timeoutMs: REMOTE_IMAGE_TIMEOUT_MS,
   };
   const model = context.config.model ?? 'glance';
+  const numQueryTokens = context.service.manifest.model.numQueryTokens;
 
   // OpenAI clients list the models first; there is one.
   app.get('/v1/models', async () => ({ object: 'list', data: [{ id: model, object: 'model', created: 0, owned_by: 'glance' }] }));
@@ -61,13 +58,15 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
         created,
         model,
         choices: [{ index: 0, message: { role: 'assistant', content: result.text }, finish_reason: finishReason(result) }],
-        usage: { completion_tokens: completionTokens(result) },
+        usage: chatUsage(result, numQueryTokens),
         glance: resultBody(result),
       };
     }
     reply.hijack();
     const stream = new EventStream(reply.raw);
-    const chunk = (choice: Record<string, unknown>) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, ...choice }] });
+    // With stream_options.include_usage every chunk has `usage: null` and a last chunk with no choices carries it.
+    const usageField = input.includeUsage ? { usage: null } : {};
+    const chunk = (choice: Record<string, unknown>) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, ...choice }], ...usageField });
     let sent = '';
     const send = (text: string) => {
       if (!stream.started) stream.data(chunk({ delta: { role: 'assistant', content: '' }, finish_reason: null }));
@@ -80,6 +79,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
       const result = await context.service.run({ ...base, onToken: (text) => send(text.trimStart().trimEnd()) });
       send(result.text);
       stream.data(chunk({ delta: {}, finish_reason: finishReason(result) }));
+      if (input.includeUsage) stream.data({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsage(result, numQueryTokens) });
       stream.data('[DONE]');
       context.metrics.requests.inc({ route: ROUTE, code: 'ok' });
     } catch (error) {

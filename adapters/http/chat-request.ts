@@ -1,50 +1,23 @@
 /**
  * The body of the OpenAI-compatible `POST /v1/chat/completions`: which image (the latest `image_url` part of the
- * user messages), which question (the text of the last user message; none → a caption), and the sampling fields
- * mapped to the engine's generation options. BLIP-2 has no chat template, so earlier turns only matter for the image
- * they carry. Fields glance cannot honour are refused with GENERATION_UNSUPPORTED_OPTION.
+ * user messages), which question (the text of the last user message; none → a caption), and the other fields
+ * (chat-options.ts: sampling → generation options). BLIP-2 has no chat template, so earlier turns only matter for the
+ * image they carry. Fields glance cannot honour are refused with GENERATION_UNSUPPORTED_OPTION.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { CHAT_FIELDS, chatOptionsFrom, type ChatOptions } from './chat-options.ts';
 
-export interface ChatInput {
+export interface ChatInput extends ChatOptions {
   imageUrl: string;
   question?: string;
-  generation: Record<string, unknown>;
-  stream: boolean;
 }
-
-const SUPPORTED_FIELDS = ['model', 'messages', 'stream', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'seed', 'n'];
 
 function invalid(message: string): GlanceError {
   return new GlanceError(ErrorCode.InvalidInput, message);
 }
 
-function number(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new GlanceError(ErrorCode.GenerationInvalidOption, `${name} must be a number`);
-  return value;
-}
-
-/** OpenAI's sampling fields → the engine's options. No temperature (or 0) is greedy decoding. */
-function generationFrom(body: Record<string, unknown>): Record<string, unknown> {
-  const generation: Record<string, unknown> = {};
-  if (body.max_tokens !== undefined && body.max_completion_tokens !== undefined) throw invalid('give max_tokens or max_completion_tokens, not both');
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-  if (maxTokens !== undefined) generation.maxNewTokens = number('max_tokens', maxTokens);
-  const temperature = body.temperature === undefined || body.temperature === null ? undefined : number('temperature', body.temperature);
-  if (temperature !== undefined && temperature > 0) {
-    generation.doSample = true;
-    generation.temperature = temperature;
-  }
-  if (body.top_p !== undefined && body.top_p !== null) {
-    generation.topP = number('top_p', body.top_p);
-    if (temperature === undefined) generation.doSample = true;
-  }
-  if (body.seed !== undefined && body.seed !== null) generation.seed = number('seed', body.seed);
-  if (body.n !== undefined && body.n !== null && body.n !== 1) {
-    throw new GlanceError(ErrorCode.GenerationUnsupportedOption, 'n must be 1: glance returns one choice per request');
-  }
-  return generation;
-}
+/** BLIP-2 always resizes the image to its own input size, so every `detail` gives the same result. */
+const DETAILS = ['auto', 'low', 'high'];
 
 interface Part {
   text?: string;
@@ -65,8 +38,9 @@ function partsOf(content: unknown, index: number): Part[] {
     if (record.type === 'image_url') {
       const imageUrl = record.image_url as Record<string, unknown> | undefined;
       if (!imageUrl || typeof imageUrl.url !== 'string') throw invalid(`${where}.image_url.url must be a string`);
-      const extra = Object.keys(imageUrl).filter((key) => key !== 'url' && !(key === 'detail' && imageUrl.detail === 'auto'));
-      if (extra.length > 0) throw new GlanceError(ErrorCode.GenerationUnsupportedOption, `${where}.image_url.${extra[0]} is not supported (only url, and detail "auto")`);
+      const extra = Object.keys(imageUrl).filter((key) => key !== 'url' && key !== 'detail');
+      if (extra.length > 0) throw new GlanceError(ErrorCode.GenerationUnsupportedOption, `${where}.image_url.${extra[0]} is not supported (only url and detail)`);
+      if (imageUrl.detail !== undefined && !DETAILS.includes(imageUrl.detail as string)) throw invalid(`${where}.image_url.detail must be one of ${DETAILS.join(', ')}`);
       return { imageUrl: imageUrl.url };
     }
     throw new GlanceError(ErrorCode.GenerationUnsupportedOption, `${where}: content parts of type "${String(record.type)}" are not supported (text, image_url)`);
@@ -76,12 +50,12 @@ function partsOf(content: unknown, index: number): Part[] {
 export function chatInputFrom(body: unknown, maxQuestionChars: number): ChatInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('send a JSON chat completion request');
   const record = body as Record<string, unknown>;
-  const unsupported = Object.keys(record).filter((key) => !SUPPORTED_FIELDS.includes(key));
+  const unsupported = Object.keys(record).filter((key) => !(CHAT_FIELDS as readonly string[]).includes(key));
   if (unsupported.length > 0) {
-    throw new GlanceError(ErrorCode.GenerationUnsupportedOption, `"${unsupported[0]}" is not supported; glance takes ${SUPPORTED_FIELDS.join(', ')}`);
+    throw new GlanceError(ErrorCode.GenerationUnsupportedOption, `"${unsupported[0]}" is not supported; glance takes ${CHAT_FIELDS.join(', ')}`);
   }
   if (record.model !== undefined && typeof record.model !== 'string') throw invalid('model must be a string');
-  if (record.stream !== undefined && typeof record.stream !== 'boolean') throw invalid('stream must be true or false');
+  const options = chatOptionsFrom(record);
   const messages = record.messages;
   if (!Array.isArray(messages) || messages.length === 0) throw invalid('messages must be a non-empty array');
   let imageUrl: string | undefined;
@@ -101,5 +75,5 @@ export function chatInputFrom(body: unknown, maxQuestionChars: number): ChatInpu
   if (question !== undefined && question.length > maxQuestionChars) {
     throw invalid(`the question is ${question.length} characters long; the limit is ${maxQuestionChars} (GLANCE_MAX_QUESTION_CHARS)`);
   }
-  return { imageUrl, question: question === '' ? undefined : question, generation: generationFrom(record), stream: record.stream === true };
+  return { imageUrl, question: question === '' ? undefined : question, ...options };
 }

@@ -6,7 +6,7 @@ const user = (content: unknown) => ({ role: 'user', content });
 
 describe('OpenAI chat request → service input', () => {
   it('takes the latest image and the last user text; no text is a caption', () => {
-    expect(chatInputFrom({ messages: [user([image])] }, 100)).toEqual({ imageUrl: 'data:image/png;base64,AAAA', question: undefined, generation: {}, stream: false });
+    expect(chatInputFrom({ messages: [user([image])] }, 100)).toEqual({ imageUrl: 'data:image/png;base64,AAAA', question: undefined, generation: {}, stream: false, includeUsage: false });
     const later = { type: 'image_url', image_url: { url: 'https://example.com/b.png', detail: 'auto' } };
     const input = chatInputFrom({ stream: true, messages: [user([image, { type: 'text', text: 'first' }]), { role: 'assistant', content: 'x' }, user([later, { type: 'text', text: ' second ' }])] }, 100);
     expect(input).toMatchObject({ imageUrl: 'https://example.com/b.png', question: 'second', stream: true });
@@ -30,11 +30,67 @@ describe('OpenAI chat request → service input', () => {
     expect(code({ messages: [user([image])], stop: ['\n'] })).toBe('GENERATION_UNSUPPORTED_OPTION');
     expect(code({ messages: [user([image, image])] })).toBe('INVALID_INPUT');
     expect(code({ messages: [user([{ type: 'input_audio', input_audio: {} }])] })).toBe('GENERATION_UNSUPPORTED_OPTION');
-    expect(code({ messages: [user([{ type: 'image_url', image_url: { url: 'data:,', detail: 'high' } }])] })).toBe('GENERATION_UNSUPPORTED_OPTION');
+    expect(code({ messages: [user([{ type: 'image_url', image_url: { url: 'data:,', detail: 'huge' } }])] })).toBe('INVALID_INPUT');
+    expect(code({ messages: [user([{ type: 'image_url', image_url: { url: 'data:,', size: 1 } }])] })).toBe('GENERATION_UNSUPPORTED_OPTION');
     expect(code({ messages: [user([image, { type: 'text', text: 'a question far too long' }])] })).toBe('INVALID_INPUT');
     expect(code({ messages: [{ role: 'tool', content: 'x' }] })).toBe('INVALID_INPUT');
     expect(code({ messages: [user('no image here')] })).toBe('NO_IMAGE');
     expect(code({ messages: [user([image])], max_tokens: 'ten' })).toBe('GENERATION_INVALID_OPTION');
     expect(code({ messages: [user([image])], max_tokens: 1, max_completion_tokens: 1 })).toBe('INVALID_INPUT');
+  });
+
+  const refusal = (extra: Record<string, unknown>) => {
+    try {
+      chatInputFrom({ messages: [user([image])], ...extra }, 100);
+    } catch (error) {
+      return { code: (error as { code: string }).code, message: (error as Error).message };
+    }
+    return 'accepted';
+  };
+
+  it('temperature 0, or none with top_p 1, is greedy: top_p and seed are dropped', () => {
+    const generation = (extra: Record<string, unknown>) => chatInputFrom({ messages: [user([image])], ...extra }, 100).generation;
+    expect(generation({ temperature: 0, top_p: 1 })).toEqual({});
+    expect(generation({ temperature: 0, top_p: 0.3, seed: 7 })).toEqual({});
+    expect(generation({ top_p: 1, seed: 7 })).toEqual({});
+    expect(generation({ seed: 7 })).toEqual({});
+    expect(generation({ temperature: null, top_p: null, seed: null })).toEqual({});
+    expect(generation({ temperature: 1, top_p: 1, seed: 7 })).toEqual({ doSample: true, temperature: 1, topP: 1, seed: 7 });
+  });
+
+  it('accepts the fields that change nothing, as the openai SDKs and LangChain send them', () => {
+    const input = chatInputFrom({
+      messages: [user([{ type: 'image_url', image_url: { url: 'data:,', detail: 'low' } }, { type: 'text', text: 'what?' }])],
+      user: 'user-1234', frequency_penalty: 0, presence_penalty: 0, stop: null, n: 1, logprobs: false,
+      response_format: { type: 'text' }, stream: true, stream_options: { include_usage: true }, temperature: 0, top_p: 1,
+    }, 100);
+    expect(input).toEqual({ imageUrl: 'data:,', question: 'what?', generation: {}, stream: true, includeUsage: true });
+    for (const detail of ['auto', 'low', 'high']) {
+      expect(chatInputFrom({ messages: [user([{ type: 'image_url', image_url: { url: 'data:,', detail } }])] }, 100).imageUrl).toBe('data:,');
+    }
+    expect(refusal({ stop: [] })).toBe('accepted');
+    expect(refusal({ stream_options: { include_usage: false } })).toBe('accepted');
+  });
+
+  it('refuses the values that would change the answer, naming the field', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ n: 2 }, 'n'],
+      [{ frequency_penalty: 0.5 }, 'frequency_penalty'],
+      [{ presence_penalty: -1 }, 'presence_penalty'],
+      [{ stop: '\n' }, 'stop'],
+      [{ stop: ['END'] }, 'stop'],
+      [{ logprobs: true }, 'logprobs'],
+      [{ response_format: { type: 'json_object' } }, 'response_format'],
+      [{ stream_options: { include_obfuscation: true } }, 'stream_options.include_obfuscation'],
+      [{ tools: [] }, 'tools'],
+    ];
+    for (const [extra, field] of cases) {
+      const result = refusal(extra);
+      expect(result, JSON.stringify(extra)).toMatchObject({ code: 'GENERATION_UNSUPPORTED_OPTION' });
+      expect((result as { message: string }).message).toContain(field);
+    }
+    expect(refusal({ user: 42 })).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(refusal({ frequency_penalty: 'none' })).toMatchObject({ code: 'GENERATION_INVALID_OPTION' });
+    expect(refusal({ stream_options: { include_usage: 'yes' } })).toMatchObject({ code: 'INVALID_INPUT' });
   });
 });
