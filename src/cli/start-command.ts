@@ -107,6 +107,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       maxPixels: config.limits.maxPixels,
       cache: config.cache,
       queue: config.queue,
+      generationLimits: { maxBeams: config.limits.maxBeams, maxNewTokens: config.limits.maxNewTokens },
       metrics,
       log,
     });

@@ -28,10 +28,12 @@ export interface ServiceConfig {
     /** GLANCE_HTTP_TRUST_PROXY, as fastify's trustProxy takes it. */
     trustProxy: boolean | number | string[];
   };
-  limits: { maxPixels: number; maxQuestionChars: number; maxImageBytes: number; maxImagesPerMessage: number };
+  /** maxBeams, maxNewTokens: GLANCE_MAX_BEAMS / GLANCE_MAX_NEW_TOKENS, the most one request's generation options may ask for. */
+  limits: { maxPixels: number; maxQuestionChars: number; maxImageBytes: number; maxImagesPerMessage: number; maxBeams: number; maxNewTokens: number };
   /** prefixMaxBytes: GLANCE_PREFIX_CACHE_MB (0 = image prefixes are not kept). */
   cache: { maxBytes: number; ttlMs: number; prefixMaxBytes: number };
-  queue: { maxQueued: number; maxBatch: number; perUserPerMinute: number; deadlineMs: number };
+  /** maxRunningPerUser: GLANCE_USER_MAX_RUNNING. */
+  queue: { maxQueued: number; maxBatch: number; perUserPerMinute: number; maxRunningPerUser: number; deadlineMs: number };
   conversation: { ttlMs: number; maxImagesPerConversation: number; channelWindowMs: number };
   discordToken?: string;
   discord: {
@@ -147,6 +149,8 @@ export function loadServiceConfig(options: LoadServiceConfigOptions = {}): Servi
       maxQuestionChars: num('GLANCE_MAX_QUESTION_CHARS'),
       maxImageBytes: Math.round(num('GLANCE_MAX_IMAGE_MB') * MIB),
       maxImagesPerMessage: num('GLANCE_MAX_IMAGES_PER_MESSAGE'),
+      maxBeams: num('GLANCE_MAX_BEAMS'),
+      maxNewTokens: num('GLANCE_MAX_NEW_TOKENS'),
     },
     cache: {
       maxBytes: Math.round(num('GLANCE_CACHE_MB') * MIB),
@@ -157,6 +161,7 @@ export function loadServiceConfig(options: LoadServiceConfigOptions = {}): Servi
       maxQueued: num('GLANCE_QUEUE_SIZE'),
       maxBatch: num('GLANCE_MAX_BATCH'),
       perUserPerMinute: num('GLANCE_USER_REQUESTS_PER_MINUTE'),
+      maxRunningPerUser: num('GLANCE_USER_MAX_RUNNING'),
       deadlineMs: Math.round(num('GLANCE_DEADLINE_SECONDS') * 1000),
     },
     conversation: {

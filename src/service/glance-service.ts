@@ -21,7 +21,7 @@ import { UserRateLimiter } from '../scheduler/user-rate-limiter.ts';
 import { EngineSupervisor } from './engine-supervisor.ts';
 import { buildPrompt } from './prompt.ts';
 import { encodeVisionBatch, type VisionOutcome } from './vision-batch.ts';
-import { resolveGenerationOptions } from '../../engine/generation/generation-options.ts';
+import { checkGenerationLimits, limitGeneration, type GenerationLimits } from './generation-limits.ts';
 
 /**
  * The version of the image preprocessing the cached embeddings were made with (with the bundle's preprocessor
@@ -71,7 +71,13 @@ export interface GlanceServiceOptions {
    * the image queries again). Both expire after ttlMs.
    */
   cache: { maxBytes: number; ttlMs: number; prefixMaxBytes?: number };
-  queue: { maxQueued: number; maxBatch: number; perUserPerMinute: number; deadlineMs: number };
+  /** maxRunningPerUser: requests one user may have waiting or running at once (default 1). */
+  queue: { maxQueued: number; maxBatch: number; perUserPerMinute: number; maxRunningPerUser?: number; deadlineMs: number };
+  /**
+   * The most one request's generation options may ask for (GLANCE_MAX_BEAMS, GLANCE_MAX_NEW_TOKENS; `glance start`
+   * passes them); more is refused with GENERATION_INVALID_OPTION. Unset: only the engine's own bounds apply.
+   */
+  generationLimits?: GenerationLimits;
   metrics?: ServiceMetrics;
   log?: Logger;
 }
@@ -122,7 +128,7 @@ export class GlanceService {
       this.manifest.model.architecture === 'blip2-opt' && prefixMaxBytes > 0
         ? new PrefixCache({ maxBytes: prefixMaxBytes, ttlMs: options.cache.ttlMs, metrics: options.metrics })
         : undefined;
-    this.#limiter = new UserRateLimiter({ perMinute: options.queue.perUserPerMinute });
+    this.#limiter = new UserRateLimiter({ perMinute: options.queue.perUserPerMinute, maxRunning: options.queue.maxRunningPerUser });
     this.#vision = new MicroBatcher({
       maxBatch: options.queue.maxBatch,
       run: (images) => {
@@ -149,6 +155,7 @@ export class GlanceService {
       if (!Number.isInteger(value) || value < 1) throw new GlanceError(ErrorCode.InvalidInput, `queue.${name} must be a positive integer (got ${value})`);
     }
     if (!(deadlineMs > 0)) throw new GlanceError(ErrorCode.InvalidInput, `queue.deadlineMs must be a positive number (got ${deadlineMs})`);
+    if (options.generationLimits) checkGenerationLimits(options.generationLimits);
     const log = options.log;
     const supervisor = await EngineSupervisor.start({
       bundleDir: options.bundleDir,
@@ -183,11 +190,14 @@ export class GlanceService {
     }
     let release: () => void;
     let deadline: RequestDeadline;
+    let generation: Record<string, unknown>;
     try {
       validate(request);
-      // Bad generation options are refused before any work, so a refused request leaves nothing in the cache.
+      // Bad generation options, and options over the server's caps, are refused before any work, so a refused
+      // request leaves nothing in the cache.
       const model = this.#supervisor.manifest.model;
-      if (model.architecture !== 'blip2-itm') resolveGenerationOptions(request.generation ?? {}, { eosTokenIds: model.eosTokenIds, padTokenId: model.padTokenId });
+      if (model.architecture === 'blip2-itm') throw new GlanceError(ErrorCode.ModelKindMismatch, 'a retrieval (ITM) bundle does not generate text');
+      ({ generation } = limitGeneration(request.generation ?? {}, this.#options.generationLimits, { eosTokenIds: model.eosTokenIds, padTokenId: model.padTokenId }));
       deadline = new RequestDeadline(request.timeoutMs ?? this.#options.queue.deadlineMs, AbortSignal.any([this.#shutdown.signal, ...(request.signal ? [request.signal] : [])]));
       if (deadline.signal.aborted) throw deadline.error();
       release = this.#limiter.admit(request.userId);
@@ -197,7 +207,7 @@ export class GlanceService {
     this.#admitted++;
     this.#reportQueue();
     const { ended, stop } = deadline.whenEnded();
-    const running = Promise.race([this.#process(request, deadline), ended]).finally(() => {
+    const running = Promise.race([this.#process(request, generation, deadline), ended]).finally(() => {
       stop();
       release();
       this.#admitted--;
@@ -208,7 +218,7 @@ export class GlanceService {
     return running;
   }
 
-  async #process(request: ServiceRequest, deadline: RequestDeadline): Promise<ServiceResult> {
+  async #process(request: ServiceRequest, generation: Record<string, unknown>, deadline: RequestDeadline): Promise<ServiceResult> {
     const acceptedAt = performance.now();
     let encoded: ImageEmbedding | undefined;
     const lookup = await this.#cache.getOrCompute(request.image, async (bytes) => {
@@ -221,7 +231,7 @@ export class GlanceService {
     const { output, batch } = await this.#generation.submit({
       channelId: request.channelId,
       item: { queryEmbeds: lookup.queryEmbeds, prompt: buildPrompt(request.question, request.rawPrompt), ...(prefix ? { prefix } : {}) },
-      generation: request.generation ?? {},
+      generation,
       signal: deadline.signal,
       abortError: () => deadline.error(),
       onToken: request.onToken,

@@ -1,6 +1,7 @@
 /**
  * What the chat adapters' tests (Discord, Slack) share: a service configuration with small, test-friendly limits
- * (1 Mpixel, 1 MB images, 500-character questions, a generous per-user rate) and the real service on the tiny OPT
+ * (1 Mpixel, 1 MB images, 500-character questions, a generous per-user rate, up to 2000 new tokens so tests can hold a
+ * request running) and the real service on the tiny OPT
  * bundle, started once per test file; the photos and transformers' golden texts the tests expect.
  */
 import { readFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ export function testConfig(overrides: Record<string, string>): ServiceConfig {
   return loadServiceConfig({
     env: {},
     envFile: false,
-    overrides: { GLANCE_MAX_PIXELS: '1000000', GLANCE_USER_REQUESTS_PER_MINUTE: '1000', GLANCE_MAX_QUESTION_CHARS: '500', GLANCE_MAX_IMAGE_MB: '1', ...overrides },
+    overrides: { GLANCE_MAX_PIXELS: '1000000', GLANCE_USER_REQUESTS_PER_MINUTE: '1000', GLANCE_MAX_NEW_TOKENS: '2000', GLANCE_MAX_QUESTION_CHARS: '500', GLANCE_MAX_IMAGE_MB: '1', ...overrides },
   });
 }
 
@@ -40,6 +41,7 @@ export function useTinyService(overrides: Record<string, string> = {}): () => Gl
     const config = testConfig(overrides);
     service = await GlanceService.start({
       bundleDir: bundle.dir, modelId: 'tiny-opt', provider: TEST_PROVIDER, threads: 1, maxPixels: config.limits.maxPixels, cache: config.cache, queue: config.queue,
+      generationLimits: { maxBeams: config.limits.maxBeams, maxNewTokens: config.limits.maxNewTokens },
     });
   });
   afterAll(async () => {

@@ -23,6 +23,48 @@ describe('UserRateLimiter', () => {
     now = 60_000;
     limiter.admit('ana')();
   });
+
+  it('allows maxRunning requests at a time per user', () => {
+    const limiter = new UserRateLimiter({ perMinute: 100, maxRunning: 2 });
+    const first = limiter.admit('ana');
+    const second = limiter.admit('ana');
+    expect(() => limiter.admit('ana')).toThrow(expect.objectContaining({ code: ErrorCode.RateLimited, details: expect.objectContaining({ reason: 'concurrent' }) }));
+    first();
+    first(); // releasing twice frees one place only
+    const third = limiter.admit('ana');
+    expect(() => limiter.admit('ana')).toThrow(expect.objectContaining({ code: ErrorCode.RateLimited }));
+    second();
+    third();
+    limiter.admit('ana')();
+  });
+
+  it('forgets idle users as new ones arrive, so the memory stays bounded by the users of the last minute', () => {
+    let now = 0;
+    const limiter = new UserRateLimiter({ perMinute: 5, now: () => now });
+    // 20 000 distinct users (client addresses), one request every 100 ms: about 600 were seen in any minute.
+    for (let i = 0; i < 20_000; i++) {
+      now = i * 100;
+      limiter.admit(`10.0.${i >> 8}.${i & 255}`)();
+    }
+    expect(limiter.trackedUsers).toBeLessThan(2_500);
+    // A user still within its minute is remembered: its per-minute count holds.
+    for (let i = 0; i < 5; i++) limiter.admit('ana')();
+    for (let i = 0; i < 3_000; i++) limiter.admit(`new-${i}`)();
+    expect(() => limiter.admit('ana')).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'per-minute' }) }));
+  });
+
+  it('prune() drops users idle for a minute but keeps one with a request in progress', () => {
+    let now = 0;
+    const limiter = new UserRateLimiter({ perMinute: 5, now: () => now });
+    limiter.admit('idle')();
+    const release = limiter.admit('busy');
+    now = 61_000;
+    limiter.prune();
+    expect(limiter.trackedUsers).toBe(1);
+    release();
+    limiter.prune();
+    expect(limiter.trackedUsers).toBe(0);
+  });
 });
 
 describe('MicroBatcher', () => {
