@@ -73,7 +73,7 @@ export function chatInputFrom(body: unknown, maxQuestionChars: number): ChatInpu
   });
   if (imageUrl === undefined) throw new GlanceError(ErrorCode.NoImage, 'attach an image: a user message needs an image_url content part');
   if (question !== undefined && question.length > maxQuestionChars) {
-    throw invalid(`the question is ${question.length} characters long; the limit is ${maxQuestionChars} (GLANCE_MAX_QUESTION_CHARS)`);
+    throw invalid(`the question is ${question.length} characters long; the limit is ${maxQuestionChars}: shorten the question`);
   }
   return { imageUrl, question: question === '' ? undefined : question, ...options };
 }

@@ -59,7 +59,7 @@ function optionalText(name: string, value: unknown, maxChars: number): string | 
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw invalid(`${name} must be a string`);
   if (value.length > maxChars) {
-    throw invalid(`${name} is ${value.length} characters long; the limit is ${maxChars} (GLANCE_MAX_QUESTION_CHARS)`);
+    throw invalid(`${name} is ${value.length} characters long; the limit is ${maxChars}: shorten it`);
   }
   return value;
 }

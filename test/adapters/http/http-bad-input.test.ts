@@ -57,6 +57,28 @@ describe('bad input on /v1/caption and /v1/ask: coded JSON 4xx, nothing cached, 
     expect(((await response.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('refuses two image files (-F image=@a -F image=@b) with 400 INVALID_INPUT, not a body-size 413', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([ASTRONAUT], { type: 'image/png' }), 'a.png');
+    form.append('image', new Blob([ASTRONAUT], { type: 'image/png' }), 'b.png');
+    const response = await fetch(`${server().url}/v1/caption`, { method: 'POST', body: form });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as any;
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toContain('one image per request');
+  });
+
+  it('refuses a form with too many fields with 400 INVALID_INPUT', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([ASTRONAUT], { type: 'image/png' }), 'astronaut.png');
+    for (let i = 0; i < 12; i++) form.append(`field${i}`, 'x');
+    const response = await fetch(`${server().url}/v1/ask`, { method: 'POST', body: form });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as any;
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toContain('too many form fields');
+  });
+
   it('refuses a multipart text field above 64 KiB', async () => {
     const form = new FormData();
     form.append('image', new Blob([ASTRONAUT], { type: 'image/png' }), 'astronaut.png');

@@ -10,6 +10,8 @@ describe('deadline', () => {
     const response = await postJson(`${server().url}/v1/caption`, body);
     expect(response.status).toBe(504);
     expect(response.body.error.code).toBe('DEADLINE_EXCEEDED');
+    expect(response.body.error.message).toContain('try again with fewer new tokens');
+    expect(response.body.error.detail).toContain('did not finish within 300 ms');
   });
 
   it('ends a stream that already sent tokens with an error event', async () => {
