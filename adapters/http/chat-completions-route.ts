@@ -1,18 +1,20 @@
 /**
  * The OpenAI-compatible `POST /v1/chat/completions` (and `GET /v1/models`, the one model served): a `chat.completion` answer, or with `stream: true`
  * `chat.completion.chunk` events (`data: {...}` … `data: [DONE]`). The image comes from a data: URL, or a remote URL
- * fetched through the SSRF guard when the configuration allows it.
+ * fetched through the SSRF guard when the configuration allows it, within the remote download bounds
+ * (remote-fetch-limiter.ts: a few at once, one per client).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceRequest, ServiceResult } from '../../src/service/glance-service.ts';
 import { AddressAllowList } from './address-policy.ts';
-import { chatInputFrom } from './chat-request.ts';
+import { chatInputFrom, type ChatInput } from './chat-request.ts';
 import { chatUsage } from './chat-usage.ts';
 import { abortWhenClientLeaves } from './client-abort.ts';
 import { EventStream } from './event-stream.ts';
 import { errorBody, toHttpError } from './http-errors.ts';
 import { decodeDataUrl, isDataUrl } from './image-encoding.ts';
+import { RemoteFetchLimiter } from './remote-fetch-limiter.ts';
 import { fetchRemoteImage, type RemoteImagePolicy } from './remote-image.ts';
 import { resultBody } from './result-body.ts';
 import { httpUserId, sendRawError, type RouteContext } from './route-context.ts';
@@ -38,6 +40,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
   };
   const model = context.config.model ?? 'glance';
   const numQueryTokens = context.service.manifest.model.numQueryTokens;
+  const remoteFetches = new RemoteFetchLimiter();
 
   // OpenAI clients list the models first; there is one.
   app.get('/v1/models', async () => ({ object: 'list', data: [{ id: model, object: 'model', created: 0, owned_by: 'glance' }] }));
@@ -45,8 +48,21 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
   app.post(ROUTE, async (request: FastifyRequest, reply: FastifyReply) => {
     const input = chatInputFrom(request.body, context.config.limits.maxQuestionChars);
     const signal = abortWhenClientLeaves(reply.raw);
-    const image = isDataUrl(input.imageUrl) ? decodeDataUrl(input.imageUrl) : await fetchRemoteImage(input.imageUrl, policy, signal);
-    const base: ServiceRequest = { image, question: input.question, generation: input.generation, userId: httpUserId(request), channelId: 'http', signal };
+    const userId = httpUserId(request);
+    if (isDataUrl(input.imageUrl) || !policy.allowRemote) {
+      const image = isDataUrl(input.imageUrl) ? decodeDataUrl(input.imageUrl) : await fetchRemoteImage(input.imageUrl, policy, signal);
+      return answer(request, reply, input, { image, question: input.question, generation: input.generation, userId, channelId: 'http', signal });
+    }
+    const slot = remoteFetches.acquire(userId);
+    try {
+      const image = await fetchRemoteImage(input.imageUrl, policy, signal).finally(() => slot.fetched());
+      return await answer(request, reply, input, { image, question: input.question, generation: input.generation, userId, channelId: 'http', signal });
+    } finally {
+      slot.release();
+    }
+  });
+
+  async function answer(request: FastifyRequest, reply: FastifyReply, input: ChatInput, base: ServiceRequest): Promise<unknown> {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     if (!input.stream) {
@@ -85,11 +101,12 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
     } catch (error) {
       const httpError = toHttpError(error);
       context.metrics.requests.inc({ route: ROUTE, code: httpError.code });
+      if (httpError.status >= 500) context.log?.warn({ err: error, route: ROUTE, url: request.url }, 'streamed request failed');
       if (stream.started) stream.data(errorBody(httpError));
       else sendRawError(reply.raw, httpError);
     } finally {
       stream.end();
     }
     return reply;
-  });
+  }
 }
