@@ -4,8 +4,12 @@
  * the HTTP playground and API (always: /healthz is the container's health check), with DISCORD_TOKEN run the
  * Discord bot, and with SLACK_BOT_TOKEN the Slack app (Socket Mode or HTTP mode; an incomplete Slack configuration
  * stops start-up before the model is loaded). Both chat platforms can run in one process.
- * SIGINT/SIGTERM shut down gracefully: the chat adapters stop taking work first and let theirs reply, in-flight
- * work finishes (or is cancelled after the service's grace), the stores close, then exit 0.
+ * Before the model is made ready, the HTTP address is probed (a taken port is CONFIG_INVALID at once, not after a
+ * download) and the SIGINT/SIGTERM handlers are installed: a signal during start-up stops the download or conversion
+ * and exits non-zero (ABORTED, "start-up was interrupted"). Once serving, SIGINT/SIGTERM shut down gracefully: the
+ * chat adapters stop taking work first and let theirs reply, in-flight work finishes (or is cancelled after the
+ * service's grace), the stores close, then exit 0. An engine that crashed and could not be re-opened after every
+ * retry shuts glance down the same way with exit code 1, so a container restart policy takes over.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import { startHttpAdapter } from '../../adapters/http/http-adapter.ts';
@@ -22,6 +26,7 @@ import type { ModelProgress } from '../models/model-progress.ts';
 import { demoModel, resolveModel } from '../models/resolve-model.ts';
 import { GlanceService } from '../service/glance-service.ts';
 import { createProgressBar, type ProgressBar } from './progress-bar.ts';
+import { probeListenAddress } from './port-probe.ts';
 
 export interface StartFlags {
   model?: string;
@@ -73,32 +78,56 @@ function progressBars(): { report: (progress: ModelProgress) => void; stop: () =
   };
 }
 
-async function readyModel(flags: StartFlags, config: ServiceConfig, log: Logger): Promise<{ bundleDir: string; modelId: string }> {
+async function readyModel(flags: StartFlags, config: ServiceConfig, log: Logger, signal: AbortSignal): Promise<{ bundleDir: string; modelId: string }> {
   if (flags.demo && config.model !== undefined) {
     throw new GlanceError(ErrorCode.ConfigInvalid, `--demo runs the tiny fixture model, but a model is also configured (${config.model}); use one of them.`);
   }
   const bars = progressBars();
   try {
-    if (flags.demo) return await demoModel(config.dataDir, { log, onProgress: bars.report });
+    if (flags.demo) return await demoModel(config.dataDir, { log, onProgress: bars.report, signal });
     if (config.model === undefined) throw new GlanceError(ErrorCode.ModelUnavailable, NO_MODEL_MESSAGE);
-    return await resolveModel(config.model, { dataDir: config.dataDir, log, onProgress: bars.report, hubUrl: config.hub.url, accessToken: config.hub.accessToken });
+    return await resolveModel(config.model, { dataDir: config.dataDir, log, onProgress: bars.report, hubUrl: config.hub.url, accessToken: config.hub.accessToken, signal });
   } finally {
     bars.stop();
   }
 }
 
-/** Runs the service until SIGINT/SIGTERM; resolves after the graceful shutdown. */
+/** Runs the service until SIGINT/SIGTERM (or a fatal engine failure); resolves after the graceful shutdown. */
 export async function runStart(flags: StartFlags): Promise<void> {
   const config = configFrom(flags);
   const slackWanted = checkSlackConfig(config);
   const log = createLogger(config.logLevel);
-  const settings = SettingsStore.open(config.dataDir);
-  const conversations = new ConversationManager(config.conversation);
+
+  // The signal handlers come first: Ctrl-C / SIGTERM during a first-run download or conversion stops it and exits
+  // (non-zero); once serving, they shut down gracefully.
+  const startup = new AbortController();
+  let onServingSignal: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (onServingSignal) return onServingSignal(signal);
+    if (startup.signal.aborted) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.warn({ signal }, 'start-up interrupted: stopping');
+    startup.abort(new GlanceError(ErrorCode.Aborted, `start-up was interrupted by ${signal}, nothing was served. Finished and partial downloads are kept: glance start goes on from them.`, { signal }));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const removeSignalHandlers = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  let onFatal: ((error: GlanceError) => void) | undefined;
+
+  let settings: SettingsStore | undefined;
   let model;
-  let service;
+  let service: GlanceService | undefined;
   const metrics = createServiceMetrics();
   try {
-    model = await readyModel(flags, config, log);
+    // A taken port is found now, not after a 15 GB download.
+    await probeListenAddress(config.http.host, config.http.port);
+    settings = SettingsStore.open(config.dataDir);
+    model = await readyModel(flags, config, log, startup.signal);
     service = await GlanceService.start({
       bundleDir: model.bundleDir,
       modelId: model.modelId,
@@ -110,11 +139,16 @@ export async function runStart(flags: StartFlags): Promise<void> {
       generationLimits: { maxBeams: config.limits.maxBeams, maxNewTokens: config.limits.maxNewTokens },
       metrics,
       log,
+      onEngineFatal: (error) => onFatal?.(error),
     });
+    startup.signal.throwIfAborted();
   } catch (error) {
-    settings.close();
+    await service?.close({ graceMs: 0 });
+    settings?.close();
+    removeSignalHandlers();
     throw error;
   }
+  const conversations = new ConversationManager(config.conversation);
   let http;
   let discord: DiscordAdapter | undefined;
   let slack: SlackAdapter | undefined;
@@ -128,11 +162,14 @@ export async function runStart(flags: StartFlags): Promise<void> {
       discord = await startDiscordAdapter({ service, config, settings, conversations, log });
     }
     if (slackWanted) slack = await startSlackAdapter({ service, config, settings, conversations, log });
+    startup.signal.throwIfAborted();
   } catch (error) {
+    await slack?.close();
     await discord?.close();
     await http?.close();
-    await service.close();
+    await service.close({ graceMs: 0 });
     settings.close();
+    removeSignalHandlers();
     throw error;
   }
   const runs = [
@@ -149,31 +186,44 @@ export async function runStart(flags: StartFlags): Promise<void> {
   const unhandled = (reason: unknown) => log.error({ err: reason }, 'unhandled promise rejection (a library fault); glance keeps serving');
   process.on('unhandledRejection', unhandled);
 
+  const running = { service, http, settings, discord, slack };
   await new Promise<void>((resolve) => {
     let stopping = false;
-    const shutdown = (signal: NodeJS.Signals) => {
+    const shutdown = (why: { signal: NodeJS.Signals } | { fatal: GlanceError }) => {
       if (stopping) {
-        log.warn({ signal }, 'second signal: exiting now');
-        process.exit(1);
+        if ('signal' in why) {
+          log.warn({ signal: why.signal }, 'second signal: exiting now');
+          process.exit(1);
+        }
+        return;
       }
       stopping = true;
-      log.info({ signal }, 'shutting down: no new requests, finishing the ones in flight');
-      Promise.all([discord?.close(), slack?.close()])
-        .then(() => Promise.all([http.close(), service.close()]))
-        .then(() => settings.close())
+      if ('fatal' in why) {
+        // The engine crashed and every try to re-open it failed: exit non-zero so a restart policy starts glance afresh.
+        log.fatal({ err: why.fatal }, 'the engine could not be restarted; exiting so that the process supervisor can start glance again');
+        process.stderr.write(`glance: error [${why.fatal.code}]: ${why.fatal.message}. Exiting so that a restart policy (Docker, systemd) can start glance again.\n`);
+        process.exitCode = 1;
+      } else {
+        log.info({ signal: why.signal }, 'shutting down: no new requests, finishing the ones in flight');
+      }
+      Promise.all([running.discord?.close(), running.slack?.close()])
+        .then(() => Promise.all([running.http.close(), running.service.close()]))
+        .then(() => running.settings.close())
         .catch((error) => {
           log.error({ err: error }, 'shutdown failed');
           process.exitCode = 1;
         })
         .finally(() => {
-          process.off('SIGINT', shutdown);
-          process.off('SIGTERM', shutdown);
+          removeSignalHandlers();
           process.off('unhandledRejection', unhandled);
           log.info('stopped');
           resolve();
         });
     };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
+    onServingSignal = (signal) => shutdown({ signal });
+    onFatal = (fatal) => shutdown({ fatal });
+    // A fatal failure reported before this point (between start and here) is acted on now.
+    const fatal = service.engineFatal();
+    if (fatal) shutdown({ fatal });
   });
 }

@@ -59,6 +59,8 @@ export async function convertCheckpointOnce(options: {
   name?: string;
   onProgress?: ModelProgressReport;
   log?: Logger;
+  /** Stops waiting for another process's conversion, or this conversion (its temporary folder is removed). */
+  signal?: AbortSignal;
 }): Promise<ConvertedCheckpoint> {
   const checkpointDir = resolve(options.checkpointDir);
   const fingerprint = await checkpointFingerprint(checkpointDir);
@@ -69,16 +71,23 @@ export async function convertCheckpointOnce(options: {
     if (await hasMarker(bundleDir)) return { bundleDir, converted: false };
     await convertInto(checkpointDir, bundleDir, fingerprint, options);
     return { bundleDir, converted: true };
-  }, options.log);
+  }, options.log, options.signal);
 }
 
-async function convertInto(checkpointDir: string, bundleDir: string, fingerprint: string, options: { onProgress?: ModelProgressReport; log?: Logger }): Promise<void> {
+async function convertInto(checkpointDir: string, bundleDir: string, fingerprint: string, options: { onProgress?: ModelProgressReport; log?: Logger; signal?: AbortSignal }): Promise<void> {
+  const { signal, onProgress } = options;
   await rm(bundleDir, { recursive: true, force: true });
   options.log?.info({ checkpointDir, bundleDir }, 'converting the checkpoint into a bundle (once)');
   const result = await convertCheckpoint({
     checkpointDir,
     outDir: bundleDir,
-    onProgress: options.onProgress ? ({ doneBytes, totalBytes }) => options.onProgress!({ phase: 'convert', done: doneBytes, total: totalBytes }) : undefined,
+    // The converter reports after each tensor; throwing there stops it, and it removes its temporary folder.
+    onProgress: onProgress || signal
+      ? ({ doneBytes, totalBytes }) => {
+          signal?.throwIfAborted();
+          onProgress?.({ phase: 'convert', done: doneBytes, total: totalBytes });
+        }
+      : undefined,
   });
   await writeFile(join(bundleDir, CONVERTED_MARKER), `${JSON.stringify({ checkpointDir, fingerprint, weightBytes: result.weightBytes, convertedAt: new Date().toISOString() }, null, 2)}\n`);
   options.log?.info({ bundleDir, weightBytes: result.weightBytes }, 'checkpoint converted');

@@ -33,11 +33,13 @@ async function isStale(lockPath: string): Promise<boolean> {
   }
 }
 
-/** Runs `work` holding the lock at `lockPath`, waiting while another holder works. */
-export async function withFolderLock<T>(lockPath: string, what: string, work: () => Promise<T>, log?: Logger): Promise<T> {
+/** Runs `work` holding the lock at `lockPath`, waiting while another holder works (until `signal` fires, if given). */
+export async function withFolderLock<T>(lockPath: string, what: string, work: () => Promise<T>, log?: Logger, signal?: AbortSignal): Promise<T> {
   await mkdir(dirname(lockPath), { recursive: true });
   let told = false;
-  while (!(await tryCreate(lockPath))) {
+  for (;;) {
+    signal?.throwIfAborted();
+    if (await tryCreate(lockPath)) break;
     if (await isStale(lockPath)) {
       log?.info({ lockPath }, `taking over a stale lock for ${what}`);
       await rm(lockPath, { force: true });
@@ -47,7 +49,7 @@ export async function withFolderLock<T>(lockPath: string, what: string, work: ()
       log?.info({ lockPath }, `waiting for another glance process that is preparing ${what}`);
       told = true;
     }
-    await sleep(POLL_MS);
+    await sleep(POLL_MS, undefined, { signal });
   }
   const heartbeat = setInterval(() => {
     const now = new Date();

@@ -55,6 +55,8 @@ export interface HubSnapshotOptions {
   stallTimeoutMs?: number;
   onProgress?: ModelProgressReport;
   log?: Logger;
+  /** Stops the download (partial files are kept for the next run to resume) or the wait for another process's. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_STALL_MS = 60_000;
@@ -92,7 +94,7 @@ export async function downloadHubSnapshot(options: HubSnapshotOptions): Promise<
     const finished = await localCommit(folder, revision);
     if (finished) return { dir: join(folder, finished), commit: finished, downloaded: false };
     return download(options, folder);
-  }, options.log);
+  }, options.log, options.signal);
 }
 
 async function download(options: HubSnapshotOptions, folder: string): Promise<HubSnapshot> {
@@ -100,7 +102,7 @@ async function download(options: HubSnapshotOptions, folder: string): Promise<Hu
   const accessToken = checkToken(options.accessToken);
   options = { ...options, accessToken };
   const context = { repo, revision, hubUrl };
-  const fetch = stallTimeoutFetch(options.stallTimeoutMs ?? DEFAULT_STALL_MS);
+  const fetch = stallTimeoutFetch(options.stallTimeoutMs ?? DEFAULT_STALL_MS, withSignal(options.signal));
   let commit: string;
   let entries: HubFileEntry[];
   try {
@@ -122,7 +124,7 @@ async function download(options: HubSnapshotOptions, folder: string): Promise<Hu
   await mkdir(dir, { recursive: true });
   // The small files first: the shard index among them says which safetensors files are the weights.
   const small = entries.filter((e) => !e.path.endsWith('.safetensors'));
-  const fetchOne = (entry: HubFileEntry) => downloadEntry(entry, dir, commit, fetch, options);
+  const fetchOne = (entry: HubFileEntry) => (options.signal?.throwIfAborted(), downloadEntry(entry, dir, commit, fetch, options));
   for (const entry of small) await fetchOne(entry);
   const weightNames = await chooseWeightFiles(entries.map((e) => e.path), () => readFile(join(dir, INDEX_FILE), 'utf8'), repo);
   const weights = weightNames.map((name) => entries.find((e) => e.path === name)!);
@@ -136,6 +138,12 @@ async function download(options: HubSnapshotOptions, folder: string): Promise<Hu
   await mkdir(join(folder, 'refs'), { recursive: true });
   if (!COMMIT.test(revision)) await writeFile(join(folder, 'refs', encodeURIComponent(revision)), `${commit}\n`);
   return { dir, commit, downloaded: true };
+}
+
+/** The global fetch, its requests also ended by `signal`. */
+function withSignal(signal: AbortSignal | undefined): typeof globalThis.fetch {
+  if (!signal) return globalThis.fetch;
+  return (input, init) => globalThis.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
 }
 
 /** Bytes of a file already on disk: all of it when finished, else what its partial download holds. */

@@ -23,6 +23,11 @@ export interface ResolveModelOptions {
   accessToken?: string;
   /** A Hub request with no data for this long is aborted (default 60 s); the next run resumes. */
   stallTimeoutMs?: number;
+  /**
+   * Stops the download, the conversion or the wait for another process's (Ctrl-C during start-up): the call rejects
+   * with the signal's reason. Finished and partial downloads are kept; a stopped conversion leaves nothing.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ResolvedModel {
@@ -59,7 +64,18 @@ async function inDataDir<T>(dataDir: string, work: () => Promise<T>): Promise<T>
 }
 
 export function resolveModel(spec: string, options: ResolveModelOptions): Promise<ResolvedModel> {
-  return inDataDir(options.dataDir, () => resolveSpec(spec, options));
+  return stoppable(options.signal, () => inDataDir(options.dataDir, () => resolveSpec(spec, options)));
+}
+
+/** Runs `work`; once `signal` has fired, whatever it fails with (an aborted fetch, a stopped conversion) is the signal's reason. */
+async function stoppable<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    signal?.throwIfAborted();
+    return await work();
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
 }
 
 async function resolveSpec(spec: string, options: ResolveModelOptions): Promise<ResolvedModel> {
@@ -68,7 +84,7 @@ async function resolveSpec(spec: string, options: ResolveModelOptions): Promise<
     case 'bundle':
       return { bundleDir: parsed.dir, modelId: basename(parsed.dir), source: 'bundle' };
     case 'checkpoint': {
-      const { bundleDir } = await convertCheckpointOnce({ checkpointDir: parsed.dir, dataDir: options.dataDir, onProgress: options.onProgress, log: options.log });
+      const { bundleDir } = await convertCheckpointOnce({ checkpointDir: parsed.dir, dataDir: options.dataDir, onProgress: options.onProgress, log: options.log, signal: options.signal });
       return { bundleDir, modelId: basename(bundleDir), source: 'checkpoint' };
     }
     case 'hub': {
@@ -81,18 +97,23 @@ async function resolveSpec(spec: string, options: ResolveModelOptions): Promise<
         stallTimeoutMs: options.stallTimeoutMs,
         onProgress: options.onProgress,
         log: options.log,
+        signal: options.signal,
       });
-      const { bundleDir } = await convertCheckpointOnce({ checkpointDir: snapshot.dir, dataDir: options.dataDir, name: `${parsed.repo.replace('/', '--')}-${snapshot.commit.slice(0, 12)}`, onProgress: options.onProgress, log: options.log });
+      const { bundleDir } = await convertCheckpointOnce({ checkpointDir: snapshot.dir, dataDir: options.dataDir, name: `${parsed.repo.replace('/', '--')}-${snapshot.commit.slice(0, 12)}`, onProgress: options.onProgress, log: options.log, signal: options.signal });
       return { bundleDir, modelId: parsed.revisionGiven ? `${parsed.repo}@${parsed.revision}` : parsed.repo, source: 'hub' };
     }
   }
 }
 
-export async function demoModel(dataDir: string, options: { onProgress?: ModelProgressReport; log?: Logger } = {}): Promise<{ bundleDir: string; modelId: string; source: 'demo' }> {
+export function demoModel(dataDir: string, options: { onProgress?: ModelProgressReport; log?: Logger; signal?: AbortSignal } = {}): Promise<{ bundleDir: string; modelId: string; source: 'demo' }> {
+  return stoppable(options.signal, () => readyDemo(dataDir, options));
+}
+
+async function readyDemo(dataDir: string, options: { onProgress?: ModelProgressReport; log?: Logger; signal?: AbortSignal }): Promise<{ bundleDir: string; modelId: string; source: 'demo' }> {
   const present = await stat(DEMO_CHECKPOINT).then((info) => info.isDirectory(), () => false);
   if (!present) {
     throw new GlanceError(ErrorCode.ModelUnavailable, `The demo model needs the tiny BLIP-2 fixture at ${DEMO_CHECKPOINT} (the shared fixtures beside the repository), which is not there. Use a real model instead: --model or GLANCE_MODEL with a Hub id such as Salesforce/blip2-opt-2.7b, a checkpoint folder or a converted bundle.`, { dir: DEMO_CHECKPOINT });
   }
-  const { bundleDir } = await inDataDir(dataDir, () => convertCheckpointOnce({ checkpointDir: DEMO_CHECKPOINT, dataDir, name: 'demo-tiny-blip2-opt', onProgress: options.onProgress, log: options.log }));
+  const { bundleDir } = await inDataDir(dataDir, () => convertCheckpointOnce({ checkpointDir: DEMO_CHECKPOINT, dataDir, name: 'demo-tiny-blip2-opt', onProgress: options.onProgress, log: options.log, signal: options.signal }));
   return { bundleDir, modelId: DEMO_MODEL_ID, source: 'demo' };
 }

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BundleManifest } from '../../engine/bundle/manifest.ts';
-import type { ExecutionProvider, ImageEmbedding } from '../../engine/engine.ts';
+import type { Engine, EngineOptions, ExecutionProvider, ImageEmbedding } from '../../engine/engine.ts';
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { EmbeddingCache } from '../cache/embedding-cache.ts';
 import { PrefixCache } from '../cache/prefix-cache.ts';
@@ -80,6 +80,15 @@ export interface GlanceServiceOptions {
   generationLimits?: GenerationLimits;
   metrics?: ServiceMetrics;
   log?: Logger;
+  /**
+   * Told once when the engine crashed and could not be re-opened after every retry (ENGINE_CRASHED): the service
+   * answers nothing from then on, so `glance start` exits non-zero and a restart policy takes over.
+   */
+  onEngineFatal?: (error: GlanceError) => void;
+  /** Pauses between tries to re-open a crashed engine (default 1, 2, 4, 8, 16 s; engine-supervisor.ts). */
+  restartDelaysMs?: readonly number[];
+  /** Opens the engine (default Engine.open); tests inject failing re-opens through it. */
+  openEngine?: (options: EngineOptions) => Promise<Engine>;
 }
 
 /** Engine calls made so far (how well requests were batched). */
@@ -168,6 +177,9 @@ export class GlanceService {
         if (error) log?.error({ err: error, restarts }, 'the engine could not be restarted');
         else log?.warn({ restarts }, 'the engine worker was restarted after a crash');
       },
+      onFatal: options.onEngineFatal,
+      restartDelaysMs: options.restartDelaysMs,
+      openEngine: options.openEngine,
     });
     if (supervisor.manifest.model.architecture === 'blip2-itm') {
       await supervisor.close();
@@ -184,6 +196,7 @@ export class GlanceService {
   /** Captions the image, or answers the question about it. */
   run(request: ServiceRequest): Promise<ServiceResult> {
     if (this.#closing) return Promise.reject(new GlanceError(ErrorCode.Aborted, 'the service is shutting down'));
+    if (this.#supervisor.fatal) return Promise.reject(this.#supervisor.fatal);
     const queued = this.#queued();
     if (queued >= this.#options.queue.maxQueued) {
       return Promise.reject(new GlanceError(ErrorCode.Busy, `glance is busy (${queued} requests waiting); try again in a moment`, { queued }));
@@ -285,6 +298,11 @@ export class GlanceService {
       cache: this.#cache.stats(),
       prefixCache: this.#prefixes?.stats() ?? null,
     };
+  }
+
+  /** The ENGINE_CRASHED error that ended the service when a crashed engine could not be re-opened; undefined otherwise. */
+  engineFatal(): GlanceError | undefined {
+    return this.#supervisor.fatal;
   }
 
   /** How many vision and generation engine calls the service made, and for how many images/rows. */
