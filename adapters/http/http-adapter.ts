@@ -54,7 +54,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
     sendError(reply, { status: 404, code: ErrorCode.InvalidInput, message: `no route ${request.method} ${request.url}` }),
   );
 
-  registerPlaygroundRoutes(app);
+  registerPlaygroundRoutes(app, { maxQuestionChars: config.limits.maxQuestionChars });
   registerOperationsRoutes(app, context);
   registerGenerationRoutes(app, context);
   registerChatCompletionsRoute(app, context);

@@ -1,4 +1,8 @@
-/** The playground page: the static files of adapters/http/public (vanilla HTML, CSS, JS; no build step). */
+/**
+ * The playground page: the static files of adapters/http/public (vanilla HTML, CSS, JS; no build step). The page
+ * carries the server's limits where it needs them: `{{MAX_QUESTION_CHARS}}` in index.html becomes the configured
+ * question limit (GLANCE_MAX_QUESTION_CHARS), so the question box refuses what the server would.
+ */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 
@@ -11,9 +15,17 @@ const FILES: Record<string, { file: string; type: string }> = {
 /** The page loads only its own script and style; images shown are the user's own (blob: URLs). */
 const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-export function registerPlaygroundRoutes(app: FastifyInstance): void {
+export interface PlaygroundLimits {
+  maxQuestionChars: number;
+}
+
+function fill(text: string, limits: PlaygroundLimits): string {
+  return text.replaceAll('{{MAX_QUESTION_CHARS}}', String(limits.maxQuestionChars));
+}
+
+export function registerPlaygroundRoutes(app: FastifyInstance, limits: PlaygroundLimits): void {
   for (const [path, { file, type }] of Object.entries(FILES)) {
-    const body = readFileSync(new URL(`./public/${file}`, import.meta.url));
+    const body = fill(readFileSync(new URL(`./public/${file}`, import.meta.url), 'utf8'), limits);
     app.get(path, async (_request, reply) =>
       reply
         .type(type)

@@ -1,12 +1,15 @@
 // The glance playground: pick, drop or paste an image; its caption streams in (server-sent events read through
 // fetch + ReadableStream); ask follow-up questions about the same image (it is sent again; the service's embedding
-// cache makes that a hit); the per-stage timings and the cache status of the last request are shown.
+// cache makes that a hit); the per-stage timings and the cache status of the last request are shown. Ask is disabled
+// while the caption streams (one request at a time per user: a question would cut the caption off).
 'use strict';
 
 const $ = (id) => document.getElementById(id);
 let currentImage = null;
 /** The request in flight ({ controller, output }): a new image or question cancels it (the server then stops its work). */
 let inFlight = null;
+/** Counts the captions started: a caption's end enables Ask only if no newer image replaced it. */
+let captionRuns = 0;
 
 function showError(message) {
   const box = $('error');
@@ -143,11 +146,13 @@ function useImage(file) {
   preview.src = URL.createObjectURL(file);
   preview.alt = `The chosen image${file.name ? ` (${file.name})` : ''}`;
   preview.hidden = false;
-  $('ask-button').disabled = false;
+  $('ask-button').disabled = true;
   $('answer').textContent = '';
   $('history').replaceChildren();
+  const captionRun = ++captionRuns;
   run($('caption'), '/v1/caption', {}).then((result) => {
     if (result) preview.alt = result.text;
+    if (captionRun === captionRuns) $('ask-button').disabled = false;
   });
 }
 
@@ -169,7 +174,7 @@ document.addEventListener('paste', (event) => {
 $('ask-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const question = $('question').value.trim();
-  if (!currentImage || !question) return;
+  if (!currentImage || !question || $('ask-button').disabled) return;
   const result = await run($('answer'), '/v1/ask', { question });
   if (result) {
     const entry = document.createElement('li');

@@ -1,7 +1,7 @@
 // The playground in a real headless Chromium (playwright-core + Debian's chromium): upload a fixture photo, the
 // streamed caption equals transformers' golden caption; a follow-up question is answered and shows a cache hit.
 import { existsSync, readFileSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASTRONAUT_PATH, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, useTestServer } from './http-test-server.ts';
 
@@ -67,6 +67,75 @@ describe('the playground page', () => {
     await page.getByLabel('Choose an image').setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not really a png') });
     await page.locator('#caption[data-state="error"]').waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('IMAGE_UNSUPPORTED');
+    await page.close();
+  });
+
+  // In-page scripts are strings: the test's TypeScript has no DOM types. The file is built from the fixture's bytes.
+  const fixtureFile = (base64: string) =>
+    `new File([Uint8Array.from(atob('${base64}'), (c) => c.charCodeAt(0))], 'astronaut.png', { type: 'image/png' })`;
+
+  async function expectGoldenCaption(page: Page): Promise<void> {
+    const caption = page.locator('#caption[data-state="done"]');
+    await caption.waitFor();
+    expect(await caption.textContent()).toBe(GOLDEN_CAPTION);
+    expect(await page.locator('#error').isHidden()).toBe(true);
+  }
+
+  it('captions an image dropped on the drop zone', async () => {
+    const page = await browser!.newPage();
+    await page.goto(`${server().url}/`);
+    await page.getByLabel('Max new tokens').fill('20');
+    await page.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.items.add(${fixtureFile(readFileSync(ASTRONAUT_PATH).toString('base64'))});
+      document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    })()`);
+    await expectGoldenCaption(page);
+    await page.close();
+  });
+
+  it('captions an image pasted into the page', async () => {
+    const page = await browser!.newPage();
+    await page.goto(`${server().url}/`);
+    await page.getByLabel('Max new tokens').fill('20');
+    await page.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.items.add(${fixtureFile(readFileSync(ASTRONAUT_PATH).toString('base64'))});
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    })()`);
+    await expectGoldenCaption(page);
+    await page.close();
+  });
+
+  it('limits the question box to the configured question length', async () => {
+    const page = await browser!.newPage();
+    await page.goto(`${server().url}/`);
+    expect(await page.getByLabel('Question', { exact: true }).getAttribute('maxlength')).toBe(String(server().config.limits.maxQuestionChars));
+    await page.close();
+  });
+
+  it('a question sent while the caption streams does not cut the caption off: Ask waits for the caption', async () => {
+    const page = await browser!.newPage();
+    await page.goto(`${server().url}/`);
+    await page.getByLabel('Max new tokens').fill('600');
+    await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
+    await page.locator('#caption[data-state="running"]:not(:empty)').waitFor();
+    await page.getByLabel('Max new tokens').fill('20');
+    const ask = page.getByRole('button', { name: 'Ask' });
+    await page.getByLabel('Question', { exact: true }).fill(QUESTION);
+    expect(await ask.isDisabled()).toBe(true);
+    await page.getByLabel('Question', { exact: true }).press('Enter');
+    await ask.click({ force: true });
+    const caption = page.locator('#caption[data-state="done"]');
+    await caption.waitFor();
+    // Greedy decoding: the first 20 of the 600 tokens are the golden 20-token caption.
+    expect((await caption.textContent())!.startsWith(GOLDEN_CAPTION)).toBe(true);
+    expect(await page.locator('#answer').getAttribute('data-state')).toBe('idle');
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    await ask.click();
+    const answer = page.locator('#answer[data-state="done"]');
+    await answer.waitFor();
+    expect(await answer.textContent()).toBe(GOLDEN_ANSWER);
     await page.close();
   });
 });
