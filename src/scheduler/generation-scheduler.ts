@@ -1,7 +1,8 @@
 /**
  * Runs generation requests on the engine in dynamic batches: requests waiting at the same moment with equal
- * generation options run as one left-padded engine.generate call (up to `maxBatch` rows), picked round-robin over
- * channels. One batch runs at a time (the engine's worker is one thread); the rest wait in the fair queue.
+ * generation options (their `batchKey`: the service keys on the resolved options, generation-batch-key.ts) run as one
+ * left-padded engine.generate call (up to `maxBatch` rows), picked round-robin over channels; a job marked `alone`
+ * (seeded sampling) runs in a batch of its own. One batch runs at a time (the engine's worker is one thread); the rest wait in the fair queue.
  *
  * Cancellation: a waiting request that is cancelled leaves the queue; a running row fails at once with its own error
  * while the batch goes on for the others, and the engine call itself is cancelled (between decode steps) when every
@@ -15,6 +16,10 @@ export interface GenerationJob {
   channelId: string;
   item: GenerationItem;
   generation: Record<string, unknown>;
+  /** Jobs with equal keys may share a batch (default: optionsKey of `generation`, the options as given). */
+  batchKey?: string;
+  /** Runs in a batch of its own (seeded sampling: the engine keeps one random generator per batch). */
+  alone?: boolean;
   /** Ends the job: cancellation or deadline. */
   signal: AbortSignal;
   /** The coded error for the job once `signal` fired. */
@@ -71,7 +76,7 @@ export class GenerationScheduler {
   submit(job: GenerationJob): Promise<{ output: GenerationOutput; batch: BatchInfo }> {
     if (job.signal.aborted) return Promise.reject(job.abortError());
     return new Promise((resolve, reject) => {
-      const entry: Entry = { job, key: optionsKey(job.generation), resolve, reject, settled: false, detach: () => {} };
+      const entry: Entry = { job, key: job.batchKey ?? optionsKey(job.generation), resolve, reject, settled: false, detach: () => {} };
       const onAbort = () => {
         this.#queue.remove(job.channelId, entry);
         settle(entry, () => reject(job.abortError()));
@@ -94,7 +99,7 @@ export class GenerationScheduler {
 
   async #runNext(): Promise<void> {
     if (this.#busy) return;
-    const batch = this.#queue.takeBatch(this.#maxBatch, (a, b) => a.key === b.key);
+    const batch = this.#queue.takeBatch(this.#maxBatch, (a, b) => a === b || (!a.job.alone && !b.job.alone && a.key === b.key));
     if (batch.length === 0) return;
     this.#busy = true;
     try {

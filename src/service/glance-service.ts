@@ -1,8 +1,10 @@
 /**
  * The platform-free core the adapters call: one request = an image and an optional question → text. It admits the
- * request (queue bound → BUSY, per-user limits → RATE_LIMITED), gives it a deadline and the asker's cancellation,
- * gets the image's query embeddings from the embedding cache (misses are encoded together in one vision batch),
- * and generates in a dynamic batch with the other requests waiting at the same moment (OPT: with the image's kept
+ * request (queue bound → BUSY, per-user limits → RATE_LIMITED, generation options over the server's caps →
+ * GENERATION_INVALID_OPTION), gives it a deadline and the asker's cancellation, gets the image's query embeddings from
+ * the embedding cache (misses are encoded together in one vision batch, under the batch's longest deadline), and
+ * generates in a dynamic batch with the other requests waiting at the same moment whose options are equal once
+ * resolved (seeded sampling runs in a batch of its own, so the same seed gives the same tokens; OPT: with the image's kept
  * language-model prefix when there is one, so only the prompt is prefilled; src/cache/prefix-cache.ts). The engine
  * runs in a worker thread under a supervisor that restarts it if it dies.
  */
@@ -15,6 +17,7 @@ import { PrefixCache } from '../cache/prefix-cache.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ServiceMetrics } from '../metrics/service-metrics.ts';
 import { GenerationScheduler } from '../scheduler/generation-scheduler.ts';
+import { generationBatchKey, type GenerationBatchKey } from '../scheduler/generation-batch-key.ts';
 import { MicroBatcher } from '../scheduler/micro-batcher.ts';
 import { RequestDeadline } from '../scheduler/request-deadline.ts';
 import { UserRateLimiter } from '../scheduler/user-rate-limiter.ts';
@@ -204,13 +207,16 @@ export class GlanceService {
     let release: () => void;
     let deadline: RequestDeadline;
     let generation: Record<string, unknown>;
+    let batching: GenerationBatchKey;
     try {
       validate(request);
       // Bad generation options, and options over the server's caps, are refused before any work, so a refused
       // request leaves nothing in the cache.
       const model = this.#supervisor.manifest.model;
       if (model.architecture === 'blip2-itm') throw new GlanceError(ErrorCode.ModelKindMismatch, 'a retrieval (ITM) bundle does not generate text');
-      ({ generation } = limitGeneration(request.generation ?? {}, this.#options.generationLimits, { eosTokenIds: model.eosTokenIds, padTokenId: model.padTokenId }));
+      let resolved;
+      ({ generation, resolved } = limitGeneration(request.generation ?? {}, this.#options.generationLimits, { eosTokenIds: model.eosTokenIds, padTokenId: model.padTokenId }));
+      batching = generationBatchKey(resolved);
       deadline = new RequestDeadline(request.timeoutMs ?? this.#options.queue.deadlineMs, AbortSignal.any([this.#shutdown.signal, ...(request.signal ? [request.signal] : [])]));
       if (deadline.signal.aborted) throw deadline.error();
       release = this.#limiter.admit(request.userId);
@@ -220,7 +226,7 @@ export class GlanceService {
     this.#admitted++;
     this.#reportQueue();
     const { ended, stop } = deadline.whenEnded();
-    const running = Promise.race([this.#process(request, generation, deadline), ended]).finally(() => {
+    const running = Promise.race([this.#process(request, generation, batching, deadline), ended]).finally(() => {
       stop();
       release();
       this.#admitted--;
@@ -231,7 +237,7 @@ export class GlanceService {
     return running;
   }
 
-  async #process(request: ServiceRequest, generation: Record<string, unknown>, deadline: RequestDeadline): Promise<ServiceResult> {
+  async #process(request: ServiceRequest, generation: Record<string, unknown>, batching: GenerationBatchKey, deadline: RequestDeadline): Promise<ServiceResult> {
     const acceptedAt = performance.now();
     let encoded: ImageEmbedding | undefined;
     const lookup = await this.#cache.getOrCompute(request.image, async (bytes) => {
@@ -245,6 +251,8 @@ export class GlanceService {
       channelId: request.channelId,
       item: { queryEmbeds: lookup.queryEmbeds, prompt: buildPrompt(request.question, request.rawPrompt), ...(prefix ? { prefix } : {}) },
       generation,
+      batchKey: batching.key,
+      alone: batching.alone,
       signal: deadline.signal,
       abortError: () => deadline.error(),
       onToken: request.onToken,
