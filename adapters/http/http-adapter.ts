@@ -13,6 +13,7 @@ import { registerChatCompletionsRoute } from './chat-completions-route.ts';
 import { registerGenerationRoutes } from './generation-routes.ts';
 import { MAX_FIELD_BYTES } from './generation-request.ts';
 import { toHttpError } from './http-errors.ts';
+import { listenError } from './listen-error.ts';
 import { registerOperationsRoutes } from './operations-routes.ts';
 import { registerPlaygroundRoutes } from './playground-routes.ts';
 import { routeLabel, sendError, type RouteContext } from './route-context.ts';
@@ -59,7 +60,12 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   registerGenerationRoutes(app, context);
   registerChatCompletionsRoute(app, context);
 
-  await app.listen({ host: config.http.host, port: config.http.port });
+  try {
+    await app.listen({ host: config.http.host, port: config.http.port });
+  } catch (error) {
+    await app.close();
+    throw listenError(error, config.http.host, config.http.port);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
