@@ -2,7 +2,7 @@
  * The OpenAI-compatible `POST /v1/chat/completions` (and `GET /v1/models`, the one model served): a `chat.completion` answer, or with `stream: true`
  * `chat.completion.chunk` events (`data: {...}` … `data: [DONE]`). The image comes from a data: URL, or a remote URL
  * fetched through the SSRF guard when the configuration allows it, within the remote download bounds
- * (remote-fetch-limiter.ts: a few at once, one per client).
+ * (remote-fetch-limiter.ts: a few at once, and per client as many as GLANCE_USER_MAX_RUNNING).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -40,7 +40,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
   };
   const model = context.config.model ?? 'glance';
   const numQueryTokens = context.service.manifest.model.numQueryTokens;
-  const remoteFetches = new RemoteFetchLimiter();
+  const remoteFetches = new RemoteFetchLimiter({ maxPerClient: context.config.queue.maxRunningPerUser });
 
   // OpenAI clients list the models first; there is one.
   app.get('/v1/models', async () => ({ object: 'list', data: [{ id: model, object: 'model', created: 0, owned_by: 'glance' }] }));

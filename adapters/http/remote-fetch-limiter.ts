@@ -1,8 +1,9 @@
 /**
  * Remote image downloads happen before the service admits the request (it needs the bytes), so its busy and per-user
  * limits cannot bound them. This bounds them here: at most `maxTotal` downloads at once over all clients (more →
- * BUSY, 503), and one remote-image request per client at a time, held until its answer is sent (another → RATE_LIMITED,
- * 429), so one client cannot start many downloads of up to the body limit each.
+ * BUSY, 503), and per client at most `maxPerClient` remote-image requests at a time (the service's own per-user bound,
+ * GLANCE_USER_MAX_RUNNING), each held until its answer is sent (more → RATE_LIMITED, 429), so one client cannot start
+ * many downloads of up to the body limit each.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 
@@ -18,25 +19,29 @@ export interface RemoteFetchSlot {
 
 export class RemoteFetchLimiter {
   readonly #maxTotal: number;
-  readonly #clients = new Set<string>();
+  readonly #maxPerClient: number;
+  readonly #clients = new Map<string, number>();
   #fetching = 0;
 
-  constructor(maxTotal = MAX_REMOTE_FETCHES) {
-    this.#maxTotal = maxTotal;
+  constructor(options: { maxPerClient: number; maxTotal?: number }) {
+    this.#maxTotal = options.maxTotal ?? MAX_REMOTE_FETCHES;
+    this.#maxPerClient = options.maxPerClient;
   }
 
-  /** Claims a download for `clientId`, or throws RATE_LIMITED (the client has one) or BUSY (all downloads taken). */
+  /** Claims a download for `clientId`, or throws RATE_LIMITED (the client has its share) or BUSY (all downloads taken). */
   acquire(clientId: string): RemoteFetchSlot {
-    if (this.#clients.has(clientId)) {
-      throw new GlanceError(ErrorCode.RateLimited, 'you already have a request with a remote image in progress; wait for it to finish', { reason: 'remote-fetch' });
+    const held = this.#clients.get(clientId) ?? 0;
+    if (held >= this.#maxPerClient) {
+      const what = this.#maxPerClient === 1 ? 'a request with a remote image' : `${held} requests with remote images`;
+      throw new GlanceError(ErrorCode.RateLimited, `you already have ${what} in progress; wait for it to finish`, { reason: 'remote-fetch' });
     }
     if (this.#fetching >= this.#maxTotal) {
       throw new GlanceError(ErrorCode.Busy, `glance is downloading ${this.#fetching} remote images already; try again in a moment, or send the image as a data: URL`, { fetching: this.#fetching });
     }
     this.#fetching++;
-    this.#clients.add(clientId);
+    this.#clients.set(clientId, held + 1);
     let fetching = true;
-    let held = true;
+    let holding = true;
     const fetched = () => {
       if (!fetching) return;
       fetching = false;
@@ -46,14 +51,16 @@ export class RemoteFetchLimiter {
       fetched,
       release: () => {
         fetched();
-        if (!held) return;
-        held = false;
-        this.#clients.delete(clientId);
+        if (!holding) return;
+        holding = false;
+        const left = (this.#clients.get(clientId) ?? 1) - 1;
+        if (left > 0) this.#clients.set(clientId, left);
+        else this.#clients.delete(clientId);
       },
     };
   }
 
-  /** Downloads in progress (for tests and health). */
+  /** Downloads in progress. */
   get fetching(): number {
     return this.#fetching;
   }

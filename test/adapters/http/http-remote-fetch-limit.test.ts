@@ -1,4 +1,5 @@
-// Remote image downloads are bounded before the service admits the request: one per client at a time (429) and
+// Remote image downloads are bounded before the service admits the request: per client GLANCE_USER_MAX_RUNNING (1 by
+// default) at a time (429) and
 // MAX_REMOTE_FETCHES over all clients (503 BUSY with Retry-After). The image server holds its answers until told.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,7 +31,7 @@ async function until(condition: () => boolean): Promise<void> {
 
 describe('remote image download bounds', () => {
   it('counts downloads and clients separately, and frees both on release', () => {
-    const limiter = new RemoteFetchLimiter(2);
+    const limiter = new RemoteFetchLimiter({ maxTotal: 2, maxPerClient: 1 });
     const a = limiter.acquire('a');
     expect(() => limiter.acquire('a')).toThrow(expect.objectContaining({ code: 'RATE_LIMITED' }));
     const b = limiter.acquire('b');
@@ -47,6 +48,12 @@ describe('remote image download bounds', () => {
     c.release();
     expect(limiter.fetching).toBe(0);
     limiter.acquire('a').release();
+    const two = new RemoteFetchLimiter({ maxTotal: 4, maxPerClient: 2 });
+    const first = two.acquire('a');
+    two.acquire('a');
+    expect(() => two.acquire('a')).toThrow(expect.objectContaining({ code: 'RATE_LIMITED' }));
+    first.release();
+    two.acquire('a');
   });
 
   it('refuses a second download of one client (429) and one above the global bound (503 BUSY), then serves them all', async () => {
