@@ -7,6 +7,8 @@ import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 export class RequestDeadline {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
+  /** performance.now() when the deadline passes. */
+  readonly deadlineAt: number;
   readonly #deadline: AbortSignal;
 
   constructor(timeoutMs: number, signal?: AbortSignal) {
@@ -14,6 +16,7 @@ export class RequestDeadline {
       throw new GlanceError(ErrorCode.InvalidInput, `timeoutMs must be a positive number of milliseconds (got ${timeoutMs})`);
     }
     this.timeoutMs = timeoutMs;
+    this.deadlineAt = performance.now() + timeoutMs;
     this.#deadline = AbortSignal.timeout(timeoutMs);
     this.signal = signal ? AbortSignal.any([signal, this.#deadline]) : this.#deadline;
   }

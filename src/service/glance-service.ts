@@ -23,7 +23,7 @@ import { RequestDeadline } from '../scheduler/request-deadline.ts';
 import { UserRateLimiter } from '../scheduler/user-rate-limiter.ts';
 import { EngineSupervisor } from './engine-supervisor.ts';
 import { buildPrompt } from './prompt.ts';
-import { encodeVisionBatch, type VisionOutcome } from './vision-batch.ts';
+import { encodeVisionJobs, type VisionJob, type VisionOutcome } from './vision-batch.ts';
 import { checkGenerationLimits, limitGeneration, type GenerationLimits } from './generation-limits.ts';
 
 /**
@@ -113,7 +113,7 @@ export class GlanceService {
   /** OPT bundles with a prefix budget; undefined otherwise (T5 has no per-image prefix). */
   readonly #prefixes: PrefixCache | undefined;
   readonly #limiter: UserRateLimiter;
-  readonly #vision: MicroBatcher<Uint8Array, VisionOutcome>;
+  readonly #vision: MicroBatcher<VisionJob, VisionOutcome>;
   readonly #generation: GenerationScheduler;
   readonly #shutdown = new AbortController();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -143,10 +143,10 @@ export class GlanceService {
     this.#limiter = new UserRateLimiter({ perMinute: options.queue.perUserPerMinute, maxRunning: options.queue.maxRunningPerUser });
     this.#vision = new MicroBatcher({
       maxBatch: options.queue.maxBatch,
-      run: (images) => {
+      run: (jobs) => {
         this.#calls.visionBatches++;
-        this.#calls.visionImages += images.length;
-        return encodeVisionBatch(images, (batch) => this.#supervisor.encodeImages(batch));
+        this.#calls.visionImages += jobs.length;
+        return encodeVisionJobs(jobs, (images, callOptions) => this.#supervisor.encodeImages(images, callOptions));
       },
     });
     this.#generation = new GenerationScheduler({
@@ -240,12 +240,7 @@ export class GlanceService {
   async #process(request: ServiceRequest, generation: Record<string, unknown>, batching: GenerationBatchKey, deadline: RequestDeadline): Promise<ServiceResult> {
     const acceptedAt = performance.now();
     let encoded: ImageEmbedding | undefined;
-    const lookup = await this.#cache.getOrCompute(request.image, async (bytes) => {
-      const outcome = await this.#vision.submit(bytes);
-      if ('error' in outcome) throw outcome.error;
-      encoded = outcome.embedding;
-      return outcome.embedding.queryEmbeds;
-    });
+    const lookup = await this.#embed(request.image, deadline, (embedding) => (encoded = embedding));
     const prefix = this.#prefixes?.get(lookup.key);
     const { output, batch } = await this.#generation.submit({
       channelId: request.channelId,
@@ -281,6 +276,27 @@ export class GlanceService {
       batchSize: batch.batchSize,
       timingsMs,
     };
+  }
+
+  /**
+   * The image's query embeddings from the cache, or from a vision batch under this request's deadline. A request
+   * that waited on another request's encoding of the same image, which that request's end cancelled, encodes it
+   * again under its own deadline (a few times at most).
+   */
+  async #embed(image: Uint8Array, deadline: RequestDeadline, onEncoded: (embedding: ImageEmbedding) => void) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#cache.getOrCompute(image, async (bytes) => {
+          const outcome = await this.#vision.submit({ image: bytes, signal: deadline.signal, deadlineAt: deadline.deadlineAt });
+          if ('error' in outcome) throw outcome.error;
+          onEncoded(outcome.embedding);
+          return outcome.embedding.queryEmbeds;
+        });
+      } catch (error) {
+        const endedElsewhere = error instanceof GlanceError && (error.code === ErrorCode.Aborted || error.code === ErrorCode.DeadlineExceeded) && !deadline.signal.aborted;
+        if (!endedElsewhere || attempt >= 3) throw error;
+      }
+    }
   }
 
   /**

@@ -1,0 +1,62 @@
+/**
+ * Image encoding runs under the requests' deadlines (real service, tiny OPT bundle): a request whose deadline passes
+ * while its large image is being decoded and encoded fails with DEADLINE_EXCEEDED, the engine call is cancelled (its
+ * embedding never reaches the cache), and the service serves the next request with the golden caption.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode } from '../../../engine/errors.ts';
+import { GlanceService } from '../../../src/service/glance-service.ts';
+import { allAborted } from '../../../src/scheduler/all-aborted.ts';
+import { IMAGES, TEST_PROVIDER, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
+import { blankPng } from '../../helpers/test-images.ts';
+import { convertTinyOpt, type TinyBundle } from '../../helpers/tiny-bundle.ts';
+
+const golden: string = readJson(join(TINY_OPT, 'goldens.json')).images['astronaut.png'].generate.caption_greedy.outputs[0].text_stripped;
+let bundle: TinyBundle;
+let service: GlanceService;
+
+beforeAll(async () => {
+  bundle = await convertTinyOpt();
+  service = await GlanceService.start({
+    bundleDir: bundle.dir,
+    modelId: 'tiny-blip2-opt',
+    provider: TEST_PROVIDER,
+    threads: 1,
+    cache: { maxBytes: 16 * 1024 * 1024, ttlMs: 60_000 },
+    queue: { maxQueued: 8, maxBatch: 8, perUserPerMinute: 100, deadlineMs: 60_000 },
+  });
+});
+
+afterAll(async () => {
+  await service?.close({ graceMs: 0 });
+  bundle?.cleanup();
+});
+
+describe('vision deadline', () => {
+  it('fails a request whose deadline passes during vision with DEADLINE_EXCEEDED and cancels the encoding', async () => {
+    // 36 megapixels: decoding and resampling it takes far longer than the 5 ms deadline.
+    const large = blankPng(6000, 6000);
+    await expect(service.run({ image: large, userId: 'a', channelId: 'c', timeoutMs: 5 })).rejects.toMatchObject({ code: ErrorCode.DeadlineExceeded });
+    // One vision batch runs at a time: this request's encoding starts after the cancelled one has ended.
+    const next = await service.run({ image: readFileSync(join(IMAGES, 'astronaut.png')), userId: 'b', channelId: 'c', generation: { maxNewTokens: 20 } });
+    expect(next.text).toBe(golden);
+    // The cancelled encoding stored nothing: only the astronaut is cached.
+    expect(service.health().cache.entries).toBe(1);
+  });
+});
+
+describe('allAborted', () => {
+  it('fires once every signal has fired', () => {
+    const a = new AbortController();
+    const b = new AbortController();
+    const all = allAborted([a.signal, b.signal]);
+    a.abort();
+    expect(all.signal.aborted).toBe(false);
+    b.abort();
+    expect(all.signal.aborted).toBe(true);
+    all.dispose();
+    expect(allAborted([a.signal]).signal.aborted).toBe(true);
+  });
+});
