@@ -111,6 +111,13 @@ describe('resolveModel (Hub failures)', () => {
     expect(downloadsOf('model.safetensors')).toEqual([]);
   });
 
+  it('says that no local folder of that name exists either when a mistyped local path is read as a Hub id', async () => {
+    const dataDir = join(work, 'data-mistyped');
+    const error = await resolveModel('bundles/blip2-q4', { dataDir, hubUrl: hub.url }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: ErrorCode.ModelUnavailable });
+    expect((error as Error).message).toContain('has no model bundles/blip2-q4@main (and there is no folder ./bundles/blip2-q4 here)');
+  });
+
   it('answers MODEL_UNAVAILABLE for an unknown repo, an unknown revision, a repo without weights and an unreachable Hub', async () => {
     const dataDir = join(work, 'data-errors');
     await expect(resolveModel('nobody/no-such-model', { dataDir, hubUrl: hub.url })).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/has no model nobody\/no-such-model@main.*HF_TOKEN/) });
