@@ -5,16 +5,23 @@
  * bots' messages and users who opted out are skipped. Needs the message.channels / message.groups events (and the
  * bot in the channel).
  */
-import { isUnexpected, userMessage } from '../shared/error-messages.ts';
+import { GlanceError } from '../../engine/errors.ts';
+import { isUnexpected } from '../shared/error-messages.ts';
 import { replyThread } from './conversation-key.ts';
 import type { SlackMessage } from './event-fields.ts';
 import { runSlackJob } from './image-job.ts';
-import { formatReply, plainText } from './reply-format.ts';
+import { formatReply } from './reply-format.ts';
 import { PLATFORM, type SlackAdapterContext } from './slack-context.ts';
 import { fileLoader, fileName, pickImageFiles } from './slack-files.ts';
 import { startThreadReply } from './thread-reply.ts';
 
-/** Describes the message's images if its channel asked for it (files already completed); resolves when replied. */
+/**
+ * Describes the message's images if its channel asked for it (files already completed); resolves when replied.
+ *
+ * Nobody asked for this work, so it never posts only to say it failed: a request refused as a whole (busy, rate
+ * limited, deadline, shutting down) is logged and nothing is posted; so is a message none of whose images could be
+ * read. When at least one image got alt text, the others' problems are numbered lines of the same attributed reply.
+ */
 export async function autoAltText(context: SlackAdapterContext, message: SlackMessage): Promise<void> {
   if (message.botId || message.channelType === 'im') return;
   if (!context.settings.isChannelAutoAltText(PLATFORM, message.channel)) return;
@@ -22,20 +29,23 @@ export async function autoAltText(context: SlackAdapterContext, message: SlackMe
   const limit = context.config.limits.maxImagesPerMessage;
   const picked = pickImageFiles(message.files, limit, { skipDescribed: true });
   if (picked.images.length === 0) return;
-  const reply = startThreadReply(context, message.channel, replyThread(message));
-  let text: string;
+  const fields = { component: 'slack', channel: message.channel, message: message.ts };
+  let outcomes: Awaited<ReturnType<typeof runSlackJob>>['outcomes'];
   try {
-    const { outcomes } = await runSlackJob(context, {
+    ({ outcomes } = await runSlackJob(context, {
       images: picked.images.map((file) => ({ name: fileName(file), load: fileLoader(context, file) })),
       userId: message.user,
       channelId: message.channel,
-    });
-    const skipped = picked.overLimit.map(fileName);
-    if (outcomes.length === 1 && 'error' in outcomes[0] && skipped.length === 0) text = plainText(outcomes[0].error);
-    else text = formatReply({ kind: 'alt-text', outcomes, skipped, limit });
+    }));
   } catch (error) {
-    if (isUnexpected(error)) context.log?.error({ component: 'slack', err: error, channel: message.channel }, 'automatic alt text failed');
-    text = plainText(userMessage(error));
+    if (isUnexpected(error)) context.log?.error({ ...fields, err: error }, 'automatic alt text failed; nothing posted');
+    else context.log?.info({ ...fields, code: error instanceof GlanceError ? error.code : undefined }, 'automatic alt text refused (nobody asked, so nothing is posted)');
+    return;
   }
-  await reply.finish(text);
+  if (!outcomes.some((outcome) => 'text' in outcome)) {
+    context.log?.info({ ...fields, images: outcomes.length }, 'automatic alt text: no image could be read; nothing posted');
+    return;
+  }
+  const reply = startThreadReply(context, message.channel, replyThread(message));
+  await reply.finish(formatReply({ kind: 'alt-text', outcomes, skipped: picked.overLimit.map(fileName), limit }));
 }
