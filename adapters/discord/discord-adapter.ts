@@ -3,6 +3,7 @@
  * close destroys the client and waits for the work in flight. The only place discord.js is used (with the other
  * files of this folder).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { Events, type Client } from 'discord.js';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import { AdapterWork } from '../shared/adapter-work.ts';
@@ -11,10 +12,14 @@ import type { DiscordAdapterContext } from './adapter-context.ts';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS, downloadAttachment } from './attachment-download.ts';
 import { conversationKey } from './conversation-key.ts';
 import { createDiscordClient } from './discord-client.ts';
+import { DEFAULT_READY_TIMEOUT_MS, waitForGatewayReady } from './gateway-ready.ts';
 import { handleInteraction } from './interaction-listener.ts';
 import { handleMessage } from './message-listener.ts';
 
-export type DiscordAdapterOptions = ChatAdapterOptions;
+export interface DiscordAdapterOptions extends ChatAdapterOptions {
+  /** How long start-up waits for the gateway to be ready (default 60 s); then it fails with DEADLINE_EXCEEDED. */
+  readyTimeoutMs?: number;
+}
 
 export interface DiscordAdapter {
   client: Client;
@@ -25,6 +30,19 @@ export interface DiscordAdapter {
    * client (gateway closed, REST token dropped).
    */
   close(options?: { graceMs?: number }): Promise<void>;
+}
+
+/**
+ * discord.js's destroy() can wait forever when the shard is still waiting for HELLO or READY (its own wait, aborted by
+ * destroy, starts a reconnect that takes over the connection destroy waits on): give up waiting after `graceMs`.
+ */
+const DESTROY_GRACE_MS = 2000;
+
+async function destroyWithin(client: Client, graceMs: number, log: DiscordAdapterOptions['log']): Promise<void> {
+  const destroyed = client.destroy().then(() => true);
+  if (!(await Promise.race([destroyed, delay(graceMs, false, { ref: false })]))) {
+    log?.warn({ component: 'discord' }, `the Discord client did not close within ${graceMs} ms after a failed start`);
+  }
 }
 
 export async function startDiscordAdapter(options: DiscordAdapterOptions): Promise<DiscordAdapter> {
@@ -50,12 +68,14 @@ export async function startDiscordAdapter(options: DiscordAdapterOptions): Promi
   client.on(Events.ShardResume, () => log?.info({ component: 'discord' }, 'Discord gateway resumed'));
   client.on(Events.ShardDisconnect, (event) => log?.warn({ component: 'discord', code: event.code }, 'Discord gateway disconnected'));
 
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  const gateway = waitForGatewayReady(client, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   try {
-    await client.login(token);
-    await ready;
+    // login() may resolve although the gateway refused the session (4014): ready decides
+    await Promise.all([client.login(token), gateway.ready]);
   } catch (error) {
-    await client.destroy();
+    gateway.cancel();
+    await destroyWithin(client, DESTROY_GRACE_MS, log);
+    if (error instanceof GlanceError) throw error;
     const message = (error as Error).message ?? String(error);
     throw new GlanceError(ErrorCode.ConfigInvalid, `Discord login failed (${message}); check DISCORD_TOKEN and DISCORD_API_URL.`, undefined, { cause: error });
   }

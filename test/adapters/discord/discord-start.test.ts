@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FakeDiscord } from '../../helpers/fake-discord/fake-discord.ts';
+import { FakeDiscord, Intents } from '../../helpers/fake-discord/fake-discord.ts';
 import { cleanEnv, spawnGlance } from '../../helpers/run-glance.ts';
 import { ALICE, PNG_ATTACHMENT, QUESTION, lastBotText, nextBotPost } from './discord-test-bot.ts';
 
@@ -66,6 +66,18 @@ describe('glance start with DISCORD_TOKEN', () => {
       expect(lastBotText(fake, '4001')).toMatch(/^Answer \(glance\): \S/);
       started.child.kill('SIGTERM');
       expect(await started.exited).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('with DISCORD_MESSAGE_CONTENT=true but the intent not enabled in the Developer Portal (close 4014): exits 1 saying what to do, instead of hanging', async () => {
+    const fake = await FakeDiscord.start({ disallowedIntents: Intents.MessageContent });
+    try {
+      const env = cleanEnv({ DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl, DISCORD_MEDIA_HOSTS: fake.cdnHost, DISCORD_MESSAGE_CONTENT: 'true' });
+      const result = await run(['start', '--demo', '--port', '0', '--data-dir', join(work, 'data-4014')], env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('glance: error [CONFIG_INVALID]: Discord refused the Message Content intent: enable it for the bot in the Developer Portal (Bot → Privileged Gateway Intents) or set DISCORD_MESSAGE_CONTENT=false');
     } finally {
       await fake.close();
     }

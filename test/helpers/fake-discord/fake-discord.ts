@@ -29,6 +29,7 @@ import { interactionPayload, modalSubmitComponents, placeAttachmentOption } from
 import { parseBody, readRaw } from './request-body.ts';
 
 export type { FakeMessage, FakeUser, FakeGuildInput } from './discord-objects.ts';
+export { Intents } from './discord-objects.ts';
 export type { InteractionResponse } from './fake-store.ts';
 export type { CdnRequest } from './fake-cdn.ts';
 
@@ -75,6 +76,13 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** How long the initial interaction response may take (default 3000, as Discord); a later callback gets 404 10062 Unknown interaction. */
   interactionDeadlineMs?: number;
+  /**
+   * Privileged intents not enabled for the app in the Developer Portal (e.g. `Intents.MessageContent`): an IDENTIFY
+   * asking for one is closed with 4014 Disallowed intent(s), as Discord does. Default none.
+   */
+  disallowedIntents?: number;
+  /** READY without GUILD_CREATE (the guilds stay unavailable; discord.js waits up to 15 s for them): for start-up deadlines. Default false. */
+  withholdGuilds?: boolean;
 }
 
 interface InteractionInput {
@@ -136,6 +144,8 @@ export class FakeDiscord {
       resumeUrl: () => gatewayUrl,
       readyPayload: (sessionId) => this.store.readyPayload(sessionId, gatewayUrl),
       guildCreatePayloads: () => this.store.guildCreatePayloads(),
+      disallowedIntents: options.disallowedIntents,
+      withholdGuilds: options.withholdGuilds,
     });
     this.restContext = {
       store: this.store,

@@ -3,7 +3,8 @@
  * RESUME → the missed dispatches then RESUMED. Every session keeps a log of its dispatches with their sequence
  * numbers, so a session that lost its connection gets what it missed when it resumes. Close codes follow Discord:
  * 4000-4003, 4005 and 4008 leave the session resumable; 4004, 4007, 4009 and 4010+ end it (a RESUME then gets
- * INVALID_SESSION false and the client identifies again); a client closing with 1000/1001 ends its session.
+ * INVALID_SESSION false and the client identifies again); a client closing with 1000/1001 ends its session. An
+ * IDENTIFY asking for a privileged intent the app may not use (`disallowedIntents`) is closed with 4014.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -40,6 +41,10 @@ export interface GatewayHooks {
   readyPayload: (sessionId: string) => unknown;
   /** The GUILD_CREATE payloads sent after READY. */
   guildCreatePayloads: () => unknown[];
+  /** Privileged intents the app may not use (not enabled in the Developer Portal): an IDENTIFY asking for one is closed with 4014. */
+  disallowedIntents?: number;
+  /** READY is sent but not GUILD_CREATE: the guilds stay unavailable (discord.js waits up to 15 s for them). */
+  withholdGuilds?: boolean;
 }
 
 export interface GatewayStats {
@@ -190,6 +195,10 @@ export class FakeGateway {
       connection.socket.close(4004, 'Authentication failed.');
       return;
     }
+    if ((d.intents ?? 0) & (this.hooks.disallowedIntents ?? 0)) {
+      connection.socket.close(4014, 'Disallowed intent(s).');
+      return;
+    }
     this.stats.identifies++;
     this.stats.intents = d.intents;
     const session: GatewaySession = { id: `fake-session-${++this.sessionCounter}`, intents: d.intents ?? 0, sequence: 0, log: [], ended: false };
@@ -197,6 +206,7 @@ export class FakeGateway {
     session.connection = connection;
     connection.session = session;
     this.dispatch(session, 'READY', this.hooks.readyPayload(session.id));
+    if (this.hooks.withholdGuilds) return;
     for (const guild of this.hooks.guildCreatePayloads()) this.dispatch(session, 'GUILD_CREATE', guild);
     this.markReady(connection);
   }
