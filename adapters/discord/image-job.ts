@@ -20,3 +20,8 @@ export function spoilerName(name: string): boolean {
 export function runImageJob(context: DiscordAdapterContext, job: ImageJob): Promise<ImageJobResult<ImageToRead>> {
   return runSharedImageJob(context, job);
 }
+
+/** At most `limit` images of a request, in order, and the names of the rest (the reply names them as skipped). */
+export function withinLimit<I extends { name: string }>(images: I[], limit: number): { images: I[]; skipped: string[] } {
+  return { images: images.slice(0, limit), skipped: images.slice(limit).map((image) => image.name) };
+}

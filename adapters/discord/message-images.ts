@@ -3,7 +3,7 @@
  * URL when a later question needs them) and as image jobs read them.
  */
 import type { Attachment, Message } from 'discord.js';
-import type { RememberedImage } from '../../src/conversation/conversation-manager.ts';
+import type { ConversationKey, RememberedImage } from '../../src/conversation/conversation-manager.ts';
 import type { DiscordAdapterContext } from './adapter-context.ts';
 import { PLATFORM } from './adapter-context.ts';
 import { tooLarge } from '../shared/image-limits.ts';
@@ -46,12 +46,32 @@ export function messageOrigin(message: Message): { id: string; authorId: string;
   return { id: message.id, authorId: message.author.id, postedAt: message.createdTimestamp, refetch: () => message.fetch(true) };
 }
 
-/** Remembers the message's images (unless its author opted out); returns them, in posting order. */
+/** The message's images for the request at hand, in posting order (not remembered). */
+export function messageImages(context: DiscordAdapterContext, message: Message): RememberedImage[] {
+  return imageCandidates(message).map((attachment) => rememberedImage(context, attachment, messageOrigin(message)));
+}
+
+/**
+ * Remembers the message's images for later questions unless its author opted out, and returns them either way: a
+ * request about this very message (its own images, the message it replies to) uses them even when they are not
+ * remembered. In posting order.
+ */
 export function rememberMessageImages(context: DiscordAdapterContext, message: Message): RememberedImage[] {
-  if (context.settings.isUserOptedOut(PLATFORM, message.author.id)) return [];
-  const images = imageCandidates(message).map((attachment) => rememberedImage(context, attachment, messageOrigin(message)));
-  context.conversations.remember(conversationKey(message.guildId, message.channelId, message.channel), images);
+  const images = messageImages(context, message);
+  if (!context.settings.isUserOptedOut(PLATFORM, message.author.id)) {
+    context.conversations.remember(conversationKey(message.guildId, message.channelId, message.channel), images);
+  }
   return images;
+}
+
+/** The images remembered for the message `messageId` in the conversation `key` ([] when none). */
+export function rememberedImagesOf(context: DiscordAdapterContext, key: ConversationKey, messageId: string): RememberedImage[] {
+  try {
+    const resolved = context.conversations.resolve({ key, messageId });
+    return resolved.source === 'message' ? resolved.images : [];
+  } catch {
+    return []; // nothing remembered in this conversation
+  }
 }
 
 export function toRead(image: RememberedImage): ImageToRead {

@@ -1,16 +1,20 @@
 /**
  * Questions in messages: a message that @mentions glance, replies to one of its messages, or is a direct message.
- * The text (mention removed) is the question; no text = a caption. The image is the one on the message, on the
- * message it replies to, or the recent one in the thread/channel (the conversation manager decides). Images of
- * users who opted out are not looked at unless they asked themselves.
+ * The text (mention removed) is the question; no text = a caption. The images are the message's own (used even
+ * when they are not remembered, e.g. the asker opted out), else those of the message it replies to (through
+ * glance's own messages to the image glance answered about: reply-target-images.ts), else the recent one in the
+ * thread/channel (the conversation manager decides); at most GLANCE_MAX_IMAGES_PER_MESSAGE, the rest named as
+ * skipped. Images of users who opted out are not looked at unless they asked themselves. Without the Message
+ * Content intent a reply that does not mention glance arrives blank: glance says to mention it.
  */
 import type { Message } from 'discord.js';
 import type { DiscordAdapterContext } from './adapter-context.ts';
 import { consentedImages } from './commands/consent.ts';
 import { conversationKey } from './conversation-key.ts';
 import { isUnexpected, userMessage } from '../shared/error-messages.ts';
-import { runImageJob } from './image-job.ts';
+import { runImageJob, withinLimit } from './image-job.ts';
 import { rememberMessageImages, toRead } from './message-images.ts';
+import { repliedImages } from './reply-target-images.ts';
 import { startReply } from './discord-reply.ts';
 import { formatPartial, formatReply } from './reply-format.ts';
 import { checkQuestion } from '../shared/question-limit.ts';
@@ -28,40 +32,41 @@ export function questionText(content: string, botId: string): string {
   return content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
 }
 
-async function repliedImages(context: DiscordAdapterContext, message: Message): Promise<void> {
-  const referenced = message.reference?.messageId;
-  if (!referenced || message.reference?.channelId !== message.channelId) return;
-  const key = conversationKey(message.guildId, message.channelId, message.channel);
-  try {
-    if (context.conversations.resolve({ key, messageId: referenced }).source === 'message') return; // already remembered
-  } catch {
-    // nothing remembered in this conversation
-  }
-  try {
-    const target = await message.channel.messages.fetch({ message: referenced, force: true });
-    rememberMessageImages(context, target);
-  } catch (error) {
-    context.log?.debug({ err: error, message: referenced }, 'the replied-to message could not be fetched');
-  }
+/**
+ * True when Discord sent the message blanked: without the Message Content intent a guild message that does not
+ * @mention glance (a reply to glance with the reply ping turned off) arrives without its text and attachments.
+ */
+export function isBlankedForIntent(context: DiscordAdapterContext, message: Message, botId: string): boolean {
+  return (
+    !context.config.discord.messageContent &&
+    message.guildId !== null &&
+    !message.mentions.users.has(botId) &&
+    message.content === '' &&
+    message.attachments.size === 0
+  );
+}
+
+/** What glance says to a message it cannot read (isBlankedForIntent). */
+export function mentionNeededMessage(botId: string): string {
+  return `glance cannot read replies that do not @mention it here. Write <@${botId}> and your question in your message, or use "Ask about image" on the image's message (right-click → Apps).`;
 }
 
 export async function answerMessageQuestion(context: DiscordAdapterContext, message: Message, botId: string): Promise<void> {
   const question = questionText(message.content, botId);
   const reply = startReply(context, message);
+  if (isBlankedForIntent(context, message, botId)) {
+    await reply.finish(mentionNeededMessage(botId));
+    return;
+  }
   let text: string;
   try {
     checkQuestion(question, context.config.limits.maxQuestionChars);
     const attached = rememberMessageImages(context, message);
-    await repliedImages(context, message);
+    const explicit = attached.length > 0 ? attached : await repliedImages(context, message, botId);
     const key = conversationKey(message.guildId, message.channelId, message.channel);
-    const resolved = context.conversations.resolve({
-      key,
-      messageId: message.id,
-      attached: attached.length > 0 ? attached : undefined,
-      replyToMessageId: message.reference?.messageId,
-    });
-    const images = consentedImages(context, resolved.images, message.author.id).slice(0, context.config.limits.maxImagesPerMessage);
-    const reads = images.map(toRead);
+    const found = explicit.length > 0 ? explicit : context.conversations.resolve({ key, messageId: message.id }).images;
+    const limit = context.config.limits.maxImagesPerMessage;
+    const { images: reads, skipped } = withinLimit(consentedImages(context, found, message.author.id).map(toRead), limit);
     const kind = question === '' ? 'caption' : 'answer';
     const { outcomes } = await runImageJob(context, {
       images: reads,
@@ -70,7 +75,8 @@ export async function answerMessageQuestion(context: DiscordAdapterContext, mess
       channelId: message.channelId,
       onPartial: (soFar) => reply.update(formatPartial(kind, soFar, reads[0].spoiler)),
     });
-    text = outcomes.length === 1 && 'error' in outcomes[0] ? outcomes[0].error : formatReply({ kind, outcomes });
+    const only = outcomes.length === 1 && skipped.length === 0 ? outcomes[0] : undefined;
+    text = only && 'error' in only ? only.error : formatReply({ kind, outcomes, skipped, limit });
   } catch (error) {
     if (isUnexpected(error)) context.log?.error({ err: error, channel: message.channelId }, 'answering a Discord message failed');
     text = userMessage(error);

@@ -1,6 +1,6 @@
 /**
  * Message context-menu "Ask about image": opens a modal asking for the question; the modal's submit answers it
- * about the target message's images (remembered when the menu was used; fetched again if forgotten since).
+ * about the target message's images (remembered when the menu was used; fetched again if not remembered).
  */
 import {
   ActionRowBuilder,
@@ -14,7 +14,8 @@ import { ErrorCode, GlanceError } from '../../../engine/errors.ts';
 import type { DiscordAdapterContext } from '../adapter-context.ts';
 import { conversationKey } from '../conversation-key.ts';
 import { answerInteraction, deferPublicly, replyPrivately } from '../interaction-reply.ts';
-import { toRead } from '../message-images.ts';
+import { withinLimit, type ImageToRead } from '../image-job.ts';
+import { attachmentToRead, rememberedImagesOf, toRead } from '../message-images.ts';
 import { checkQuestion } from '../../shared/question-limit.ts';
 import { consentedImages } from './consent.ts';
 import { targetImages } from './interaction-images.ts';
@@ -43,6 +44,26 @@ export async function askAboutImageCommand(context: DiscordAdapterContext, inter
   }
 }
 
+/**
+ * The target message's images: the remembered ones (consented), else the message fetched again from Discord
+ * (forgotten since the menu was used, or never remembered because its author opted out: their own question about
+ * it is still answered).
+ */
+async function targetImagesToRead(context: DiscordAdapterContext, interaction: ModalSubmitInteraction, targetId: string): Promise<ImageToRead[]> {
+  const key = conversationKey(interaction.guildId, interaction.channelId!, interaction.channel);
+  const remembered = rememberedImagesOf(context, key, targetId);
+  if (remembered.length > 0) return consentedImages(context, remembered, interaction.user.id).map(toRead);
+  const channel = interaction.channel;
+  let target;
+  try {
+    if (channel && 'messages' in channel) target = await channel.messages.fetch({ message: targetId, force: true });
+  } catch (error) {
+    context.log?.debug({ err: error, message: targetId }, 'the target of "Ask about image" could not be fetched again');
+  }
+  if (!target) throw new GlanceError(ErrorCode.NoImage, 'The image of that message is no longer available (was it deleted?); use "Ask about image" on an image that is still there.');
+  return targetImages(context, target, interaction.user.id).map((attachment) => attachmentToRead(context, attachment));
+}
+
 export async function askModalSubmit(context: DiscordAdapterContext, interaction: ModalSubmitInteraction): Promise<void> {
   let job;
   try {
@@ -50,24 +71,8 @@ export async function askModalSubmit(context: DiscordAdapterContext, interaction
     const question = interaction.fields.getTextInputValue(QUESTION_INPUT_ID).trim();
     checkQuestion(question, context.config.limits.maxQuestionChars);
     await deferPublicly(interaction); // finding the image may take a REST call: answer Discord's 3 s deadline first
-    const key = conversationKey(interaction.guildId, interaction.channelId!, interaction.channel);
-    const remembered = () => {
-      try {
-        const resolved = context.conversations.resolve({ key, messageId: interaction.id, replyToMessageId: targetId });
-        return resolved.source === 'reply' ? resolved : undefined;
-      } catch {
-        return undefined;
-      }
-    };
-    let resolved = remembered();
-    if (!resolved && interaction.channel && 'messages' in interaction.channel) {
-      // forgotten since the menu was used: fetch the message again (from Discord: fresh signed attachment URLs)
-      targetImages(context, await interaction.channel.messages.fetch({ message: targetId, force: true }), interaction.user.id);
-      resolved = remembered();
-    }
-    if (!resolved) throw new GlanceError(ErrorCode.NoImage, 'The image of that message is no longer available; use "Ask about image" on it again.');
-    const images = consentedImages(context, resolved.images, interaction.user.id).slice(0, context.config.limits.maxImagesPerMessage);
-    job = { images: images.map(toRead), question, userId: interaction.user.id, channelId: interaction.channelId! };
+    const { images } = withinLimit(await targetImagesToRead(context, interaction, targetId), context.config.limits.maxImagesPerMessage);
+    job = { images, question, userId: interaction.user.id, channelId: interaction.channelId! };
   } catch (error) {
     await replyPrivately(context, interaction, error);
     return;

@@ -3,7 +3,7 @@ import type { ChatInputCommandInteraction } from 'discord.js';
 import type { DiscordAdapterContext } from '../adapter-context.ts';
 import { conversationKey } from '../conversation-key.ts';
 import { answerInteraction, replyPrivately } from '../interaction-reply.ts';
-import type { ImageToRead } from '../image-job.ts';
+import { withinLimit, type ImageToRead } from '../image-job.ts';
 import { attachmentToRead, toRead } from '../message-images.ts';
 import { checkQuestion } from '../../shared/question-limit.ts';
 import { attachmentOption } from './interaction-images.ts';
@@ -20,7 +20,7 @@ export async function askCommand(context: DiscordAdapterContext, interaction: Ch
     else {
       const key = conversationKey(interaction.guildId, interaction.channelId, interaction.channel);
       const resolved = context.conversations.resolve({ key, messageId: interaction.id });
-      images = consentedImages(context, resolved.images, interaction.user.id).slice(0, context.config.limits.maxImagesPerMessage).map(toRead);
+      images = withinLimit(consentedImages(context, resolved.images, interaction.user.id).map(toRead), context.config.limits.maxImagesPerMessage).images;
     }
   } catch (error) {
     await replyPrivately(context, interaction, error);

@@ -2,6 +2,7 @@
 import type { MessageContextMenuCommandInteraction } from 'discord.js';
 import type { DiscordAdapterContext } from '../adapter-context.ts';
 import { answerInteraction, replyPrivately } from '../interaction-reply.ts';
+import { withinLimit } from '../image-job.ts';
 import { attachmentToRead } from '../message-images.ts';
 import { targetImages } from './interaction-images.ts';
 
@@ -13,9 +14,12 @@ export async function describeImageCommand(context: DiscordAdapterContext, inter
     await replyPrivately(context, interaction, error);
     return;
   }
-  const limit = context.config.limits.maxImagesPerMessage;
+  const { images } = withinLimit(
+    attachments.map((attachment) => attachmentToRead(context, attachment)),
+    context.config.limits.maxImagesPerMessage,
+  );
   await answerInteraction(context, interaction, 'alt-text', {
-    images: attachments.slice(0, limit).map((attachment) => attachmentToRead(context, attachment)),
+    images,
     userId: interaction.user.id,
     channelId: interaction.channelId,
   });

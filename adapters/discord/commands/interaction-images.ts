@@ -9,8 +9,8 @@ import { messageOrigin, rememberedImage } from '../message-images.ts';
 
 /**
  * The attachment option `name`, checked before deferring: a file Discord does not report as an image is refused,
- * and so is one whose reported size is above the limit. It is remembered for follow-up questions (`/ask` without
- * an image) under the interaction's id.
+ * and so is one whose reported size is above the limit. It is not remembered: nobody else in the channel sees an
+ * upload of a slash command, so later questions (anyone's `/ask` without an image, mentions) must not find it.
  */
 export function attachmentOption(context: DiscordAdapterContext, interaction: ChatInputCommandInteraction, name: string, required: boolean): Attachment | undefined {
   const attachment = interaction.options.getAttachment(name, required) ?? undefined;
@@ -19,11 +19,6 @@ export function attachmentOption(context: DiscordAdapterContext, interaction: Ch
     throw new GlanceError(ErrorCode.ImageUnsupported, `The file ${attachment.name} is not an image; attach a JPEG, PNG, WebP, GIF or TIFF image.`);
   }
   if (attachment.size > context.config.limits.maxImageBytes) throw tooLarge(attachment.size, context.config.limits.maxImageBytes);
-  if (!context.settings.isUserOptedOut(PLATFORM, interaction.user.id)) {
-    context.conversations.remember(conversationKey(interaction.guildId, interaction.channelId, interaction.channel), [
-      rememberedImage(context, attachment, { id: interaction.id, authorId: interaction.user.id, postedAt: interaction.createdTimestamp }),
-    ]);
-  }
   return attachment;
 }
 

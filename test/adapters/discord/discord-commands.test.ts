@@ -1,7 +1,7 @@
 // Slash and context-menu commands: deferred at once, then answered (golden caption/answer of the tiny model).
 import { describe, expect, it } from 'vitest';
 import { registerCommands } from '../../../adapters/discord/register-commands.ts';
-import { ALICE, ASTRONAUT, BOB, GOLDEN_ANSWER, GOLDEN_CAPTION, PNG_ATTACHMENT, QUESTION, finalText, testConfig, useDiscordTestBot, waitForResponse } from './discord-test-bot.ts';
+import { ALICE, ASTRONAUT, BOB, CHELSEA, GOLDEN_ANSWER, GOLDEN_CAPTION, PNG_ATTACHMENT, QUESTION, finalText, testConfig, useDiscordTestBot, waitForResponse } from './discord-test-bot.ts';
 
 const bot = useDiscordTestBot();
 const GENERAL = '4001';
@@ -37,14 +37,25 @@ describe('Discord commands', () => {
     expect(responses[0].data.content).toBe('The file notes.txt is not an image; attach a JPEG, PNG, WebP, GIF or TIFF image.');
   });
 
-  it('/ask with an image answers (golden VQA); /ask without one uses the recent image in the channel', async () => {
-    const { fake } = bot();
+  it('/ask with an image answers (golden VQA); the upload stays private to that command: a later /ask uses the channel’s public image', async () => {
+    const { fake, service } = bot();
+    await fake.postMessage({ channelId: GENERAL, author: BOB, attachments: [{ filename: 'chelsea.png', bytes: CHELSEA, contentType: 'image/png', width: 451, height: 300 }] });
     const withImage = await fake.slashCommand({ name: 'ask', channelId: GENERAL, user: ALICE, options: [{ name: 'question', type: 3, value: QUESTION }], attachments: { image: PNG_ATTACHMENT } });
     const first = await waitForResponse(fake, withImage.token, (r) => r.kind === 'edit');
     expect(first[0]).toMatchObject({ kind: 'callback', type: DEFERRED });
     expect(finalText(first)).toMatch(new RegExp(`^Answer \\(glance\\): ${GOLDEN_ANSWER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    // BOB's /ask without an image is about the public image posted before, never ALICE's upload (he cannot see it)
     const followUp = await fake.slashCommand({ name: 'ask', channelId: GENERAL, user: BOB, options: [{ name: 'question', type: 3, value: QUESTION }] });
-    expect(finalText(await waitForResponse(fake, followUp.token, (r) => r.kind === 'edit'))).toBe(finalText(first));
+    const aboutPublic = (await service.run({ image: CHELSEA, question: QUESTION, userId: 'test', channelId: 'test' })).text;
+    expect(finalText(await waitForResponse(fake, followUp.token, (r) => r.kind === 'edit'))).toBe(`Answer (glance): ${aboutPublic}`);
+  });
+
+  it('an image uploaded with /caption is not found by later questions in a channel with no public image', async () => {
+    const { fake } = bot();
+    const upload = await fake.slashCommand({ name: 'caption', channelId: '4003', user: ALICE, attachments: { image: PNG_ATTACHMENT } });
+    await waitForResponse(fake, upload.token, (r) => r.kind === 'edit');
+    const ask = await fake.slashCommand({ name: 'ask', channelId: '4003', user: BOB, options: [{ name: 'question', type: 3, value: QUESTION }] });
+    expect((await waitForResponse(fake, ask.token, (r) => r.kind === 'callback'))[0].data).toMatchObject({ flags: 64, content: 'There is no image to look at here: attach an image or reply to one.' });
   });
 
   it('/ask with no image anywhere says so, privately', async () => {

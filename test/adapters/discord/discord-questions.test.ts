@@ -49,6 +49,17 @@ describe('questions in messages', () => {
     expect(lastBotText(fake, GENERAL)).toBe(`Answer (glance): ${await answerTo(ASTRONAUT, QUESTION)}`);
   });
 
+  it('with the Message Content intent, a reply to glance without text (reply ping off) gets a caption of its image', async () => {
+    const { fake, service } = bot();
+    await fake.postMessage({ channelId: GENERAL, author: ALICE, mentionBot: true, content: QUESTION, attachments: [PNG_ATTACHMENT] });
+    await nextBotPost(fake, GENERAL);
+    const answer = fake.botMessages(GENERAL).at(-1)!;
+    const since = Date.now();
+    await fake.postMessage({ channelId: GENERAL, author: ALICE, content: '', replyTo: answer.id, replyMention: false });
+    await nextBotPost(fake, GENERAL, since);
+    expect(lastBotText(fake, GENERAL)).toBe(`Caption (glance): ${(await service.run({ image: ASTRONAUT, userId: 'test', channelId: 'test' })).text}`);
+  });
+
   it('direct messages: an image alone gets a caption, a later question is about it', async () => {
     const { fake } = bot();
     const dm = await fake.postMessage({ channelId: '7001', guildId: null, author: ALICE, attachments: [PNG_ATTACHMENT] });
