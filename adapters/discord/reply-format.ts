@@ -48,11 +48,12 @@ export function formatReply(content: ReplyContent): string {
     lines.push(`${head}:`);
     content.outcomes.forEach((outcome, index) => lines.push(`${index + 1}. ${line(outcome)}`));
   }
-  if (content.skipped && content.skipped.length > 0) {
-    const names = content.skipped.map((name) => clean(name)).join(', ');
-    lines.push(`Not described (at most ${content.limit ?? content.outcomes.length} images per message): ${names}.`);
-  }
-  return fitMessage(lines.join('\n'));
+  const body = lines.join('\n');
+  if (!content.skipped || content.skipped.length === 0) return fitMessage(body);
+  // the skipped images stay named when long answers are cut: the note is kept (at most half the message) after them
+  const names = content.skipped.map((name) => clean(name)).join(', ');
+  const note = fitMessage(`Not described (at most ${content.limit ?? content.outcomes.length} images per message): ${names}.`, DISCORD_MESSAGE_LIMIT / 2);
+  return `${fitMessage(body, DISCORD_MESSAGE_LIMIT - note.length - 1)}\n${note}`;
 }
 
 /** The text while an answer is still being generated (streamed by edits). */

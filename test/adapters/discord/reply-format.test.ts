@@ -23,6 +23,14 @@ describe('reply formatting', () => {
     );
   });
 
+  it('keeps the skipped images named when long answers are cut to 2000 characters', () => {
+    const outcomes = [1, 2, 3, 4].map((n) => ({ name: `${n}.png`, spoiler: false, text: 'word '.repeat(200) }));
+    const text = formatReply({ kind: 'answer', outcomes, skipped: ['5.png', '6.png'], limit: 4 });
+    expect(text.length).toBeLessThanOrEqual(DISCORD_MESSAGE_LIMIT);
+    expect(text.endsWith('…\nNot described (at most 4 images per message): 5.png, 6.png.')).toBe(true);
+    expect(text.startsWith('Answer (glance):\n1. word word')).toBe(true);
+  });
+
   it('keeps generated text from breaking the spoiler markup or pinging everyone', () => {
     const text = formatReply({ kind: 'alt-text', outcomes: [{ name: 'SPOILER_x.png', spoiler: true, text: 'a || b @everyone' }] });
     expect(text).toBe('Alt text (glance): ||a | | b @\u200beveryone||');
