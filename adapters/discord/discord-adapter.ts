@@ -10,11 +10,11 @@ import { AdapterWork } from '../shared/adapter-work.ts';
 import { chatAdapterContext, type ChatAdapterOptions } from '../shared/chat-adapter-context.ts';
 import type { DiscordAdapterContext } from './adapter-context.ts';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS, downloadAttachment } from './attachment-download.ts';
-import { conversationKey } from './conversation-key.ts';
 import { createDiscordClient } from './discord-client.ts';
 import { DEFAULT_READY_TIMEOUT_MS, waitForGatewayReady } from './gateway-ready.ts';
 import { handleInteraction } from './interaction-listener.ts';
 import { handleMessage } from './message-listener.ts';
+import { onMessageBulkDelete, onMessageDelete } from './message-deletions.ts';
 
 export interface DiscordAdapterOptions extends ChatAdapterOptions {
   /** How long start-up waits for the gateway to be ready (default 60 s); then it fails with DEADLINE_EXCEEDED. */
@@ -59,9 +59,8 @@ export async function startDiscordAdapter(options: DiscordAdapterOptions): Promi
     const botId = client.user?.id;
     if (botId) work.track(() => handleMessage(context, message, botId), 'message handling');
   });
-  client.on(Events.MessageDelete, (message) => {
-    context.conversations.forgetMessage(conversationKey(message.guildId, message.channelId, message.channel), message.id);
-  });
+  client.on(Events.MessageDelete, (message) => onMessageDelete(context, message));
+  client.on(Events.MessageBulkDelete, (messages, channel) => onMessageBulkDelete(context, messages, channel));
   client.on(Events.InteractionCreate, (interaction) => work.track(() => handleInteraction(context, interaction), 'interaction'));
   client.on(Events.Error, (error) => log?.error({ err: error }, 'Discord client error'));
   client.on(Events.Warn, (message) => log?.warn({ component: 'discord' }, message));

@@ -1,7 +1,9 @@
 /**
  * The discord.js client glance runs: the intents it needs (MessageContent only when DISCORD_MESSAGE_CONTENT is
- * true), DM channels as partials, REST against DISCORD_API_URL (the gateway URL then comes from GET /gateway/bot),
- * and no message cache beyond what replies need.
+ * true), DM channels as partials, messages as partials (so deletions of messages no longer in the cache are reported,
+ * see message-deletions.ts), REST against DISCORD_API_URL (the gateway URL then comes from GET /gateway/bot), and no
+ * message cache beyond what replies need. Partial messages reach only the deletion listeners: MessageCreate and
+ * interactions always carry whole messages, and glance listens to no update or reaction events.
  */
 import { Client, GatewayIntentBits, Options, Partials } from 'discord.js';
 import type { ServiceConfig } from '../../src/config/service-config.ts';
@@ -15,7 +17,7 @@ export function gatewayIntents(messageContent: boolean): GatewayIntentBits[] {
 export function createDiscordClient(discord: ServiceConfig['discord']): Client {
   return new Client({
     intents: gatewayIntents(discord.messageContent),
-    partials: [Partials.Channel],
+    partials: [Partials.Channel, Partials.Message],
     rest: { api: discord.apiUrl },
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 50 }),
     allowedMentions: { parse: [], repliedUser: false },

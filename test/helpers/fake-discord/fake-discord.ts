@@ -213,6 +213,26 @@ export class FakeDiscord {
   }
 
   /**
+   * A user (or a moderator) deletes a message: removed from the store, then MESSAGE_DELETE (id, channel_id, guild_id:
+   * no content, as Discord sends it) to every session with GuildMessages (guild) or DirectMessages (DM).
+   */
+  deleteMessage(channelId: string, messageId: string): void {
+    const message = this.removeMessage(channelId, messageId);
+    this.dispatchDeletion('MESSAGE_DELETE', message.guild_id, { id: messageId, channel_id: channelId });
+  }
+
+  /**
+   * A moderator (or a bot) deletes several messages of a guild channel at once: removed from the store, then one
+   * MESSAGE_DELETE_BULK (ids, channel_id, guild_id) to every session with GuildMessages, as Discord sends it.
+   */
+  bulkDeleteMessages(channelId: string, messageIds: string[]): void {
+    const messages = messageIds.map((id) => this.removeMessage(channelId, id));
+    const guildId = messages[0]?.guild_id;
+    if (guildId === undefined) throw new Error('fake Discord: bulk deletes are for guild channels');
+    this.dispatchDeletion('MESSAGE_DELETE_BULK', guildId, { ids: messageIds, channel_id: channelId });
+  }
+
+  /**
    * A user starts a public thread (type 11) in the guild text channel `parentId`: stored, then THREAD_CREATE
    * (newly_created, with guild_id and parent_id) to every session with the Guilds intent. Sessions that identify
    * later get it in GUILD_CREATE's `threads`. Post in it with `postMessage({ channelId: thread.id })`: its messages
@@ -421,6 +441,22 @@ export class FakeDiscord {
       if (!(session.intents & needed)) continue;
       const view = session.intents & Intents.MessageContent ? message : withoutMessageContent(message, this.botUser.id);
       this.gateway.dispatch(session, t, { ...this.withFreshUrls(view), channel_type: channel.type });
+    }
+  }
+
+  private removeMessage(channelId: string, messageId: string): FakeMessage {
+    const message = this.store.message(channelId, messageId);
+    if (!message) throw new Error(`fake Discord: no message ${messageId} in channel ${channelId} to delete`);
+    this.store.messages.delete(messageId);
+    const ids = this.store.botMessageIds.get(channelId);
+    if (ids) this.store.botMessageIds.set(channelId, ids.filter((id) => id !== messageId));
+    return message;
+  }
+
+  private dispatchDeletion(t: 'MESSAGE_DELETE' | 'MESSAGE_DELETE_BULK', guildId: string | undefined, d: Record<string, unknown>): void {
+    const needed = guildId === undefined ? Intents.DirectMessages : Intents.GuildMessages;
+    for (const session of this.gateway.liveSessions()) {
+      if (session.intents & needed) this.gateway.dispatch(session, t, { ...structuredClone(d), ...(guildId === undefined ? {} : { guild_id: guildId }) });
     }
   }
 
