@@ -47,7 +47,10 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   app.setErrorHandler((error, request, reply) => {
     const httpError = toHttpError(error);
     options.metrics.requests.inc({ route: routeLabel(request), code: httpError.code });
-    if (httpError.status >= 500) options.log?.error({ err: error, url: request.url }, 'request failed');
+    // 500: something is wrong on this side (the details are logged, the caller gets a fixed message); 503/504: load,
+    // restarts, deadlines; 4xx: the caller's request.
+    if (httpError.status === 500) options.log?.error({ err: error, url: request.url }, 'request failed');
+    else if (httpError.status > 500) options.log?.warn({ code: httpError.code, err: error, url: request.url }, httpError.message);
     else options.log?.debug({ code: httpError.code, url: request.url }, httpError.message);
     return sendError(reply, httpError);
   });
