@@ -12,6 +12,7 @@ import { runGeneration, type GenerationInput } from './run-generation.ts';
 import { runMatch } from './match-command.ts';
 import { runEmbed } from './embed-command.ts';
 import { runStart, type StartFlags } from './start-command.ts';
+import { resolveCliModel } from './cli-model.ts';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -21,17 +22,24 @@ function positiveInt(value: string): number {
 
 function modelOptions(command: Command): Command {
   return command
-    .requiredOption('--model <bundle>', 'bundle directory written by `glance convert`')
+    .option('--model <model>', 'bundle folder written by `glance convert`, Hugging Face checkpoint folder, or Hub id such as Salesforce/blip2-opt-2.7b (converted once into the data directory; default: GLANCE_MODEL)')
+    .option('--data-dir <dir>', 'where downloaded and converted models are kept (default: GLANCE_DATA_DIR or ./data)')
     .addOption(new Option('--provider <ep>', 'execution provider').choices(['cpu', 'cuda', 'auto']).default('cpu'))
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
     .option('--max-pixels <n>', 'refuse images above this many pixels (default 40000000)', positiveInt)
     .option('--json', 'print one JSON object per input');
 }
 
-type ModelFlags = { model: string; provider: 'cpu' | 'cuda' | 'auto'; threads?: number; maxPixels?: number; json?: boolean } & Record<string, unknown>;
+type ModelFlags = { model?: string; dataDir?: string; provider: 'cpu' | 'cuda' | 'auto'; threads?: number; maxPixels?: number; json?: boolean } & Record<string, unknown>;
 
-function runOptions(flags: ModelFlags) {
-  return { model: flags.model, provider: flags.provider, threads: flags.threads, maxPixels: flags.maxPixels, json: flags.json === true, generation: generationOptionsFrom(flags) };
+/** The engine options of the flags, with --model / GLANCE_MODEL made ready as a bundle folder. */
+async function engineOptions(flags: ModelFlags) {
+  return { model: await resolveCliModel(flags), provider: flags.provider, threads: flags.threads, maxPixels: flags.maxPixels, json: flags.json === true };
+}
+
+async function runOptions(flags: ModelFlags) {
+  const generation = generationOptionsFrom(flags);
+  return { ...(await engineOptions(flags)), generation };
 }
 
 export function buildProgram(): Command {
@@ -52,14 +60,14 @@ export function buildProgram(): Command {
     .description('caption one or more images (several images run as one batch)')
     .argument('<image...>', 'image files')
     .option('--prompt <text>', 'text the caption continues, e.g. "a photo of"', '')
-    .action((images: string[], flags: ModelFlags & { prompt: string }) =>
-      runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), runOptions(flags)));
+    .action(async (images: string[], flags: ModelFlags & { prompt: string }) =>
+      runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), await runOptions(flags)));
 
   addGenerationFlags(modelOptions(program.command('ask')))
     .description('answer questions about images: glance ask <image> <question> [<image> <question>]...')
     .argument('<image-and-question...>', 'pairs of image file and question')
     .option('--raw-prompt', 'use each text as the exact prompt (empty text = caption) instead of "Question: … Answer:"')
-    .action((pairs: string[], flags: ModelFlags & { rawPrompt?: boolean }) => {
+    .action(async (pairs: string[], flags: ModelFlags & { rawPrompt?: boolean }) => {
       if (pairs.length % 2 !== 0) throw new InvalidArgumentError('give pairs of <image> <question>.');
       const inputs: GenerationInput[] = [];
       for (let i = 0; i < pairs.length; i += 2) {
@@ -70,22 +78,20 @@ export function buildProgram(): Command {
         // The same prompt the service builds (src/service/prompt.ts).
         inputs.push({ image: pairs[i], prompt: buildPrompt(question, flags.rawPrompt === true) });
       }
-      return runGeneration(inputs, runOptions(flags));
+      return runGeneration(inputs, await runOptions(flags));
     });
 
   modelOptions(program.command('match'))
     .description('image-text matching with a retrieval bundle (Blip2ForImageTextRetrieval): per text, the ITM match probability and the ITC similarity')
     .argument('<image>', 'image file')
     .argument('<text...>', 'texts to match against the image')
-    .action((image: string, texts: string[], flags: ModelFlags) =>
-      runMatch(image, texts, { model: flags.model, provider: flags.provider, threads: flags.threads, maxPixels: flags.maxPixels, json: flags.json === true }));
+    .action(async (image: string, texts: string[], flags: ModelFlags) => runMatch(image, texts, await engineOptions(flags)));
 
   modelOptions(program.command('embed'))
     .description('ITC embeddings of images and texts with a retrieval bundle, as JSON lines (images first, then texts)')
     .argument('[image...]', 'image files')
     .option('--text <text>', 'a text to embed (repeat the flag for several)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .action((images: string[], flags: ModelFlags & { text: string[] }) =>
-      runEmbed(images, flags.text, { model: flags.model, provider: flags.provider, threads: flags.threads, maxPixels: flags.maxPixels, json: true }));
+    .action(async (images: string[], flags: ModelFlags & { text: string[] }) => runEmbed(images, flags.text, { ...(await engineOptions(flags)), json: true }));
 
   program
     .command('start')

@@ -22,10 +22,9 @@ import { SettingsStore } from '../settings/settings-store.ts';
 import { loadServiceConfig, type ServiceConfig } from '../config/service-config.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createServiceMetrics } from '../metrics/service-metrics.ts';
-import type { ModelProgress } from '../models/model-progress.ts';
 import { demoModel, resolveModel } from '../models/resolve-model.ts';
 import { GlanceService } from '../service/glance-service.ts';
-import { createProgressBar, type ProgressBar } from './progress-bar.ts';
+import { modelProgressBars as progressBars } from './model-progress-bars.ts';
 import { probeListenAddress } from './port-probe.ts';
 
 export interface StartFlags {
@@ -57,25 +56,6 @@ function checkSlackConfig(config: ServiceConfig): boolean {
   const wanted = [config.slackBotToken, config.slackAppToken, config.slackSigningSecret, config.slack.port].some((value) => value !== undefined);
   if (wanted) slackMode(config);
   return wanted;
-}
-
-function progressBars(): { report: (progress: ModelProgress) => void; stop: () => void } {
-  const bars = new Map<string, ProgressBar>();
-  return {
-    report(progress) {
-      const key = `${progress.phase}:${progress.file ?? ''}`;
-      let bar = bars.get(key);
-      if (!bar) {
-        bar = createProgressBar(progress.phase === 'download' ? `downloading ${progress.file ?? ''}` : 'converting', { divisor: 1e6, label: 'MB' });
-        bars.set(key, bar);
-      }
-      bar.report(progress.done, progress.total);
-      if (progress.done >= progress.total) bar.stop();
-    },
-    stop() {
-      for (const bar of bars.values()) bar.stop();
-    },
-  };
 }
 
 async function readyModel(flags: StartFlags, config: ServiceConfig, log: Logger, signal: AbortSignal): Promise<{ bundleDir: string; modelId: string }> {

@@ -3,11 +3,11 @@
  * caption and ask with --json, and get the transformers goldens back; bad input gives a coded error and exit 1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IMAGES, TINY_OPT, readJson } from '../helpers/fixtures.ts';
-import { glance, jsonLines } from '../helpers/run-glance.ts';
+import { cleanEnv, glance, glanceWithEnv, jsonLines } from '../helpers/run-glance.ts';
 
 const goldens = readJson(join(TINY_OPT, 'goldens.json'));
 let work: string;
@@ -71,10 +71,36 @@ describe('glance CLI', () => {
     expect(result.stderr).toMatch(/GENERATION_INVALID_OPTION/);
   });
 
-  it('refuses a bundle folder that is not a bundle', async () => {
+  it('refuses a folder that is neither a bundle nor a checkpoint', async () => {
     const result = await glance('caption', join(IMAGES, 'astronaut.png'), '--model', work);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/BUNDLE_INVALID/);
+    expect(result.stderr).toMatch(/\[MODEL_UNAVAILABLE\]: .* is neither a glance bundle \(no manifest\.json\) nor a Hugging Face checkpoint/);
+  });
+
+  it('caption --model takes a checkpoint folder (converted once into --data-dir), with only the results on stdout', async () => {
+    const dataDir = join(work, 'data');
+    const result = await glance('caption', join(IMAGES, 'astronaut.png'), '--model', TINY_OPT, '--data-dir', dataDir, '--max-new-tokens', '20', '--json');
+    expect(result.code).toBe(0);
+    const lines = jsonLines(result.stdout);
+    expect(lines).toHaveLength(1);
+    const golden = goldens.images['astronaut.png'].generate.caption_greedy.outputs[0];
+    expect(lines[0].text).toBe(golden.text_stripped);
+    expect(lines[0].sequence).toEqual(golden.sequence);
+    expect(readdirSync(join(dataDir, 'models')).filter((name) => !name.startsWith('.'))).toHaveLength(1);
+  });
+
+  it('ask reads the model from GLANCE_MODEL and GLANCE_DATA_DIR, reusing the conversion', async () => {
+    const dataDir = join(work, 'data');
+    const result = await glanceWithEnv(cleanEnv({ GLANCE_MODEL: TINY_OPT, GLANCE_DATA_DIR: dataDir }), 'ask', join(IMAGES, 'chelsea.png'), 'what is in the picture?', '--max-new-tokens', '20');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${goldens.images['chelsea.png'].generate.vqa_what_greedy.outputs[0].text_stripped}\n`);
+    expect(readdirSync(join(dataDir, 'models')).filter((name) => !name.startsWith('.'))).toHaveLength(1);
+  });
+
+  it('says how to give a model when there is none', async () => {
+    const result = await glanceWithEnv(cleanEnv(), 'caption', join(IMAGES, 'astronaut.png'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\[MODEL_UNAVAILABLE\]: No model given: pass --model .*GLANCE_MODEL/);
   });
 
   it('convert leaves nothing behind when the checkpoint is missing', async () => {

@@ -11,8 +11,13 @@ export interface GlanceRun {
 }
 
 export function glance(...args: string[]): Promise<GlanceRun> {
+  return glanceWithEnv(process.env, ...args);
+}
+
+/** `glance …` with the environment `env` (e.g. cleanEnv({ GLANCE_MODEL: … })). */
+export function glanceWithEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<GlanceRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { maxBuffer: 1 << 24, env }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
