@@ -17,14 +17,11 @@ export function imageCandidates(message: Message): Attachment[] {
 }
 
 /**
- * One attachment as the conversation manager remembers it. `message.refetch` (for images of a message, not of an
- * interaction) fetches the message again when its CDN link has expired by the time a question needs it.
+ * One attachment of a message as the conversation manager remembers it. `message.refetch` fetches the message again
+ * when its CDN link has expired by the time a question needs it. (Slash-command uploads are not messages and are
+ * never remembered: interaction-images.ts.)
  */
-export function rememberedImage(
-  context: DiscordAdapterContext,
-  attachment: Attachment,
-  message: { id: string; authorId: string; postedAt: number; refetch?: () => Promise<Message> },
-): RememberedImage {
+export function rememberedImage(context: DiscordAdapterContext, attachment: Attachment, message: MessageOrigin): RememberedImage {
   const altText = existingAltText(attachment);
   const maxBytes = context.config.limits.maxImageBytes;
   const download = downloaderWithRetry(context, attachment, message.refetch);
@@ -41,8 +38,15 @@ export function rememberedImage(
   };
 }
 
-/** The message's identity for rememberedImage, with a refetch (REST, fresh attachment links). */
-export function messageOrigin(message: Message): { id: string; authorId: string; postedAt: number; refetch: () => Promise<Message> } {
+/** What rememberedImage needs of a message: its identity, and a refetch (REST, fresh attachment links). */
+export interface MessageOrigin {
+  id: string;
+  authorId: string;
+  postedAt: number;
+  refetch: () => Promise<Message>;
+}
+
+export function messageOrigin(message: Message): MessageOrigin {
   return { id: message.id, authorId: message.author.id, postedAt: message.createdTimestamp, refetch: () => message.fetch(true) };
 }
 

@@ -2,10 +2,9 @@
 import type { Attachment, ChatInputCommandInteraction, Message } from 'discord.js';
 import { ErrorCode, GlanceError } from '../../../engine/errors.ts';
 import { PLATFORM, type DiscordAdapterContext } from '../adapter-context.ts';
-import { conversationKey } from '../conversation-key.ts';
 import { tooLarge } from '../../shared/image-limits.ts';
 import { isImageCandidate } from '../image-attachments.ts';
-import { messageOrigin, rememberedImage } from '../message-images.ts';
+import { imageCandidates, rememberMessageImages } from '../message-images.ts';
 
 /**
  * The attachment option `name`, checked before deferring: a file Discord does not report as an image is refused,
@@ -22,18 +21,16 @@ export function attachmentOption(context: DiscordAdapterContext, interaction: Ch
   return attachment;
 }
 
-/** The image attachments of a context-menu target (remembered for later questions unless its author opted out). */
+/**
+ * The image attachments of a context-menu target, remembered for later questions unless its author opted out (the
+ * author's own request uses them either way; anyone else's is refused).
+ */
 export function targetImages(context: DiscordAdapterContext, message: Message, askerId: string): Attachment[] {
-  const images = [...message.attachments.values()].filter(isImageCandidate);
+  const images = imageCandidates(message);
   if (images.length === 0) throw new GlanceError(ErrorCode.NoImage, 'That message has no image to describe.');
   if (message.author.id !== askerId && context.settings.isUserOptedOut(PLATFORM, message.author.id)) {
     throw new GlanceError(ErrorCode.NoImage, 'The author of that message opted out of glance, so its images are not described.');
   }
-  if (!context.settings.isUserOptedOut(PLATFORM, message.author.id)) {
-    context.conversations.remember(
-      conversationKey(message.guildId, message.channelId, message.channel),
-      images.map((attachment) => rememberedImage(context, attachment, messageOrigin(message))),
-    );
-  }
+  rememberMessageImages(context, message);
   return images;
 }
