@@ -1,7 +1,7 @@
 // Threads with the real discord.js client against the fake Discord (type 11 public threads) and the real tiny model:
 // the parent channel's alt-text setting applies in its threads, and a question in a thread is about the thread's image.
 import { describe, expect, it } from 'vitest';
-import { ALICE, ASTRONAUT, BOB, CHELSEA, GOLDEN_ANSWER, GOLDEN_CAPTION, PNG_ATTACHMENT, QUESTION, lastBotText, nextBotPost, useDiscordTestBot } from './discord-test-bot.ts';
+import { ALICE, ASTRONAUT, BOB, CHELSEA, GOLDEN_ANSWER, GOLDEN_CAPTION, PNG_ATTACHMENT, QUESTION, lastBotText, nextBotPost, useDiscordTestBot, waitForResponse } from './discord-test-bot.ts';
 
 const bot = useDiscordTestBot();
 const PHOTOS = '4002';
@@ -64,4 +64,43 @@ describe('threads', () => {
     await nextBotPost(fake, GENERAL);
     expect(lastBotText(fake, GENERAL)).toBe(`Answer (glance): ${aboutChelsea}`);
   });
+
+  it('/glance alt-text inside a thread: status says what is in force and whether it comes from the channel; off there says the channel still applies', async () => {
+    const { fake, settings } = bot();
+    const thread = await newThread(PHOTOS);
+    expect(await altText(thread, 'status')).toBe(`Automatic alt text is off in this thread and in its channel <#${PHOTOS}>.`);
+    settings.setChannelAutoAltText('discord', PHOTOS, true);
+    expect(await altText(thread, 'status')).toBe(`Automatic alt text is on in this thread, inherited from its channel <#${PHOTOS}>.`);
+    const off = await altText(thread, 'off');
+    expect(off).toMatch(/stays on here: its channel <#4002> has it on.*Turn it off in <#4002>/);
+    expect(settings.isChannelAutoAltText('discord', PHOTOS)).toBe(true);
+    // what the answer says is what happens: an image in the thread still gets alt text
+    await fake.postMessage({ channelId: thread, author: ALICE, attachments: [PNG_ATTACHMENT] });
+    expect((await nextBotPost(fake, thread)).body.content).toMatch(/^Alt text \(glance\): /);
+  });
+
+  it('/glance alt-text on inside a thread of a quiet channel: on for the thread only, status says so, the channel stays off', async () => {
+    const { fake, settings } = bot();
+    const thread = await newThread(GENERAL);
+    expect(await altText(thread, 'on')).toMatch(/^Automatic alt text is now on in this thread: /);
+    expect(settings.isChannelAutoAltText('discord', thread)).toBe(true);
+    expect(settings.isChannelAutoAltText('discord', GENERAL)).toBe(false);
+    expect(await altText(thread, 'status')).toBe('Automatic alt text is on in this thread.');
+    expect(await altText(GENERAL, 'status')).toBe('Automatic alt text is off in this channel.');
+    await fake.postMessage({ channelId: GENERAL, author: ALICE, attachments: [PNG_ATTACHMENT] });
+    await fake.postMessage({ channelId: thread, author: ALICE, attachments: [PNG_ATTACHMENT] });
+    await nextBotPost(fake, thread); // handled in order: the channel's image was handled first
+    expect(fake.botMessages(GENERAL)).toHaveLength(0);
+    expect(await altText(thread, 'off')).toBe('Automatic alt text is now off in this thread.');
+    expect(await altText(thread, 'status')).toBe(`Automatic alt text is off in this thread and in its channel <#${GENERAL}>.`);
+  });
 });
+
+/** Runs `/glance alt-text <action>` in `channelId` as a moderator; returns the private answer. */
+async function altText(channelId: string, action: 'on' | 'off' | 'status'): Promise<string> {
+  const { fake } = bot();
+  const run = await fake.slashCommand({ name: 'glance', channelId, user: ALICE, options: [{ name: 'alt-text', type: 2, options: [{ name: action, type: 1 }] }] });
+  const [response] = await waitForResponse(fake, run.token, (r) => r.kind === 'callback');
+  expect(response.data.flags & 64).toBe(64);
+  return response.data.content;
+}
