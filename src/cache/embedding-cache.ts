@@ -76,6 +76,8 @@ export class EmbeddingCache {
       onEvict: () => {
         this.evictions += 1;
         options.metrics?.cacheEvictions.inc();
+        // An expired entry is dropped by a timer, with no read after it to report the bytes.
+        queueMicrotask(() => this.reportBytes());
       },
     });
   }

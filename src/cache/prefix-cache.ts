@@ -16,9 +16,11 @@ import type { ServiceMetrics } from '../metrics/service-metrics.ts';
 export interface PrefixCacheOptions {
   /** Byte budget (sum of the prefixes' key and value buffers). */
   maxBytes: number;
-  /** Time to live of an entry in milliseconds; 0 = no expiry. */
+  /** Time to live of an entry in milliseconds (dropped then, read or not); 0 = no expiry. */
   ttlMs: number;
   metrics?: ServiceMetrics;
+  /** Clock in milliseconds for the TTL (tests); default performance.now. */
+  now?: () => number;
 }
 
 export interface PrefixCacheStats {
@@ -45,9 +47,12 @@ export class PrefixCache {
       maxBytes: options.maxBytes,
       ttlMs: options.ttlMs,
       sizeOf: languagePrefixBytes,
+      now: options.now,
       onEvict: () => {
         this.evictions += 1;
         this.metrics?.prefixCacheEvictions.inc();
+        // An expired entry is dropped by a timer, with no read after it to report the bytes.
+        queueMicrotask(() => this.reportBytes());
       },
     });
   }
