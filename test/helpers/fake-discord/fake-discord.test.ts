@@ -12,11 +12,13 @@ import {
   type Interaction,
   ModalBuilder,
   PermissionFlagsBits,
+  type TextChannel,
   TextInputBuilder,
   TextInputStyle,
 } from 'discord.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { WITHOUT_MESSAGE_CONTENT, nextUserMessage, useFakeDiscord } from './discord-client.ts';
+import { Permissions } from './discord-objects.ts';
 import type { FakeDiscord } from './fake-discord.ts';
 
 const ALICE = { id: '5001', username: 'alice' };
@@ -200,6 +202,22 @@ describe('fake Discord with the real discord.js client', () => {
     expect((error as DiscordAPIError).code).toBe(50013);
     expect(message.guild!.members.me!.permissionsIn('4003').has(PermissionFlagsBits.SendMessages)).toBe(false);
     expect(fake.botMessages('4003')).toEqual([]);
+  });
+
+  it('denyBotPermissions(ReadMessageHistory): a reply (message reference) is refused with 50013, a plain message is sent', async () => {
+    const client = await connect();
+    const received = nextUserMessage(client);
+    await fake.postMessage({ channelId: '4003', author: ALICE, content: 'hi' });
+    const message = await received;
+    const updated = once(client, Events.ChannelUpdate);
+    fake.denyBotPermissions('4003', Permissions.ReadMessageHistory);
+    await updated;
+    expect(message.guild!.members.me!.permissionsIn('4003').has(PermissionFlagsBits.ReadMessageHistory)).toBe(false);
+    expect(message.guild!.members.me!.permissionsIn('4003').has(PermissionFlagsBits.SendMessages)).toBe(true);
+    const error = await message.reply('nope').catch((caught: unknown) => caught);
+    expect((error as DiscordAPIError).code).toBe(50013);
+    await (message.channel as TextChannel).send('without a reference');
+    expect(fake.botMessages('4003').map((posted) => posted.content)).toEqual(['without a reference']);
   });
 });
 

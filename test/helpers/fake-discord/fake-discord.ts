@@ -394,6 +394,24 @@ export class FakeDiscord {
     }
   }
 
+  /**
+   * The bot loses `permissions` (Permissions.* bits) in the guild channel `channelId`: added to the deny of its member
+   * overwrite and sent as CHANNEL_UPDATE, so discord.js permission checks agree. The REST routes enforce what they
+   * check (a reply's message_reference without ReadMessageHistory → 403 50013; see denySend for Send Messages).
+   */
+  denyBotPermissions(channelId: string, permissions: bigint): void {
+    const channel = this.store.channels.get(channelId);
+    if (!channel || channel.guildId === undefined) throw new Error(`fake Discord: no guild channel ${channelId}`);
+    const previous = channel.overwrites.find((overwrite) => overwrite.id === this.botUser.id);
+    const deny = (previous ? BigInt(previous.deny) : 0n) | permissions;
+    const allow = (previous ? BigInt(previous.allow) : 0n) & ~permissions;
+    channel.overwrites = channel.overwrites.filter((overwrite) => overwrite !== previous);
+    channel.overwrites.push({ id: this.botUser.id, type: 1, allow: allow.toString(), deny: deny.toString() });
+    for (const session of this.gateway.liveSessions()) {
+      if (session.intents & Intents.Guilds) this.gateway.dispatch(session, 'CHANNEL_UPDATE', channelJson(channel, true));
+    }
+  }
+
   async close(): Promise<void> {
     this.waiters = [];
     await this.gateway.close();

@@ -4,7 +4,7 @@
  * webhooks. Errors carry Discord's codes and messages (10003 Unknown Channel, 10008 Unknown Message, 50013 Missing
  * Permissions, 50035 Invalid Form Body, 40060 already acknowledged, …).
  */
-import { ChannelTypes, MessageFlags, attachmentJson, channelJson, snowflake, userJson, type FakeMessage, type StoredChannel } from './discord-objects.ts';
+import { ChannelTypes, MessageFlags, Permissions, attachmentJson, channelJson, snowflake, userJson, type FakeMessage, type StoredChannel } from './discord-objects.ts';
 import type { FakeCdn } from './fake-cdn.ts';
 import type { FakeStore, StoredInteraction } from './fake-store.ts';
 import type { UploadedFile } from './request-body.ts';
@@ -131,6 +131,9 @@ function createChannelMessage([channelId]: string[], request: RestRequest, conte
   if (invalid) return invalid;
   let replyTo: FakeMessage | undefined;
   const reference = body?.message_reference;
+  if (reference?.message_id !== undefined && channel.guildId !== undefined && !(context.store.botPermissions(channel) & Permissions.ReadMessageHistory)) {
+    return discordError(403, 50013, 'Missing Permissions'); // a reply (or forward) needs Read Message History
+  }
   if (reference?.message_id !== undefined && reference.type !== 1) {
     replyTo = context.store.message(reference.channel_id ?? channelId, String(reference.message_id));
     if (!replyTo && reference.fail_if_not_exists !== false) {
