@@ -28,7 +28,7 @@ export function privacyText(config: ServiceConfig): string {
       '**What glance keeps**',
       '• Image bytes are never stored: glance downloads an image from Discord when it needs it, looks at it in memory, and drops it.',
       `• The image's embedding (numbers the model computed from it, not the picture) stays in memory for up to ${minutes(config.cache.ttlMs)} so follow-up questions are fast; a restart clears it.`,
-      `• Which recent images were posted where (message id, author id, file name, link) is kept in memory for ${minutes(config.conversation.ttlMs)} so questions find their image; never on disk.`,
+      `• Which recent images were posted where (message id, author id, file name, link) is kept in memory for ${minutes(config.conversation.ttlMs)} so questions find their image; never on disk. Deleting a message makes glance forget its images; images uploaded with /caption or /ask are not kept at all.`,
       '• On disk (SQLite): only the channels with automatic alt text on and the users who opted out.',
       '• Logs: request timings, error codes and ids of channels/messages; never image bytes, questions or answers.',
       '• `/glance opt-out` stops automatic alt text for your images and forgets the ones remembered.',
