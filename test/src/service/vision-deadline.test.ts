@@ -1,7 +1,8 @@
 /**
  * Image encoding runs under the requests' deadlines (real service, tiny OPT bundle): a request whose deadline passes
  * while its large image is being decoded and encoded fails with DEADLINE_EXCEEDED, the engine call is cancelled (its
- * embedding never reaches the cache), and the service serves the next request with the golden caption.
+ * embedding never reaches the cache), and the service serves the next request with the golden caption. A request
+ * that shared that cancelled encoding (same image) encodes the image again under its own deadline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,21 @@ describe('vision deadline', () => {
     expect(next.text).toBe(golden);
     // The cancelled encoding stored nothing: only the astronaut is cached.
     expect(service.health().cache.entries).toBe(1);
+  });
+});
+
+describe('vision shared by requests for the same image', () => {
+  it('encodes the image again for a request whose encoding was shared with one that ran out of time', async () => {
+    const large = blankPng(6001, 6000);
+    const before = service.engineCalls();
+    const short = service.run({ image: large, userId: 'c', channelId: 'c', timeoutMs: 5 });
+    const patient = service.run({ image: large, userId: 'd', channelId: 'c', generation: { maxNewTokens: 3 } });
+    await expect(short).rejects.toMatchObject({ code: ErrorCode.DeadlineExceeded });
+    const result = await patient;
+    expect(result.cacheHit).toBe(false);
+    expect(result.text).toEqual(expect.any(String));
+    // The first encoding was cancelled with the request that started it; the patient request ran its own.
+    expect(service.engineCalls().visionBatches - before.visionBatches).toBe(2);
   });
 });
 
