@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { ALICE, ASTRONAUT, BOB, GOLDEN_CAPTION, PNG_ATTACHMENT, lastBotText, nextBotPost, useDiscordTestBot, waitForResponse, finalText } from './discord-test-bot.ts';
 import { animatedGif, blankPng } from '../../helpers/test-images.ts';
-import { Permissions } from '../../helpers/fake-discord/discord-objects.ts';
 
 const bot = useDiscordTestBot();
 const PHOTOS = '4002';
@@ -105,16 +104,4 @@ describe('bad input on Discord', () => {
     expect(finalText(responses)).toContain(GOLDEN_CAPTION);
   });
 
-  it('without Read Message History (every reply references its message): no work and no doomed replies there; elsewhere answered', async () => {
-    const { fake, settings } = bot();
-    settings.setChannelAutoAltText('discord', PHOTOS, true);
-    fake.denyBotPermissions(PHOTOS, Permissions.ReadMessageHistory);
-    await fake.postMessage({ channelId: PHOTOS, author: ALICE, attachments: [PNG_ATTACHMENT] });
-    await fake.postMessage({ channelId: PHOTOS, author: ALICE, mentionBot: true, content: 'what is this?', attachments: [PNG_ATTACHMENT] });
-    await fake.postMessage({ channelId: GENERAL, author: ALICE, mentionBot: true, content: 'what is this?', attachments: [PNG_ATTACHMENT] });
-    await nextBotPost(fake, GENERAL);
-    expect(lastBotText(fake, GENERAL)).toMatch(/^Answer \(glance\): /);
-    expect(fake.requests.filter((r) => r.path.startsWith(`/channels/${PHOTOS}/`))).toEqual([]);
-    expect(fake.cdnRequests).toHaveLength(1);
-  });
 });

@@ -56,4 +56,17 @@ describe('deleted messages are forgotten', () => {
     expect(await ask()).toMatch(/no image to look at/);
     expect(fake.cdnRequests).toHaveLength(0);
   });
+
+  it('a deleted message in a thread: the thread no longer finds its image', async () => {
+    const { fake, adapter } = bot();
+    const thread = String(fake.createThread({ parentId: GENERAL, name: 'thread', owner: ALICE }).id);
+    for (let tries = 0; !adapter.client.channels.cache.has(thread); tries++) {
+      if (tries > 500) throw new Error(`the adapter's client never saw thread ${thread}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const image = await fake.postMessage({ channelId: thread, author: BOB, attachments: [PNG_ATTACHMENT] });
+    expect(await ask(thread)).toContain(GOLDEN_ANSWER);
+    fake.deleteMessage(thread, image.id);
+    expect(await ask(thread)).toMatch(/no image to look at/);
+  });
 });
