@@ -37,29 +37,23 @@ export interface ReadyWait {
 
 /** Starts listening before `client.login()`; await `ready` after it. */
 export function waitForGatewayReady(client: Client, timeoutMs: number = DEFAULT_READY_TIMEOUT_MS): ReadyWait {
-  let cancel = () => {};
+  let settle: (error?: GlanceError) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
-    const onReady = () => finish();
-    const onDisconnect = (event: { code: number }) => finish(gatewayRefusal(event.code));
+    const onReady = () => settle();
+    const onDisconnect = (event: { code: number }) => settle(gatewayRefusal(event.code));
     const timer = setTimeout(
-      () => finish(new GlanceError(ErrorCode.DeadlineExceeded, `Discord did not report the bot ready within ${Math.round(timeoutMs / 1000)} s of logging in; check DISCORD_API_URL and the network`)),
+      () => settle(new GlanceError(ErrorCode.DeadlineExceeded, `Discord did not report the bot ready within ${Math.round(timeoutMs / 1000)} s of logging in; check DISCORD_API_URL and the network`)),
       timeoutMs,
     );
-    function finish(error?: GlanceError): void {
+    settle = (error) => {
       clearTimeout(timer);
       client.off(Events.ClientReady, onReady);
       client.off(Events.ShardDisconnect, onDisconnect);
       if (error) reject(error);
       else resolve();
-    }
-    cancel = () => {
-      clearTimeout(timer);
-      client.off(Events.ClientReady, onReady);
-      client.off(Events.ShardDisconnect, onDisconnect);
-      resolve();
     };
     client.once(Events.ClientReady, onReady);
     client.on(Events.ShardDisconnect, onDisconnect);
   });
-  return { ready, cancel: () => cancel() };
+  return { ready, cancel: () => settle() };
 }
