@@ -42,11 +42,24 @@ export async function deferPublicly(interaction: RepliableInteraction): Promise<
   if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
 }
 
+/** Images of the request not looked at because of the per-message limit (named in the reply). */
+export interface SkippedImages {
+  names: string[];
+  limit: number;
+}
+
 /**
- * Defers, runs the job (streaming into the reply), and edits in the formatted answer. One unreadable image alone is
- * shown privately; the job's refusals (busy, rate limited…) too.
+ * Defers, runs the job (streaming into the reply), and edits in the formatted answer, naming `skipped` images. One
+ * unreadable image alone (none skipped) is shown privately; the job's refusals (busy, rate limited…) too.
  */
-export async function answerInteraction(context: DiscordAdapterContext, interaction: RepliableInteraction, kind: ReplyKind, job: Omit<ImageJob, 'onPartial'>, prefix = ''): Promise<void> {
+export async function answerInteraction(
+  context: DiscordAdapterContext,
+  interaction: RepliableInteraction,
+  kind: ReplyKind,
+  job: Omit<ImageJob, 'onPartial'>,
+  prefix = '',
+  skipped: SkippedImages = { names: [], limit: job.images.length },
+): Promise<void> {
   try {
     await deferPublicly(interaction);
   } catch (error) {
@@ -62,13 +75,13 @@ export async function answerInteraction(context: DiscordAdapterContext, interact
   const spoiler = job.images[0]?.spoiler ?? false;
   try {
     const { outcomes } = await runImageJob(context, { ...job, onPartial: (soFar) => editor.update(formatPartial(kind, prefix + soFar, spoiler)) });
-    if (outcomes.length === 1 && 'error' in outcomes[0]) {
+    if (outcomes.length === 1 && 'error' in outcomes[0] && skipped.names.length === 0) {
       await editor.cancel();
       await replyPrivately(context, interaction, outcomes[0].error);
       return;
     }
     const shown = prefix ? outcomes.map((outcome) => ('text' in outcome ? { ...outcome, text: prefix + outcome.text } : outcome)) : outcomes;
-    await editor.finish(formatReply({ kind, outcomes: shown }));
+    await editor.finish(formatReply({ kind, outcomes: shown, skipped: skipped.names, limit: skipped.limit }));
   } catch (error) {
     await editor.cancel();
     await replyPrivately(context, interaction, error);

@@ -66,16 +66,19 @@ async function targetImagesToRead(context: DiscordAdapterContext, interaction: M
 
 export async function askModalSubmit(context: DiscordAdapterContext, interaction: ModalSubmitInteraction): Promise<void> {
   let job;
+  let skipped: string[];
+  const limit = context.config.limits.maxImagesPerMessage;
   try {
     const targetId = interaction.customId.slice(ASK_MODAL_PREFIX.length);
     const question = interaction.fields.getTextInputValue(QUESTION_INPUT_ID).trim();
     checkQuestion(question, context.config.limits.maxQuestionChars);
     await deferPublicly(interaction); // finding the image may take a REST call: answer Discord's 3 s deadline first
-    const { images } = withinLimit(await targetImagesToRead(context, interaction, targetId), context.config.limits.maxImagesPerMessage);
-    job = { images, question, userId: interaction.user.id, channelId: interaction.channelId! };
+    const limited = withinLimit(await targetImagesToRead(context, interaction, targetId), limit);
+    skipped = limited.skipped;
+    job = { images: limited.images, question, userId: interaction.user.id, channelId: interaction.channelId! };
   } catch (error) {
     await replyPrivately(context, interaction, error);
     return;
   }
-  await answerInteraction(context, interaction, 'answer', job);
+  await answerInteraction(context, interaction, 'answer', job, '', { names: skipped, limit });
 }

@@ -11,7 +11,9 @@ import { consentedImages } from './consent.ts';
 
 export async function askCommand(context: DiscordAdapterContext, interaction: ChatInputCommandInteraction): Promise<void> {
   let images: ImageToRead[];
+  let skipped: string[] = [];
   let question: string;
+  const limit = context.config.limits.maxImagesPerMessage;
   try {
     question = interaction.options.getString('question', true).trim();
     checkQuestion(question, context.config.limits.maxQuestionChars);
@@ -20,11 +22,11 @@ export async function askCommand(context: DiscordAdapterContext, interaction: Ch
     else {
       const key = conversationKey(interaction.guildId, interaction.channelId, interaction.channel);
       const resolved = context.conversations.resolve({ key, messageId: interaction.id });
-      images = withinLimit(consentedImages(context, resolved.images, interaction.user.id).map(toRead), context.config.limits.maxImagesPerMessage).images;
+      ({ images, skipped } = withinLimit(consentedImages(context, resolved.images, interaction.user.id).map(toRead), limit));
     }
   } catch (error) {
     await replyPrivately(context, interaction, error);
     return;
   }
-  await answerInteraction(context, interaction, 'answer', { images, question, userId: interaction.user.id, channelId: interaction.channelId });
+  await answerInteraction(context, interaction, 'answer', { images, question, userId: interaction.user.id, channelId: interaction.channelId }, '', { names: skipped, limit });
 }

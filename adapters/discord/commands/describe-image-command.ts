@@ -14,13 +14,10 @@ export async function describeImageCommand(context: DiscordAdapterContext, inter
     await replyPrivately(context, interaction, error);
     return;
   }
-  const { images } = withinLimit(
+  const limit = context.config.limits.maxImagesPerMessage;
+  const { images, skipped } = withinLimit(
     attachments.map((attachment) => attachmentToRead(context, attachment)),
-    context.config.limits.maxImagesPerMessage,
+    limit,
   );
-  await answerInteraction(context, interaction, 'alt-text', {
-    images,
-    userId: interaction.user.id,
-    channelId: interaction.channelId,
-  });
+  await answerInteraction(context, interaction, 'alt-text', { images, userId: interaction.user.id, channelId: interaction.channelId }, '', { names: skipped, limit });
 }
