@@ -39,7 +39,6 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
     timeoutMs: REMOTE_IMAGE_TIMEOUT_MS,
   };
   const model = context.config.model ?? 'glance';
-  const numQueryTokens = context.service.manifest.model.numQueryTokens;
   const remoteFetches = new RemoteFetchLimiter({ maxPerClient: context.config.queue.maxRunningPerUser });
 
   // OpenAI clients list the models first; there is one.
@@ -74,7 +73,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
         created,
         model,
         choices: [{ index: 0, message: { role: 'assistant', content: result.text }, finish_reason: finishReason(result) }],
-        usage: chatUsage(result, numQueryTokens),
+        usage: chatUsage(result),
         glance: resultBody(result),
       };
     }
@@ -95,7 +94,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
       const result = await context.service.run({ ...base, onToken: (text) => send(text.trimStart().trimEnd()) });
       send(result.text);
       stream.data(chunk({ delta: {}, finish_reason: finishReason(result) }));
-      if (input.includeUsage) stream.data({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsage(result, numQueryTokens) });
+      if (input.includeUsage) stream.data({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsage(result) });
       stream.data('[DONE]');
       context.metrics.requests.inc({ route: ROUTE, code: 'ok' });
     } catch (error) {

@@ -1,8 +1,7 @@
 /**
  * The `usage` of an OpenAI chat completion. completion_tokens: the new tokens generated (the sequence without its
- * start token). prompt_tokens: the image's query positions the language model reads before the text (the bundle's
- * numQueryTokens); the text prompt's own tokens are not counted, since the service does not report them.
- * total_tokens is their sum.
+ * start token). prompt_tokens: what the language model read before generating — the image's query positions plus
+ * the prompt's token ids (`Question: … Answer:`). total_tokens is their sum.
  */
 import type { ServiceResult } from '../../src/service/glance-service.ts';
 
@@ -12,7 +11,7 @@ export interface ChatUsage {
   total_tokens: number;
 }
 
-export function chatUsage(result: ServiceResult, numQueryTokens: number): ChatUsage {
+export function chatUsage(result: ServiceResult): ChatUsage {
   const completionTokens = Math.max(0, result.sequence.length - 1);
-  return { prompt_tokens: numQueryTokens, completion_tokens: completionTokens, total_tokens: numQueryTokens + completionTokens };
+  return { prompt_tokens: result.promptTokens, completion_tokens: completionTokens, total_tokens: result.promptTokens + completionTokens };
 }

@@ -50,6 +50,8 @@ export interface GenerationOutput {
    */
   sequence: number[];
   finishReason: 'eos' | 'length';
+  /** Positions the language model read before generating: the image's query tokens plus the prompt's token ids. */
+  promptTokens: number;
   timingsMs: { prefill: number; decode: number };
   tokensPerSecond: number;
   /** With `keepPrefix`: the image prefix this row used (the one given, or the one computed), to pass with later prompts. */
@@ -204,6 +206,7 @@ export class Blip2Runtime {
       text: this.#tokenizer.decode(tokens, { skipSpecialTokens: true }).trim(),
       sequence: [first, ...tokens],
       finishReason: result.finishReasons[row],
+      promptTokens: m.numQueryTokens + rows[row].promptIds.length,
       timingsMs: { prefill: prefillMs, decode: decodeMs },
       tokensPerSecond,
       ...(callbacks.keepPrefix && session instanceof OptDecoderSession ? { prefix: session.prefixes[row] } : {}),

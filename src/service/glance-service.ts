@@ -54,6 +54,8 @@ export interface ServiceResult {
   text: string;
   sequence: number[];
   finishReason: 'eos' | 'length';
+  /** Positions the language model read before generating: the image's query tokens plus the prompt's tokens. */
+  promptTokens: number;
   imageHash: string;
   cacheHit: boolean;
   /** The language model's image prefix was kept from an earlier request (OPT), so only the prompt was prefilled. */
@@ -270,6 +272,7 @@ export class GlanceService {
       text: output.text,
       sequence: output.sequence,
       finishReason: output.finishReason,
+      promptTokens: output.promptTokens,
       imageHash: lookup.imageHash,
       cacheHit: lookup.hit,
       prefixCacheHit: prefix !== undefined,

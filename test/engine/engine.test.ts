@@ -52,6 +52,8 @@ describe('Engine (worker thread)', () => {
     expect(streamed).toEqual(golden.sequence.slice(1));
     expect(texts.at(-1)?.trim()).toBe(golden.text_stripped);
     expect(ticks).toBeGreaterThan(0);
+    // the language model read the image's query positions and the processor's caption ids (BOS) before generating
+    expect(output.promptTokens).toBe(goldens.model.num_query_tokens + goldens.images['astronaut.png'].first_step_logits.caption_bos_only.input_ids.length);
   });
 
   it('stops a generation when its AbortSignal fires', async () => {

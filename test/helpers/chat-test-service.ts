@@ -19,6 +19,9 @@ export const GOLDEN_CAPTION: string = goldens.images['astronaut.png'].generate.c
 export const GOLDEN_CHELSEA_CAPTION: string = goldens.images['chelsea.png'].generate.caption_greedy.outputs[0].text_stripped;
 /** transformers' greedy answer (max_new_tokens 20) to the vqa_what prompt about astronaut.png. */
 export const GOLDEN_ANSWER: string = goldens.images['astronaut.png'].generate.vqa_what_greedy.outputs[0].text_stripped;
+/** The prompt token ids transformers' processor makes for the VQA question (BOS + `Question: … Answer:`) and for a caption (BOS alone). */
+export const GOLDEN_VQA_PROMPT_IDS: number[] = goldens.prompts.vqa_what.input_ids;
+export const GOLDEN_CAPTION_PROMPT_IDS: number[] = goldens.images['astronaut.png'].first_step_logits.caption_bos_only.input_ids;
 /** The question inside goldens.prompts.vqa_what ("Question: what is in the picture? Answer:"). */
 export const QUESTION: string = /^Question: (.*) Answer:$/.exec(goldens.prompts.vqa_what.text)![1];
 export const ASTRONAUT = readFileSync(join(IMAGES, 'astronaut.png'));

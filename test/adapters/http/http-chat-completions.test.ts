@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GOLDEN_CAPTION_PROMPT_IDS, GOLDEN_VQA_PROMPT_IDS } from '../../helpers/chat-test-service.ts';
 import { IMAGES } from '../../helpers/fixtures.ts';
 import { ASTRONAUT, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, postJson, readEvents, useTestServer } from './http-test-server.ts';
 
@@ -34,8 +35,9 @@ describe('OpenAI client bodies on /v1/chat/completions', () => {
     const { status, body } = await postJson(completions(), sdkBody());
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.choices).toEqual([{ index: 0, message: { role: 'assistant', content: GOLDEN_ANSWER }, finish_reason: 'length' }]);
-    const queries = server().service.manifest.model.numQueryTokens;
-    expect(body.usage).toEqual({ prompt_tokens: queries, completion_tokens: 20, total_tokens: queries + 20 });
+    // the image's query positions, then the processor's prompt ids (BOS + "Question: … Answer:")
+    const prompt = server().service.manifest.model.numQueryTokens + GOLDEN_VQA_PROMPT_IDS.length;
+    expect(body.usage).toEqual({ prompt_tokens: prompt, completion_tokens: 20, total_tokens: prompt + 20 });
   });
 
   it('with stream_options.include_usage, ends the stream with a chunk that has no choices and the usage', async () => {
@@ -49,8 +51,9 @@ describe('OpenAI client bodies on /v1/chat/completions', () => {
     const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data));
     const last = chunks.at(-1);
     expect(last.choices).toEqual([]);
-    const queries = server().service.manifest.model.numQueryTokens;
-    expect(last.usage).toEqual({ prompt_tokens: queries, completion_tokens: 20, total_tokens: queries + 20 });
+    // a caption: the image's query positions and BOS
+    const prompt = server().service.manifest.model.numQueryTokens + GOLDEN_CAPTION_PROMPT_IDS.length;
+    expect(last.usage).toEqual({ prompt_tokens: prompt, completion_tokens: 20, total_tokens: prompt + 20 });
     const before = chunks.slice(0, -1);
     expect(before.every((c) => c.usage === null && c.choices.length === 1)).toBe(true);
     expect(before.map((c) => c.choices[0].delta.content ?? '').join('')).toBe(GOLDEN_CAPTION);

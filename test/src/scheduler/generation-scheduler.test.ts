@@ -21,7 +21,7 @@ function recorder(options: { fail?: (prompt: string) => boolean; hold?: Promise<
     await options.hold;
     const bad = items.find((item) => options.fail?.(item.prompt));
     if (bad) throw new GlanceError(ErrorCode.InvalidInput, `bad prompt ${bad.prompt}`);
-    return items.map((item) => ({ text: `answer to ${item.prompt}`, sequence: [2], finishReason: 'eos', timingsMs: { prefill: 1, decode: 1 }, tokensPerSecond: 1 }));
+    return items.map((item) => ({ text: `answer to ${item.prompt}`, sequence: [2], finishReason: 'eos', promptTokens: 1, timingsMs: { prefill: 1, decode: 1 }, tokensPerSecond: 1 }));
   };
   return { calls, generate };
 }
