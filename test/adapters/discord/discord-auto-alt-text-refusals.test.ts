@@ -7,7 +7,9 @@ import { ASTRONAUT } from '../../helpers/chat-test-service.ts';
 import { ALICE, BOB, GOLDEN_CAPTION, PNG_ATTACHMENT, lastBotText, nextBotPost } from './discord-test-bot.ts';
 import { useLoggedDiscordBot } from './discord-logged-test-bot.ts';
 
-const bot = useLoggedDiscordBot({ GLANCE_QUEUE_SIZE: '1', GLANCE_USER_REQUESTS_PER_MINUTE: '1', GLANCE_MAX_NEW_TOKENS: '1000' });
+// 2015 new tokens: all the room the tiny model's 2048 positions leave after the image's 32 and BOS.
+const LONGEST = 2015;
+const bot = useLoggedDiscordBot({ GLANCE_QUEUE_SIZE: '1', GLANCE_USER_REQUESTS_PER_MINUTE: '1', GLANCE_MAX_NEW_TOKENS: String(LONGEST) });
 const PHOTOS = '4002';
 const EMPTY_PNG = { filename: 'empty.png', bytes: new Uint8Array(), contentType: 'image/png' };
 const REFUSED = 'automatic alt text refused (nobody asked, so nothing is posted)';
@@ -26,15 +28,19 @@ describe('automatic alt text does not post refusals', () => {
   it('queue full (BUSY): logged, nothing posted in the channel', async () => {
     const { fake, settings, service } = bot();
     settings.setChannelAutoAltText('discord', PHOTOS, true);
-    // a long request on the engine and another waiting fill the one-request queue
-    const long = service.run({ image: ASTRONAUT, userId: 'filler-1', channelId: 'elsewhere', generation: { minNewTokens: 1000, maxNewTokens: 1000 } });
+    // the longest possible request on the engine (cancelled once the test has seen what it needs) and another
+    // waiting behind it fill the one-request queue
+    const stopLong = new AbortController();
+    const long = service.run({ image: ASTRONAUT, userId: 'filler-1', channelId: 'elsewhere', signal: stopLong.signal, generation: { minNewTokens: LONGEST, maxNewTokens: LONGEST } });
     await until(() => service.health().running > 0, 'the long request runs');
     const waiting = service.run({ image: ASTRONAUT, userId: 'filler-2', channelId: 'elsewhere' });
     expect(service.health().queued).toBe(1);
     const posted = await fake.postMessage({ channelId: PHOTOS, author: ALICE, attachments: [PNG_ATTACHMENT] });
     expect(await logged(REFUSED, posted.id)).toMatchObject({ code: 'BUSY', channel: PHOTOS, level: 30 });
     expect(postsIn(PHOTOS)).toEqual([]);
-    await Promise.all([long, waiting]);
+    stopLong.abort();
+    await expect(long).rejects.toMatchObject({ code: 'ABORTED' });
+    await waiting;
   });
 
   it('rate limited: the second image of a user within the minute is not described, and nothing says so', async () => {
