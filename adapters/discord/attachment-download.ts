@@ -35,7 +35,7 @@ export function checkMediaUrl(rawUrl: string, mediaHosts: readonly string[]): UR
   }
   const host = url.host.toLowerCase();
   if (!mediaHosts.includes(host) && !mediaHosts.includes(url.hostname.toLowerCase())) {
-    throw new GlanceError(ErrorCode.RemoteImageRefused, `The attachment is hosted on ${host}, which is not one of Discord's media hosts (DISCORD_MEDIA_HOSTS).`, { host });
+    throw new GlanceError(ErrorCode.RemoteImageRefused, `The attachment is hosted on ${host}, not on Discord's own media servers, and glance only downloads from those. Upload the image to Discord itself.`, { host });
   }
   return url;
 }

@@ -12,8 +12,9 @@ export function formatMegabytes(bytes: number): string {
 }
 
 export function tooLarge(bytes: number | undefined, maxBytes: number): GlanceError {
-  const size = bytes === undefined ? 'larger than' : `${formatMegabytes(bytes)};`;
-  return new GlanceError(ErrorCode.ImageTooLarge, `The image is ${size} the limit is ${formatMegabytes(maxBytes)} (GLANCE_MAX_IMAGE_MB).`, {
+  const limit = formatMegabytes(maxBytes);
+  const size = bytes === undefined ? `larger than ${limit}, the most glance reads` : `${formatMegabytes(bytes)}; glance reads images up to ${limit}`;
+  return new GlanceError(ErrorCode.ImageTooLarge, `The image is ${size}. Post a smaller version of it.`, {
     ...(bytes === undefined ? {} : { bytes }),
     maxBytes,
   });

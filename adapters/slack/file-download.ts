@@ -36,7 +36,7 @@ export function checkFileUrl(rawUrl: unknown, fileHosts: readonly string[]): URL
   }
   const host = url.host.toLowerCase();
   if (!fileHosts.includes(host) && !fileHosts.includes(url.hostname.toLowerCase())) {
-    throw new GlanceError(ErrorCode.RemoteImageRefused, `The file is hosted on ${host}, which is not one of Slack's file hosts (SLACK_FILE_HOSTS).`, { host });
+    throw new GlanceError(ErrorCode.RemoteImageRefused, `The file is hosted on ${host}, not on Slack's own file servers, and glance only downloads from those. Upload the image to Slack itself.`, { host });
   }
   const loopback = LOOPBACK.has(url.hostname.toLowerCase());
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {

@@ -45,10 +45,10 @@ describe('bad input on Discord', () => {
 
   it('oversize images get the friendly message: by reported size (not downloaded), by bytes, and by pixels', async () => {
     const { fake } = bot();
-    expect(await mentionReplyFor([{ ...PNG_ATTACHMENT, reportedSize: 30 * 1024 * 1024 }])).toContain('The image is 30 MB; the limit is 1 MB (GLANCE_MAX_IMAGE_MB).');
+    expect(await mentionReplyFor([{ ...PNG_ATTACHMENT, reportedSize: 30 * 1024 * 1024 }])).toContain('The image is 30 MB; glance reads images up to 1 MB. Post a smaller version of it.');
     expect(fake.cdnRequests).toHaveLength(0);
     const big = Buffer.concat([ASTRONAUT, Buffer.alloc(2 * 1024 * 1024)]);
-    expect(await mentionReplyFor([{ filename: 'big.png', bytes: big, contentType: 'image/png', reportedSize: 1000 }])).toMatch(/The image is (\d+(\.\d)? MB;|larger than) the limit is 1 MB/);
+    expect(await mentionReplyFor([{ filename: 'big.png', bytes: big, contentType: 'image/png', reportedSize: 1000 }])).toMatch(/The image is (\d+(\.\d)? MB; glance reads images up to 1 MB|larger than 1 MB, the most glance reads)\. Post a smaller version of it\./);
     expect(await mentionReplyFor([{ filename: 'wide.png', bytes: blankPng(2000, 1000), contentType: 'image/png' }])).toMatch(/The image is 2000x1000 \(2\.0 MP\), above the limit of 1\.0 MP/);
   });
 

@@ -12,7 +12,7 @@ describe('error → user message', () => {
   });
 
   it('keeps the specific message of image problems and of NO_IMAGE', () => {
-    expect(userMessage(new GlanceError(ErrorCode.ImageTooLarge, 'The image is 30 MB; the limit is 25 MB (GLANCE_MAX_IMAGE_MB).'))).toBe('The image is 30 MB; the limit is 25 MB (GLANCE_MAX_IMAGE_MB).');
+    expect(userMessage(new GlanceError(ErrorCode.ImageTooLarge, 'The image is 30 MB; glance reads images up to 25 MB. Post a smaller version of it.'))).toBe('The image is 30 MB; glance reads images up to 25 MB. Post a smaller version of it.');
     expect(userMessage(new GlanceError(ErrorCode.ImageEmpty, 'the file is empty'))).toBe('The file is empty.');
     expect(userMessage(new GlanceError(ErrorCode.NoImage, NO_IMAGE_MESSAGE))).toBe(NO_IMAGE_MESSAGE);
   });
