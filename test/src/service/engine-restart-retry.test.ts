@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { Engine, type EngineOptions } from '../../../engine/engine.ts';
 import { ErrorCode, GlanceError } from '../../../engine/errors.ts';
 import { GlanceService, type GlanceServiceOptions } from '../../../src/service/glance-service.ts';
-import { IMAGES, TEST_PROVIDER, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
+import { IMAGES, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
 import { convertTinyOpt, type TinyBundle } from '../../helpers/tiny-bundle.ts';
+import { tinyServiceOptions } from '../../helpers/tiny-service.ts';
 
 const golden: string = readJson(join(TINY_OPT, 'goldens.json')).images['astronaut.png'].generate.caption_greedy.outputs[0].text_stripped;
 const astronaut = readFileSync(join(IMAGES, 'astronaut.png'));
@@ -37,16 +38,7 @@ function flakyOpen(failures: number): { open: (options: EngineOptions) => Promis
 }
 
 function start(extra: Partial<GlanceServiceOptions>): Promise<GlanceService> {
-  return GlanceService.start({
-    bundleDir: bundle.dir,
-    modelId: 'tiny-blip2-opt',
-    provider: TEST_PROVIDER,
-    threads: 1,
-    cache: { maxBytes: 16 * 1024 * 1024, ttlMs: 60_000 },
-    queue: { maxQueued: 8, maxBatch: 8, perUserPerMinute: 100, deadlineMs: 60_000 },
-    restartDelaysMs: [1, 1, 1, 1],
-    ...extra,
-  });
+  return GlanceService.start(tinyServiceOptions(bundle.dir, { restartDelaysMs: [1, 1, 1, 1], ...extra }));
 }
 
 describe('engine restart retries', () => {

@@ -2,41 +2,25 @@
  * GLANCE_USER_MAX_RUNNING on the real service (tiny OPT bundle): with 2, one user's two concurrent requests both run
  * (in one generation batch, each equal to transformers' golden) and a third at the same time is RATE_LIMITED.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../engine/errors.ts';
-import { GlanceService } from '../../../src/service/glance-service.ts';
-import { IMAGES, TEST_PROVIDER, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
-import { convertTinyOpt, type TinyBundle } from '../../helpers/tiny-bundle.ts';
+import { IMAGES, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
+import { useTinyServiceBundle } from '../../helpers/tiny-service.ts';
 
 const goldens = readJson(join(TINY_OPT, 'goldens.json'));
 const golden = (image: string): string => goldens.images[image].generate.caption_greedy.outputs[0].text_stripped;
 const image = (name: string): Uint8Array => readFileSync(join(IMAGES, name));
 
-let bundle: TinyBundle;
-let service: GlanceService;
 
-beforeAll(async () => {
-  bundle = await convertTinyOpt();
-  service = await GlanceService.start({
-    bundleDir: bundle.dir,
-    modelId: 'tiny-blip2-opt',
-    provider: TEST_PROVIDER,
-    threads: 1,
-    cache: { maxBytes: 16 * 1024 * 1024, ttlMs: 60_000 },
-    queue: { maxQueued: 8, maxBatch: 8, perUserPerMinute: 100, maxRunningPerUser: 2, deadlineMs: 60_000 },
-  });
-});
-
-afterAll(async () => {
-  await service?.close({ graceMs: 0 });
-  bundle?.cleanup();
+const { service } = useTinyServiceBundle({
+  queue: { maxQueued: 8, maxBatch: 8, perUserPerMinute: 100, maxRunningPerUser: 2, deadlineMs: 60_000 },
 });
 
 describe('per-user concurrency', () => {
   it('runs maxRunningPerUser requests of one user at once, batched together, and refuses one more', async () => {
-    const ask = (name: string) => service.run({ image: image(name), userId: '192.0.2.7', channelId: 'api', generation: { maxNewTokens: 20 } });
+    const ask = (name: string) => service().run({ image: image(name), userId: '192.0.2.7', channelId: 'api', generation: { maxNewTokens: 20 } });
     const settled = await Promise.allSettled([ask('astronaut.png'), ask('chelsea.png'), ask('rocket.jpg')]);
     expect(settled[0]).toMatchObject({ status: 'fulfilled', value: { text: golden('astronaut.png'), batchSize: 2 } });
     expect(settled[1]).toMatchObject({ status: 'fulfilled', value: { text: golden('chelsea.png'), batchSize: 2 } });

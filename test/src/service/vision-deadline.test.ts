@@ -4,62 +4,44 @@
  * embedding never reaches the cache), and the service serves the next request with the golden caption. A request
  * that shared that cancelled encoding (same image) encodes the image again under its own deadline.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../engine/errors.ts';
-import { GlanceService } from '../../../src/service/glance-service.ts';
 import { allAborted } from '../../../src/scheduler/all-aborted.ts';
-import { IMAGES, TEST_PROVIDER, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
+import { IMAGES, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
 import { blankPng } from '../../helpers/test-images.ts';
-import { convertTinyOpt, type TinyBundle } from '../../helpers/tiny-bundle.ts';
+import { useTinyServiceBundle } from '../../helpers/tiny-service.ts';
 
 const golden: string = readJson(join(TINY_OPT, 'goldens.json')).images['astronaut.png'].generate.caption_greedy.outputs[0].text_stripped;
-let bundle: TinyBundle;
-let service: GlanceService;
 
-beforeAll(async () => {
-  bundle = await convertTinyOpt();
-  service = await GlanceService.start({
-    bundleDir: bundle.dir,
-    modelId: 'tiny-blip2-opt',
-    provider: TEST_PROVIDER,
-    threads: 1,
-    cache: { maxBytes: 16 * 1024 * 1024, ttlMs: 60_000 },
-    queue: { maxQueued: 8, maxBatch: 8, perUserPerMinute: 100, deadlineMs: 60_000 },
-  });
-});
-
-afterAll(async () => {
-  await service?.close({ graceMs: 0 });
-  bundle?.cleanup();
-});
+const { service } = useTinyServiceBundle();
 
 describe('vision deadline', () => {
   it('fails a request whose deadline passes during vision with DEADLINE_EXCEEDED and cancels the encoding', async () => {
     // 36 megapixels: decoding and resampling it takes far longer than the 5 ms deadline.
     const large = blankPng(6000, 6000);
-    await expect(service.run({ image: large, userId: 'a', channelId: 'c', timeoutMs: 5 })).rejects.toMatchObject({ code: ErrorCode.DeadlineExceeded });
+    await expect(service().run({ image: large, userId: 'a', channelId: 'c', timeoutMs: 5 })).rejects.toMatchObject({ code: ErrorCode.DeadlineExceeded });
     // One vision batch runs at a time: this request's encoding starts after the cancelled one has ended.
-    const next = await service.run({ image: readFileSync(join(IMAGES, 'astronaut.png')), userId: 'b', channelId: 'c', generation: { maxNewTokens: 20 } });
+    const next = await service().run({ image: readFileSync(join(IMAGES, 'astronaut.png')), userId: 'b', channelId: 'c', generation: { maxNewTokens: 20 } });
     expect(next.text).toBe(golden);
     // The cancelled encoding stored nothing: only the astronaut is cached.
-    expect(service.health().cache.entries).toBe(1);
+    expect(service().health().cache.entries).toBe(1);
   });
 });
 
 describe('vision shared by requests for the same image', () => {
   it('encodes the image again for a request whose encoding was shared with one that ran out of time', async () => {
     const large = blankPng(6001, 6000);
-    const before = service.engineCalls();
-    const short = service.run({ image: large, userId: 'c', channelId: 'c', timeoutMs: 5 });
-    const patient = service.run({ image: large, userId: 'd', channelId: 'c', generation: { maxNewTokens: 3 } });
+    const before = service().engineCalls();
+    const short = service().run({ image: large, userId: 'c', channelId: 'c', timeoutMs: 5 });
+    const patient = service().run({ image: large, userId: 'd', channelId: 'c', generation: { maxNewTokens: 3 } });
     await expect(short).rejects.toMatchObject({ code: ErrorCode.DeadlineExceeded });
     const result = await patient;
     expect(result.cacheHit).toBe(false);
     expect(result.text).toEqual(expect.any(String));
     // The first encoding was cancelled with the request that started it; the patient request ran its own.
-    expect(service.engineCalls().visionBatches - before.visionBatches).toBe(2);
+    expect(service().engineCalls().visionBatches - before.visionBatches).toBe(2);
   });
 });
 
