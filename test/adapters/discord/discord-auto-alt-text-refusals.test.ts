@@ -4,12 +4,11 @@
 // with a one-request queue and one request per user per minute, and the adapter's log read back.
 import { describe, expect, it } from 'vitest';
 import { ASTRONAUT } from '../../helpers/chat-test-service.ts';
-import { ALICE, BOB, GOLDEN_CAPTION, PNG_ATTACHMENT, lastBotText, nextBotPost } from './discord-test-bot.ts';
-import { useLoggedDiscordBot } from './discord-logged-test-bot.ts';
+import { ALICE, BOB, GOLDEN_CAPTION, PNG_ATTACHMENT, lastBotText, nextBotPost, useDiscordTestBot } from './discord-test-bot.ts';
 
 // 2015 new tokens: all the room the tiny model's 2048 positions leave after the image's 32 and BOS.
 const LONGEST = 2015;
-const bot = useLoggedDiscordBot({ GLANCE_QUEUE_SIZE: '1', GLANCE_USER_REQUESTS_PER_MINUTE: '1', GLANCE_MAX_NEW_TOKENS: String(LONGEST) });
+const bot = useDiscordTestBot({ GLANCE_QUEUE_SIZE: '1', GLANCE_USER_REQUESTS_PER_MINUTE: '1', GLANCE_MAX_NEW_TOKENS: String(LONGEST) });
 const PHOTOS = '4002';
 const EMPTY_PNG = { filename: 'empty.png', bytes: new Uint8Array(), contentType: 'image/png' };
 const REFUSED = 'automatic alt text refused (nobody asked, so nothing is posted)';

@@ -3,10 +3,9 @@
 // fake Discord (permission overwrites sent as CHANNEL_UPDATE), the real tiny model, the adapter's log read back.
 import { describe, expect, it } from 'vitest';
 import { Permissions } from '../../helpers/fake-discord/discord-objects.ts';
-import { ALICE, PNG_ATTACHMENT, nextBotPost } from './discord-test-bot.ts';
-import { useLoggedDiscordBot } from './discord-logged-test-bot.ts';
+import { ALICE, PNG_ATTACHMENT, nextBotPost, useDiscordTestBot } from './discord-test-bot.ts';
 
-const bot = useLoggedDiscordBot();
+const bot = useDiscordTestBot();
 const PHOTOS = '4002';
 const GENERAL = '4001';
 const WARNING = /^glance will not answer in this channel: it lacks /;

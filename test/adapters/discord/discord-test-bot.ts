@@ -1,7 +1,8 @@
 /**
  * Integration-test glue: one real GlanceService on the tiny OPT bundle per test file (beforeAll), and per test a fake
  * Discord (REST + gateway + CDN), a settings store in a temporary data directory, a conversation manager and the real
- * Discord adapter logged in to the fake. Also the goldens, fixture images and waits on what the bot sends.
+ * Discord adapter logged in to the fake, its log read back (for what glance deliberately does not post). Also the
+ * goldens, fixture images and waits on what the bot sends.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { startDiscordAdapter, type DiscordAdapter } from '../../../adapters/discord/discord-adapter.ts';
 import type { ServiceConfig } from '../../../src/config/service-config.ts';
 import { ConversationManager } from '../../../src/conversation/conversation-manager.ts';
+import { createLogger } from '../../../src/log/logger.ts';
 import type { GlanceService } from '../../../src/service/glance-service.ts';
 import { SettingsStore } from '../../../src/settings/settings-store.ts';
 import { FakeDiscord, type RecordedRequest } from '../../helpers/fake-discord/fake-discord.ts';
@@ -32,6 +34,10 @@ export interface DiscordTestBot {
   config: ServiceConfig;
   service: GlanceService;
   dataDir: string;
+  /** Every line the adapter logged so far (pino JSON, parsed). */
+  logLines: Record<string, any>[];
+  /** Resolves with the first log line (past or future) matching, or throws after ~10 s listing the log. */
+  logged(match: (line: Record<string, any>) => boolean, what: string): Promise<Record<string, any>>;
   /** Stops the adapter and the settings store and starts them again on the same data directory (a restart). */
   restart(): Promise<void>;
 }
@@ -58,15 +64,26 @@ export function useDiscordTestBot(overrides: Record<string, string> = {}): () =>
     const open = async () => {
       const settings = SettingsStore.open(dataDir);
       const conversations = new ConversationManager(config.conversation);
-      const adapter = await startDiscordAdapter({ service: service(), config, settings, conversations });
+      const adapter = await startDiscordAdapter({ service: service(), config, settings, conversations, log });
       return { settings, conversations, adapter };
     };
+    const logLines: Record<string, any>[] = [];
+    const log = createLogger('info', { write: (line: string) => void logLines.push(JSON.parse(line)) });
     const parts = await open();
     bot = {
       fake,
       config,
       service: service(),
       dataDir,
+      logLines,
+      async logged(match, what) {
+        for (let tries = 0; tries < 1000; tries++) {
+          const found = logLines.find(match);
+          if (found) return found;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        throw new Error(`never logged: ${what}; log: ${JSON.stringify(logLines)}`);
+      },
       ...parts,
       async restart() {
         await bot!.adapter.close();
