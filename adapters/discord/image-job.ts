@@ -2,13 +2,11 @@
  * A Discord request's images as the shared image job runs them (adapters/shared/image-job.ts): each with its
  * spoiler flag, which the reply keeps (the text of a spoilered image is spoilered too).
  */
-import { runImageJob as runSharedImageJob, type ImageJob as SharedImageJob, type ImageJobResult } from '../shared/image-job.ts';
+import { runImageJob as runSharedImageJob, type ImageJob as SharedImageJob, type ImageJobResult, type ImageToRead as SharedImageToRead } from '../shared/image-job.ts';
 import type { DiscordAdapterContext } from './adapter-context.ts';
 
-export interface ImageToRead {
-  name: string;
+export interface ImageToRead extends SharedImageToRead {
   spoiler: boolean;
-  load: () => Promise<Uint8Array>;
 }
 
 export type ImageJob = SharedImageJob<ImageToRead>;

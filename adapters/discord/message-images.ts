@@ -78,9 +78,10 @@ export function rememberedImagesOf(context: DiscordAdapterContext, key: Conversa
   }
 }
 
+/** A remembered image to read now; the conversation manager's record learns its content hash once read. */
 export function toRead(image: RememberedImage): ImageToRead {
   const name = image.name ?? 'image';
-  return { name, spoiler: spoilerName(name), load: image.load };
+  return { name, spoiler: spoilerName(name), load: image.load, noteHash: (imageHash) => (image.imageHash = imageHash) };
 }
 
 /** An attachment to read now; one whose reported size is above the limit is refused without downloading. */

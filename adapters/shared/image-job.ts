@@ -13,6 +13,8 @@ import type { UserWorkQueue } from './user-work-queue.ts';
 export interface ImageToRead {
   name: string;
   load: () => Promise<Uint8Array>;
+  /** Told the image's content hash (sha256 hex) once the service has read it: a remembered image keeps it. */
+  noteHash?: (imageHash: string) => void;
 }
 
 export interface ImageJob<I extends ImageToRead> {
@@ -26,8 +28,8 @@ export interface ImageJob<I extends ImageToRead> {
   onPartial?: (textSoFar: string) => void;
 }
 
-/** The image's fields but `load`, with the text glance wrote or the reason it could not. */
-export type ImageOutcome<I extends ImageToRead> = (Omit<I, 'load'> & { text: string }) | (Omit<I, 'load'> & { error: string });
+/** The image's fields but `load` and `noteHash`, with the text glance wrote or the reason it could not. */
+export type ImageOutcome<I extends ImageToRead> = (Omit<I, 'load' | 'noteHash'> & { text: string }) | (Omit<I, 'load' | 'noteHash'> & { error: string });
 
 export interface ImageJobResult<I extends ImageToRead> {
   outcomes: ImageOutcome<I>[];
@@ -45,7 +47,7 @@ export function runImageJob<I extends ImageToRead>(context: ImageJobContext, job
     const outcomes: ImageOutcome<I>[] = [];
     let serviceMs = 0;
     for (const image of job.images) {
-      const { load, ...described } = image;
+      const { load, noteHash, ...described } = image;
       try {
         const result = await context.service.run({
           image: await load(),
@@ -57,6 +59,7 @@ export function runImageJob<I extends ImageToRead>(context: ImageJobContext, job
           onToken: job.images.length === 1 ? job.onPartial : undefined,
         });
         serviceMs += result.timingsMs.total;
+        noteHash?.(result.imageHash);
         outcomes.push({ ...described, text: result.text });
       } catch (error) {
         if (!isPerImageError(error)) throw error;

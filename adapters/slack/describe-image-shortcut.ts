@@ -10,7 +10,7 @@ import { replyThread } from './conversation-key.ts';
 import { parseMessage, teamOf } from './event-fields.ts';
 import type { Respond } from './glance-command.ts';
 import { runSlackJob } from './image-job.ts';
-import { rememberMessageImages } from './message-images.ts';
+import { rememberMessageImages, toRead } from './message-images.ts';
 import { formatPartial, formatReply, plainText } from './reply-format.ts';
 import type { SlackAdapterContext } from './slack-context.ts';
 import { completeFiles } from './slack-files.ts';
@@ -52,7 +52,7 @@ export async function describeImageShortcut(context: SlackAdapterContext, shortc
   let text: string;
   try {
     const { outcomes } = await runSlackJob(context, {
-      images: images.map((image) => ({ name: image.name ?? 'image', load: image.load })),
+      images: images.map(toRead),
       userId: askerId,
       channelId: parsed.channel,
       onPartial: (soFar) => reply.update(formatPartial('alt-text', soFar)),

@@ -12,6 +12,7 @@ import { consentedImages } from './consent.ts';
 import { conversationKey } from './conversation-key.ts';
 import { helpText, privacyText } from './glance-texts.ts';
 import { runSlackJob } from './image-job.ts';
+import { toRead } from './message-images.ts';
 import { formatReply, plainText } from './reply-format.ts';
 import { PLATFORM, type SlackAdapterContext } from './slack-context.ts';
 
@@ -49,7 +50,7 @@ async function describeRecent(context: SlackAdapterContext, command: SlashComman
   const resolved = context.conversations.resolve({ key: conversationKey(command.team, command.channelId), messageId: '' });
   const images = consentedImages(context, resolved.images, command.userId).slice(0, context.config.limits.maxImagesPerMessage);
   const { outcomes } = await runSlackJob(context, {
-    images: images.map((image) => ({ name: image.name ?? 'image', load: image.load })),
+    images: images.map(toRead),
     question,
     userId: command.userId,
     channelId: command.channelId,

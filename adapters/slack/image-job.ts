@@ -2,13 +2,10 @@
  * A Slack request's images as the shared image job runs them (adapters/shared/image-job.ts): one job per user at a
  * time; with one image, `onPartial` gets the answer so far (streamed by chat.update).
  */
-import { runImageJob, type ImageJob, type ImageJobResult } from '../shared/image-job.ts';
+import { runImageJob, type ImageJob, type ImageJobResult, type ImageToRead } from '../shared/image-job.ts';
 import type { SlackAdapterContext } from './slack-context.ts';
 
-export interface SlackImage {
-  name: string;
-  load: () => Promise<Uint8Array>;
-}
+export type SlackImage = ImageToRead;
 
 export type SlackImageJob = ImageJob<SlackImage>;
 

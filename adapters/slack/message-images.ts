@@ -6,6 +6,7 @@
 import type { RememberedImage } from '../../src/conversation/conversation-manager.ts';
 import { conversationKey, tsToMs } from './conversation-key.ts';
 import type { SlackMessage } from './event-fields.ts';
+import type { SlackImage } from './image-job.ts';
 import { PLATFORM, type SlackAdapterContext } from './slack-context.ts';
 import { fileLoader, fileName, isImageCandidate } from './slack-files.ts';
 
@@ -29,4 +30,9 @@ export function rememberMessageImages(context: SlackAdapterContext, team: string
     context.conversations.remember(conversationKey(team, message.channel, message.threadTs), images);
   }
   return images;
+}
+
+/** A remembered image to read now; the conversation manager's record learns its content hash once read. */
+export function toRead(image: RememberedImage): SlackImage {
+  return { name: image.name ?? 'image', load: image.load, noteHash: (imageHash) => (image.imageHash = imageHash) };
 }

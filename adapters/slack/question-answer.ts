@@ -12,7 +12,7 @@ import { consentedImages } from './consent.ts';
 import { conversationKey, replyThread } from './conversation-key.ts';
 import { questionText, type SlackMessage } from './event-fields.ts';
 import { runSlackJob } from './image-job.ts';
-import { rememberMessageImages } from './message-images.ts';
+import { rememberMessageImages, toRead } from './message-images.ts';
 import { formatPartial, formatReply, plainText } from './reply-format.ts';
 import type { SlackAdapterContext } from './slack-context.ts';
 import { completeFiles } from './slack-files.ts';
@@ -47,7 +47,7 @@ export async function answerQuestion(context: SlackAdapterContext, team: string,
     const images = consentedImages(context, resolved.images, message.user).slice(0, context.config.limits.maxImagesPerMessage);
     const kind = question === '' ? 'caption' : 'answer';
     const { outcomes } = await runSlackJob(context, {
-      images: images.map((image) => ({ name: image.name ?? 'image', load: image.load })),
+      images: images.map(toRead),
       question,
       userId: message.user,
       channelId: message.channel,

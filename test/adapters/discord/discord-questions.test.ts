@@ -1,4 +1,5 @@
 // Questions by @mention, reply and DM; streaming edits; a dropped gateway; a REST 429.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { startDiscordAdapter } from '../../../adapters/discord/discord-adapter.ts';
 import type { ServiceRequest, ServiceResult } from '../../../src/service/glance-service.ts';
@@ -31,6 +32,9 @@ describe('questions in messages', () => {
     await fake.postMessage({ channelId: GENERAL, author: ALICE, mentionBot: true, content: QUESTION });
     await nextBotPost(fake, GENERAL, since);
     expect(lastBotText(fake, GENERAL)).toBe(`Answer (glance): ${await answerTo(ASTRONAUT, QUESTION)}`);
+    // the conversation remembers the image's content hash once it has been read
+    const remembered = bot().conversations.resolve({ key: { platform: 'discord', workspace: fake.guildId, channel: GENERAL }, messageId: '' }).images;
+    expect(remembered.map((image) => image.imageHash)).toEqual([createHash('sha256').update(ASTRONAUT).digest('hex')]);
     since = Date.now();
     await fake.postMessage({ channelId: GENERAL, author: ALICE, mentionBot: true, content: QUESTION, replyTo: cat.id, replyMention: false });
     await nextBotPost(fake, GENERAL, since);

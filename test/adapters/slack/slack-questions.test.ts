@@ -1,6 +1,8 @@
 // @mention and DM questions with the real Bolt App against the fake Slack and the real tiny model, over signed HTTP
 // events and over Socket Mode.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { conversationKey } from '../../../adapters/slack/conversation-key.ts';
 import { NO_IMAGE_MESSAGE } from '../../../src/conversation/conversation-manager.ts';
 import { ALICE, ASTRONAUT, BOB, CHELSEA, GENERAL, GOLDEN_ANSWER, QUESTION, RANDOM, useSlackTestBot, useTinyService, waitForBotMessage } from './slack-test-bot.ts';
 
@@ -48,6 +50,9 @@ describe.each(['http', 'socket'] as const)('questions over %s', (mode) => {
     await deliverEvent(top);
     const second = await waitForBotMessage(fake, GENERAL, (message) => message.thread_ts === top.event.ts);
     expect(second.text).toBe(`Answer (glance): ${await expected(ASTRONAUT, QUESTION)}`);
+    // the conversation remembers each image's content hash once it has been read
+    const remembered = bot().conversations.resolve({ key: conversationKey(fake.teamId, GENERAL), messageId: '' }).images;
+    expect(remembered.map((image) => image.imageHash)).toEqual([createHash('sha256').update(ASTRONAUT).digest('hex')]);
   });
 
   it('direct messages work: an image, then a question about it', async () => {
