@@ -32,6 +32,8 @@ export class EngineSupervisor {
   #closed = false;
   #available = true;
   #fatal: GlanceError | undefined;
+  /** Where the serving engine runs: with provider `auto` a GPU host that fell back to CPU shows here. */
+  #provider: 'cpu' | 'cuda';
   /** Ends the pauses between re-open tries when the supervisor closes. */
   readonly #closing = new AbortController();
 
@@ -39,6 +41,12 @@ export class EngineSupervisor {
     this.manifest = engine.manifest;
     this.#options = options;
     this.#current = Promise.resolve(engine);
+    this.#provider = engine.provider;
+  }
+
+  /** The execution provider the serving engine runs on (cpu or cuda). */
+  get provider(): 'cpu' | 'cuda' {
+    return this.#provider;
   }
 
   static async start(options: EngineSupervisorOptions): Promise<EngineSupervisor> {
@@ -90,8 +98,11 @@ export class EngineSupervisor {
     const reopened = this.#reopen();
     this.#current = reopened;
     reopened.then(
-      () => {
-        if (this.#current === reopened) this.#available = true;
+      (engine) => {
+        if (this.#current === reopened) {
+          this.#available = true;
+          this.#provider = engine.provider;
+        }
         this.#options.onRestart?.({ restarts: this.#restarts });
       },
       (error: GlanceError) => {

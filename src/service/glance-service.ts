@@ -315,10 +315,11 @@ export class GlanceService {
   }
 
   /** `ok`: accepting requests with a working engine (false while a crashed engine restarts, or after close). */
-  health(): { ok: boolean; queued: number; running: number; workerRestarts: number; cache: ReturnType<EmbeddingCache['stats']>; prefixCache: ReturnType<PrefixCache['stats']> | null } {
+  health(): { ok: boolean; provider: 'cpu' | 'cuda'; queued: number; running: number; workerRestarts: number; cache: ReturnType<EmbeddingCache['stats']>; prefixCache: ReturnType<PrefixCache['stats']> | null } {
     const running = this.#generation.running;
     return {
       ok: !this.#closing && this.#supervisor.available,
+      provider: this.#supervisor.provider,
       queued: this.#queued(),
       running,
       workerRestarts: this.#supervisor.restarts,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TEST_PROVIDER } from '../../helpers/fixtures.ts';
 import { ASTRONAUT, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, healthWhenIdle, postJson, readEvents, useTestServer } from './http-test-server.ts';
 
 const server = useTestServer();
@@ -70,7 +71,8 @@ describe('REST API', () => {
   it('reports health and Prometheus metrics', async () => {
     const health = await fetch(`${server().url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ ok: true, queued: 0, running: 0, workerRestarts: 0 });
+    // provider: where the engine actually runs (a GPU host whose CUDA failed under `auto` would say cpu here)
+    expect(await health.json()).toMatchObject({ ok: true, provider: TEST_PROVIDER, queued: 0, running: 0, workerRestarts: 0 });
     const metrics = await fetch(`${server().url}/metrics`);
     expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const text = await metrics.text();
