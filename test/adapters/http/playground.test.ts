@@ -46,13 +46,23 @@ describe('the playground page', () => {
     await page.close();
   });
 
-  it('a new image cancels the caption still streaming (no "already running" refusal)', async () => {
+  /**
+   * Opens the page and starts a 2000-token caption (the tiny model's greedy caption does not stop early), returning
+   * once its first tokens are shown: it streams for seconds, far longer than a test's next steps take. Later requests
+   * from the page use 20 tokens (the goldens' length).
+   */
+  async function streamLongCaption(): Promise<Page> {
     const page = await browser!.newPage();
     await page.goto(`${server().url}/`);
-    await page.getByLabel('Max new tokens').fill('1500');
+    await page.getByLabel('Max new tokens').fill('2000');
     await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
     await page.locator('#caption[data-state="running"]:not(:empty)').waitFor();
     await page.getByLabel('Max new tokens').fill('20');
+    return page;
+  }
+
+  it('a new image cancels the caption still streaming (no "already running" refusal)', async () => {
+    const page = await streamLongCaption();
     await page.getByLabel('Choose an image').setInputFiles({ name: 'again.png', mimeType: 'image/png', buffer: readFileSync(ASTRONAUT_PATH) });
     const caption = page.locator('#caption[data-state="done"]');
     await caption.waitFor();
@@ -115,14 +125,7 @@ describe('the playground page', () => {
   });
 
   it('a question sent while the caption streams does not cut the caption off: Ask waits for the caption', async () => {
-    const page = await browser!.newPage();
-    await page.goto(`${server().url}/`);
-    // 2000 tokens (EOS is not suppressed, but the tiny model's greedy caption does not stop early): the caption streams
-    // for seconds, far longer than the steps below take.
-    await page.getByLabel('Max new tokens').fill('2000');
-    await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
-    await page.locator('#caption[data-state="running"]:not(:empty)').waitFor();
-    await page.getByLabel('Max new tokens').fill('20');
+    const page = await streamLongCaption();
     const ask = page.getByRole('button', { name: 'Ask' });
     await page.getByLabel('Question', { exact: true }).fill(QUESTION);
     expect(await ask.isDisabled()).toBe(true);
