@@ -18,7 +18,8 @@ export interface ChatOptions {
 /** Every top-level field glance takes; any other is refused. */
 export const CHAT_FIELDS = [
   'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'seed',
-  'n', 'user', 'frequency_penalty', 'presence_penalty', 'stop', 'logprobs', 'response_format',
+  'n', 'user', 'frequency_penalty', 'presence_penalty', 'stop', 'logprobs', 'response_format', 'logit_bias', 'store',
+  'metadata',
 ] as const;
 
 function invalid(message: string): GlanceError {
@@ -41,6 +42,13 @@ function number(name: string, value: unknown): number {
 /** Fields that are accepted only with the value that changes nothing; any other value is refused, naming the field. */
 function checkNeutralFields(body: Record<string, unknown>): void {
   if (given(body.user) && typeof body.user !== 'string') throw invalid('user must be a string');
+  const bias = body.logit_bias;
+  if (given(bias) && !(typeof bias === 'object' && !Array.isArray(bias) && Object.keys(bias as object).length === 0)) {
+    throw unsupported('logit_bias is not supported: glance applies no token biases (send {} or leave it out)');
+  }
+  if (given(body.store) && body.store !== false) throw unsupported('store is not supported: glance keeps no completions (send false or leave it out)');
+  const metadata = body.metadata;
+  if (given(metadata) && (typeof metadata !== 'object' || Array.isArray(metadata))) throw invalid('metadata must be an object of strings');
   for (const name of ['frequency_penalty', 'presence_penalty'] as const) {
     if (given(body[name]) && number(name, body[name]) !== 0) throw unsupported(`${name} is not supported: glance applies no ${name.replace('_', ' ')} (send 0 or leave it out)`);
   }

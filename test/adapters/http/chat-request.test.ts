@@ -70,6 +70,8 @@ describe('OpenAI chat request → service input', () => {
     }
     expect(refusal({ stop: [] })).toBe('accepted');
     expect(refusal({ stream_options: { include_usage: false } })).toBe('accepted');
+    expect(refusal({ logit_bias: {}, store: false, metadata: { app: 'notes' } })).toBe('accepted');
+    expect(refusal({ logit_bias: null, store: null, metadata: null })).toBe('accepted');
   });
 
   it('refuses the values that would change the answer, naming the field', () => {
@@ -83,6 +85,8 @@ describe('OpenAI chat request → service input', () => {
       [{ response_format: { type: 'json_object' } }, 'response_format'],
       [{ stream_options: { include_obfuscation: true } }, 'stream_options.include_obfuscation'],
       [{ tools: [] }, 'tools'],
+      [{ logit_bias: { '50256': -100 } }, 'logit_bias'],
+      [{ store: true }, 'store'],
     ];
     for (const [extra, field] of cases) {
       const result = refusal(extra);
@@ -90,6 +94,7 @@ describe('OpenAI chat request → service input', () => {
       expect((result as { message: string }).message).toContain(field);
     }
     expect(refusal({ user: 42 })).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(refusal({ metadata: 'tag' })).toMatchObject({ code: 'INVALID_INPUT' });
     expect(refusal({ frequency_penalty: 'none' })).toMatchObject({ code: 'GENERATION_INVALID_OPTION' });
     expect(refusal({ stream_options: { include_usage: 'yes' } })).toMatchObject({ code: 'INVALID_INPUT' });
   });
