@@ -11,6 +11,7 @@
  */
 import type { Message } from 'discord.js';
 import { PLATFORM, type DiscordAdapterContext } from './adapter-context.ts';
+import { autoAltTextInForce } from './auto-alt-text-setting.ts';
 import { settingChannels } from './conversation-key.ts';
 import { NO_PINGS } from './discord-reply.ts';
 import { GlanceError } from '../../engine/errors.ts';
@@ -24,7 +25,7 @@ import type { ImageOutcome } from '../shared/image-job.ts';
 
 export function isAutoAltTextChannel(context: DiscordAdapterContext, message: Message): boolean {
   if (!message.guildId) return false;
-  return settingChannels(message.channelId, message.channel).some((id) => context.settings.isChannelAutoAltText(PLATFORM, id));
+  return autoAltTextInForce(context, settingChannels(message.channelId, message.channel)).on;
 }
 
 /** The images' outcomes, or undefined when the request was refused as a whole (logged). */

@@ -109,7 +109,13 @@ export class SettingsStore {
 
   /** False for a channel never set. */
   isChannelAutoAltText(platform: string, channelId: string): boolean {
-    return this.statements.getChannel.get(platform, channelId)?.auto_alt_text === 1;
+    return this.channelAutoAltText(platform, channelId) === true;
+  }
+
+  /** The channel's own setting: true (on), false (turned off), undefined (never set: a thread then follows its channel). */
+  channelAutoAltText(platform: string, channelId: string): boolean | undefined {
+    const row = this.statements.getChannel.get(platform, channelId);
+    return row === undefined ? undefined : row.auto_alt_text === 1;
   }
 
   setUserOptOut(platform: string, userId: string, optedOut: boolean): void {

@@ -65,18 +65,23 @@ describe('threads', () => {
     expect(lastBotText(fake, GENERAL)).toBe(`Answer (glance): ${aboutChelsea}`);
   });
 
-  it('/glance alt-text inside a thread: status says what is in force and whether it comes from the channel; off there says the channel still applies', async () => {
+  it('/glance alt-text inside a thread: status says what is in force and where it comes from; off there turns the thread off while its channel stays on', async () => {
     const { fake, settings } = bot();
     const thread = await newThread(PHOTOS);
     expect(await altText(thread, 'status')).toBe(`Automatic alt text is off in this thread and in its channel <#${PHOTOS}>.`);
     settings.setChannelAutoAltText('discord', PHOTOS, true);
     expect(await altText(thread, 'status')).toBe(`Automatic alt text is on in this thread, inherited from its channel <#${PHOTOS}>.`);
-    const off = await altText(thread, 'off');
-    expect(off).toMatch(/stays on here: its channel <#4002> has it on.*Turn it off in <#4002>/);
+    expect(await altText(thread, 'off')).toBe(`Automatic alt text is now off in this thread; its channel <#${PHOTOS}> keeps it on.`);
     expect(settings.isChannelAutoAltText('discord', PHOTOS)).toBe(true);
-    // what the answer says is what happens: an image in the thread still gets alt text
+    expect(await altText(thread, 'status')).toBe(`Automatic alt text is off in this thread (turned off here), though its channel <#${PHOTOS}> has it on.`);
+    // what the answer says is what happens: an image in the thread gets nothing, one in the channel gets alt text
     await fake.postMessage({ channelId: thread, author: ALICE, attachments: [PNG_ATTACHMENT] });
-    expect((await nextBotPost(fake, thread)).body.content).toMatch(/^Alt text \(glance\): /);
+    await fake.postMessage({ channelId: PHOTOS, author: ALICE, attachments: [PNG_ATTACHMENT] });
+    expect((await nextBotPost(fake, PHOTOS)).body.content).toMatch(/^Alt text \(glance\): /); // handled in order
+    expect(fake.botMessages(thread)).toHaveLength(0);
+    // on again in the thread: its own setting wins once more
+    expect(await altText(thread, 'on')).toMatch(/^Automatic alt text is now on in this thread \(its channel <#4002> has it on too/);
+    expect(await altText(thread, 'status')).toBe(`Automatic alt text is on in this thread (and in its channel <#${PHOTOS}>).`);
   });
 
   it('/glance alt-text on inside a thread of a quiet channel: on for the thread only, status says so, the channel stays off', async () => {

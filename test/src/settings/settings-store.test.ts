@@ -53,6 +53,20 @@ describe('SettingsStore', () => {
     }
   });
 
+  it('tells a channel never set (undefined: a thread then follows its channel) from one turned off', () => {
+    const store = SettingsStore.open(tempDir());
+    try {
+      expect(store.channelAutoAltText('discord', 'thread')).toBeUndefined();
+      store.setChannelAutoAltText('discord', 'thread', false);
+      expect(store.channelAutoAltText('discord', 'thread')).toBe(false);
+      expect(store.isChannelAutoAltText('discord', 'thread')).toBe(false);
+      store.setChannelAutoAltText('discord', 'thread', true);
+      expect(store.channelAutoAltText('discord', 'thread')).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+
   it('two stores on one data directory (two processes) see each other\'s writes', () => {
     const dataDir = tempDir();
     const a = SettingsStore.open(dataDir);
