@@ -84,37 +84,32 @@ describe('the playground page', () => {
   const fixtureFile = (base64: string) =>
     `new File([Uint8Array.from(atob('${base64}'), (c) => c.charCodeAt(0))], 'astronaut.png', { type: 'image/png' })`;
 
-  async function expectGoldenCaption(page: Page): Promise<void> {
+  /**
+   * Opens the page (20 new tokens), runs `dispatch(data)` — an in-page statement handing the fixture photo, in a
+   * DataTransfer named by `data`, to the page as an event — and expects the golden caption.
+   */
+  async function expectGoldenCaptionAfter(dispatch: (data: string) => string): Promise<void> {
+    const page = await browser!.newPage();
+    await page.goto(`${server().url}/`);
+    await page.getByLabel('Max new tokens').fill('20');
+    await page.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.items.add(${fixtureFile(readFileSync(ASTRONAUT_PATH).toString('base64'))});
+      ${dispatch('data')};
+    })()`);
     const caption = page.locator('#caption[data-state="done"]');
     await caption.waitFor();
     expect(await caption.textContent()).toBe(GOLDEN_CAPTION);
     expect(await page.locator('#error').isHidden()).toBe(true);
+    await page.close();
   }
 
   it('captions an image dropped on the drop zone', async () => {
-    const page = await browser!.newPage();
-    await page.goto(`${server().url}/`);
-    await page.getByLabel('Max new tokens').fill('20');
-    await page.evaluate(`(() => {
-      const data = new DataTransfer();
-      data.items.add(${fixtureFile(readFileSync(ASTRONAUT_PATH).toString('base64'))});
-      document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-    })()`);
-    await expectGoldenCaption(page);
-    await page.close();
+    await expectGoldenCaptionAfter((data) => `document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: ${data}, bubbles: true, cancelable: true }))`);
   });
 
   it('captions an image pasted into the page', async () => {
-    const page = await browser!.newPage();
-    await page.goto(`${server().url}/`);
-    await page.getByLabel('Max new tokens').fill('20');
-    await page.evaluate(`(() => {
-      const data = new DataTransfer();
-      data.items.add(${fixtureFile(readFileSync(ASTRONAUT_PATH).toString('base64'))});
-      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    })()`);
-    await expectGoldenCaption(page);
-    await page.close();
+    await expectGoldenCaptionAfter((data) => `document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: ${data}, bubbles: true, cancelable: true }))`);
   });
 
   it('limits the question box to the configured question length', async () => {
