@@ -6,6 +6,7 @@
  */
 import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import { PLATFORM, type DiscordAdapterContext } from '../adapter-context.ts';
+import { autoAltTextInForce } from '../auto-alt-text-setting.ts';
 
 /** Where the command runs: the channel's id, and for a thread its parent channel's id. */
 interface Place {
@@ -39,7 +40,7 @@ export function altTextCommand(context: DiscordAdapterContext, interaction: Chat
   const own = context.settings.channelAutoAltText(PLATFORM, place.id);
   const parentOn = place.parentId !== undefined && context.settings.isChannelAutoAltText(PLATFORM, place.parentId);
   const intent = context.config.discord.messageContent;
-  const inForce = own ?? parentOn;
+  const inForce = autoAltTextInForce(context, place.parentId === undefined ? [place.id] : [place.id, place.parentId]).on;
   if (action === 'status') return status(place, own, parentOn, inForce && !intent ? MISSING_INTENT_STATUS : '');
   if (action !== 'on' && action !== 'off') return `Unknown /glance alt-text subcommand ${action}; see /glance help.`;
   if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageChannels)) {
