@@ -16,7 +16,7 @@ import type { ImageProcessorConfig } from '../preprocess/image-processor-config.
 import type { TextTokenizer } from '../tokenizer/text-tokenizer.ts';
 import { bundleImageConfig, loadBundleTokenizer, openBundleSessions, preprocessBatch, releaseSessions } from './bundle-runtime-parts.ts';
 import { type ExecutionProvider, type ModelSession } from './onnx-runtime.ts';
-import type { LanguagePrefix } from './language-prefix.ts';
+import { commonHead, type LanguagePrefix } from './language-prefix.ts';
 import { OptDecoderSession, type DecoderTimings } from './opt-decoder-session.ts';
 import type { PromptRow } from './prompt-batch.ts';
 import { T5DecoderSession } from './t5-decoder-session.ts';
@@ -38,8 +38,16 @@ export interface GenerationItem {
   queryEmbeds: Float32Array;
   /** The exact prompt; '' means a caption (OPT then sees only BOS, T5's encoder only `</s>` after the queries). */
   prompt: string;
-  /** OPT only: the language model's kept cache of queryEmbeds alone (a GenerationOutput's `prefix`), so only the prompt is prefilled. */
+  /**
+   * OPT only: a kept language-model cache of queryEmbeds and the first prompt tokens (a GenerationOutput's `prefix`);
+   * only the part of the prompt it does not cover is prefilled.
+   */
   prefix?: LanguagePrefix;
+  /**
+   * OPT, with keepPrefix: the start of the prompt that later prompts about this image repeat (e.g. 'Question:');
+   * a new prefix covers its tokens as far as the prompt starts with them (default '': BOS only).
+   */
+  prefixHead?: string;
 }
 
 export interface GenerationOutput {
@@ -54,15 +62,18 @@ export interface GenerationOutput {
   promptTokens: number;
   timingsMs: { prefill: number; decode: number };
   tokensPerSecond: number;
-  /** With `keepPrefix`: the image prefix this row used (the one given, or the one computed), to pass with later prompts. */
+  /**
+   * With `keepPrefix`: a new image prefix for this row (the queries and the prompt's `prefixHead` tokens), to pass
+   * with later prompts about the image; absent when the row brought a prefix that already covers them.
+   */
   prefix?: LanguagePrefix;
 }
 
 export interface GenerateCallbacks {
   signal?: AbortSignal;
   /**
-   * OPT only: prefill each row as [image prefix] + [prompt] and return the prefix with the output, so a caller can
-   * keep it for the next question about the image (rows that bring `prefix` skip its computation).
+   * OPT only: return each row's image prefix (queries + its `prefixHead` tokens) with the output, so a caller can
+   * keep it for the next prompt about the image (rows that bring `prefix` skip what it covers).
    */
   keepPrefix?: boolean;
   onToken?: (row: number, token: number, text: string) => void;
@@ -77,7 +88,7 @@ export type RuntimeDecoderSession = DecoderSession & { readonly timings: Decoder
 export interface DecoderSessionOptions {
   /** T5 only: the decoder ids the prefill runs (default [decoder_start_token_id]). */
   decoderPrefix?: readonly number[];
-  /** OPT only: prefill the image prefix and the prompt separately, keeping the prefix (OptDecoderSession.prefixes). */
+  /** OPT only: keep each row's image prefix (OptDecoderSession.newPrefixes; PromptRow.headLength prompt tokens). */
   usePrefix?: boolean;
 }
 
@@ -182,7 +193,11 @@ export class Blip2Runtime {
     if (items.length === 0) return [];
     const m = this.#model;
     const options = resolveGenerationOptions(userOptions, { eosTokenIds: m.eosTokenIds, padTokenId: m.padTokenId });
-    const rows = items.map((item) => ({ queryEmbeds: item.queryEmbeds, promptIds: this.promptIds(item.prompt), ...(item.prefix ? { prefix: item.prefix } : {}) }));
+    const rows = items.map((item) => {
+      const promptIds = this.promptIds(item.prompt);
+      const headLength = callbacks.keepPrefix ? commonHead(this.promptIds(item.prefixHead ?? ''), promptIds) : 0;
+      return { queryEmbeds: item.queryEmbeds, promptIds, headLength, ...(item.prefix ? { prefix: item.prefix } : {}) };
+    });
     if (m.architecture === 'blip2-opt') checkSequenceFits(rows, options.maxNewTokens, m);
     // What transformers' BLIP-2 generate puts before the new tokens: OPT prepends BOS to the language model's output
     // (whose ids held no token: it was called with inputs_embeds); T5's decoder ids start with decoder_start_token_id,
@@ -209,7 +224,7 @@ export class Blip2Runtime {
       promptTokens: m.numQueryTokens + rows[row].promptIds.length,
       timingsMs: { prefill: prefillMs, decode: decodeMs },
       tokensPerSecond,
-      ...(callbacks.keepPrefix && session instanceof OptDecoderSession ? { prefix: session.prefixes[row] } : {}),
+      ...(callbacks.keepPrefix && session instanceof OptDecoderSession && session.newPrefixes[row] ? { prefix: session.newPrefixes[row] } : {}),
     }));
   }
 

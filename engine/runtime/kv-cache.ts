@@ -96,13 +96,21 @@ export class KvCache {
     this.length = length;
   }
 
-  /** Row `row`'s filled positions of one layer, [length, heads, headDim], copied into `make(floats)`'s array. */
-  copyRow(layer: number, row: number, kind: 'keys' | 'values', make: (floats: number) => Float32Array): Float32Array {
+  /**
+   * Row `row`'s keys or values of one layer at the given position ranges ([start, end) each, in order), packed
+   * [positions, heads, headDim] into `make(floats)`'s array.
+   */
+  copyRowRanges(layer: number, row: number, kind: 'keys' | 'values', ranges: readonly (readonly [number, number])[], make: (floats: number) => Float32Array): Float32Array {
     const source = kind === 'keys' ? this.#keys[layer] : this.#values[layer];
     const width = this.rowWidth;
     const positionWidth = this.#positionWidth;
-    const out = make(this.length * width);
-    for (let p = 0; p < this.length; p++) out.set(source.subarray(p * positionWidth + row * width, p * positionWidth + (row + 1) * width), p * width);
+    const count = ranges.reduce((sum, [start, end]) => sum + end - start, 0);
+    const out = make(count * width);
+    let at = 0;
+    for (const [start, end] of ranges) {
+      if (start < 0 || end > this.length || end < start) throw new RangeError(`positions [${start}, ${end}) are outside the ${this.length} filled`);
+      for (let p = start; p < end; p++, at++) out.set(source.subarray(p * positionWidth + row * width, p * positionWidth + (row + 1) * width), at * width);
+    }
     return out;
   }
 

@@ -7,7 +7,7 @@ import { OPT_GRAPHS } from '../bundle/tensor-names.ts';
 import type { DecoderSession } from '../generation/generate.ts';
 import { KvCache } from './kv-cache.ts';
 import type { ModelSession, TensorData } from './onnx-runtime.ts';
-import { checkPrefixShape, splitPrefixRows, type LanguagePrefix } from './language-prefix.ts';
+import { checkPrefixShape, commonHead, copyPrefixRow, usablePrefixTokens, type LanguagePrefix } from './language-prefix.ts';
 import { buildPrefill, buildTextAfterPrefix, padTextLeft, type PromptRow } from './prompt-batch.ts';
 
 export interface OptModelFacts {
@@ -39,12 +39,16 @@ export class OptDecoderSession implements DecoderSession {
   readonly #usePrefix: boolean;
   /** [rows][positions] 0/1 */
   #mask: Uint8Array[] = [];
-  /** Prefix mode: each input row's image prefix, given or computed by prefill(). */
-  prefixes: LanguagePrefix[] = [];
+  /**
+   * Prefix mode, after prefill(): each input row's new prefix, covering the queries and its first headLength prompt
+   * tokens; undefined where the row brought a kept prefix that already covers them.
+   */
+  newPrefixes: (LanguagePrefix | undefined)[] = [];
 
   /**
-   * usePrefix: prefill in two parts, [queries] (skipped for rows that bring a kept `prefix`) then the text after it,
-   * and keep each row's prefix in `prefixes`. Otherwise one run over [queries ; text], as transformers does it.
+   * usePrefix: keep each row's prefix (queries + its first headLength prompt tokens) in `newPrefixes`. Rows that
+   * bring a kept `prefix` prefill only what it does not cover. Without kept prefixes the prefill is one run over
+   * [queries ; text], as transformers does it, with or without usePrefix.
    */
   constructor(embed: ModelSession, decoder: ModelSession, facts: OptModelFacts, rows: readonly PromptRow[], options: { usePrefix?: boolean } = {}) {
     this.#embed = embed;
@@ -79,24 +83,31 @@ export class OptDecoderSession implements DecoderSession {
   }
 
   async prefill(): Promise<Float32Array> {
-    return this.#usePrefix ? this.#prefillAfterPrefixes() : this.#prefillWhole();
+    const started = performance.now();
+    const usable = this.#rows.map((row) => (row.prefix ? usablePrefixTokens(row.prefix, row.promptIds) : undefined));
+    const logits = usable.every((u) => u === undefined) ? await this.#prefillWhole() : await this.#prefillAfterPrefixes(usable);
+    this.timings.prefillMs += performance.now() - started;
+    return logits;
   }
 
+  /** One run over [queries ; left padding ; text] per row. */
   async #prefillWhole(): Promise<Float32Array> {
-    const started = performance.now();
     const f = this.#facts;
     const padded = padTextLeft(this.#rows, f.padTokenId);
     const textEmbeds = await this.#embedTokens(padded.ids, this.#rows.length, padded.maxLength);
     const inputs = buildPrefill(this.#rows, textEmbeds, padded.maxLength, f.numQueryTokens, f.languageHiddenSize);
     this.#mask = this.#rows.map((_, r) => Uint8Array.from(inputs.mask.subarray(r * inputs.sequence, (r + 1) * inputs.sequence), Number));
     const logits = await this.#run(inputs.embeds, inputs.sequence, inputs.mask, inputs.positions);
-    this.timings.prefillMs += performance.now() - started;
+    if (this.#usePrefix) this.#keepPrefixes(this.#rows, padded.maxLength, 0);
     return logits;
   }
 
-  /** Computes the prefixes rows lack (once per distinct queryEmbeds array), then prefills the text after them. */
-  async #prefillAfterPrefixes(): Promise<Float32Array> {
-    const started = performance.now();
+  /**
+   * Seeds the cache with every row's first `seeded` prompt tokens' prefix (the fewest any row can use; rows without
+   * a kept prefix get a queries-only one computed here, once per distinct queryEmbeds array), then prefills the rest
+   * of each prompt after it.
+   */
+  async #prefillAfterPrefixes(usable: readonly (number | undefined)[]): Promise<Float32Array> {
     const f = this.#facts;
     const missing = [...new Set(this.#rows.filter((row) => !row.prefix).map((row) => row.queryEmbeds))];
     const computed = new Map<Float32Array, LanguagePrefix>();
@@ -108,19 +119,36 @@ export class OptDecoderSession implements DecoderSession {
       const positions = BigInt64Array.from({ length: missing.length * f.numQueryTokens }, (_, i) => BigInt(i % f.numQueryTokens));
       const prefixCache = new KvCache(f.numLayers, f.numHeads, f.headDim, missing.length);
       await this.#run(embeds, f.numQueryTokens, mask, positions, prefixCache);
-      splitPrefixRows(prefixCache).forEach((prefix, i) => computed.set(missing[i], prefix));
+      missing.forEach((queryEmbeds, i) => computed.set(queryEmbeds, copyPrefixRow(prefixCache, i, [[0, f.numQueryTokens]], [])));
       this.timings.prefixMs = (this.timings.prefixMs ?? 0) + performance.now() - prefixStarted;
     }
-    this.prefixes = this.#rows.map((row) => row.prefix ?? computed.get(row.queryEmbeds)!);
-    this.#cache.seedRows(this.prefixes.map((p) => p.keys), this.prefixes.map((p) => p.values), f.numQueryTokens);
-    const padded = padTextLeft(this.#rows, f.padTokenId);
-    const textEmbeds = await this.#embedTokens(padded.ids, this.#rows.length, padded.maxLength);
-    const inputs = buildTextAfterPrefix(this.#rows, padded.maxLength, f.numQueryTokens);
-    const total = f.numQueryTokens + padded.maxLength;
+    const seeded = Math.min(...usable.map((u) => u ?? 0));
+    const lead = f.numQueryTokens + seeded;
+    const prefixes = this.#rows.map((row) => row.prefix ?? computed.get(row.queryEmbeds)!);
+    this.#cache.seedRows(prefixes.map((p) => p.keys), prefixes.map((p) => p.values), lead);
+    const rest = this.#rows.map((row) => ({ ...row, promptIds: row.promptIds.slice(seeded) }));
+    const padded = padTextLeft(rest, f.padTokenId);
+    const textEmbeds = await this.#embedTokens(padded.ids, rest.length, padded.maxLength);
+    const inputs = buildTextAfterPrefix(rest, padded.maxLength, lead);
+    const total = lead + padded.maxLength;
     this.#mask = this.#rows.map((_, r) => Uint8Array.from(inputs.mask.subarray(r * total, (r + 1) * total), Number));
     const logits = await this.#run(textEmbeds, padded.maxLength, inputs.mask, inputs.positions);
-    this.timings.prefillMs += performance.now() - started;
+    if (this.#usePrefix) this.#keepPrefixes(rest, padded.maxLength, seeded);
     return logits;
+  }
+
+  /**
+   * After a prefill whose cache holds, per row, [queries and `seeded` prompt tokens ; left padding ; the rest of the
+   * prompt (`rest[r].promptIds`, padded to maxLength)]: copies out the prefix of each row that needs a new one.
+   */
+  #keepPrefixes(rest: readonly PromptRow[], maxLength: number, seeded: number): void {
+    const lead = this.#facts.numQueryTokens + seeded;
+    this.newPrefixes = this.#rows.map((row, r) => {
+      const head = Math.min(row.headLength ?? 0, row.promptIds.length - 1);
+      if (row.prefix && commonHead(row.prefix.tokenIds, row.promptIds.slice(0, head)) >= head) return undefined;
+      const textStart = lead + maxLength - rest[r].promptIds.length;
+      return copyPrefixRow(this.#cache, r, [[0, lead], [textStart, textStart + head - seeded]], row.promptIds.slice(0, head));
+    });
   }
 
   async step(tokens: Int32Array): Promise<Float32Array> {

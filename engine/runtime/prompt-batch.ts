@@ -8,8 +8,10 @@ import type { LanguagePrefix } from './language-prefix.ts';
 export interface PromptRow {
   queryEmbeds: Float32Array;
   promptIds: readonly number[];
-  /** OPT: the kept key/value cache of queryEmbeds alone (see language-prefix.ts). */
+  /** OPT: a kept key/value cache of queryEmbeds and the first prompt tokens (see language-prefix.ts). */
   prefix?: LanguagePrefix;
+  /** OPT, prefix mode: how many of promptIds a newly made prefix of this row covers after the queries (default 0). */
+  headLength?: number;
 }
 
 export interface PaddedText {
@@ -68,12 +70,13 @@ export function buildPrefill(rows: readonly PromptRow[], textEmbeds: Float32Arra
 }
 
 /**
- * The text prefill after kept image prefixes: the same attention mask as buildPrefill's (it covers the queries the
- * prefix holds), and the positions of the text part only.
+ * The text prefill after `lead` positions already in the cache (kept image prefixes: the queries and the prompt
+ * tokens they cover; `rows` hold the rest of each prompt): the attention mask over [lead ; left padding ; text], as
+ * buildPrefill's with the lead in place of the queries, and the positions of the text part only.
  */
-export function buildTextAfterPrefix(rows: readonly PromptRow[], maxLength: number, numQueries: number): { mask: BigInt64Array; positions: BigInt64Array } {
-  const { mask, positions: all, sequence } = promptMaskAndPositions(rows, maxLength, numQueries);
+export function buildTextAfterPrefix(rows: readonly PromptRow[], maxLength: number, lead: number): { mask: BigInt64Array; positions: BigInt64Array } {
+  const { mask, positions: all, sequence } = promptMaskAndPositions(rows, maxLength, lead);
   const positions = new BigInt64Array(rows.length * maxLength);
-  rows.forEach((_, r) => positions.set(all.subarray(r * sequence + numQueries, (r + 1) * sequence), r * maxLength));
+  rows.forEach((_, r) => positions.set(all.subarray(r * sequence + lead, (r + 1) * sequence), r * maxLength));
   return { mask, positions };
 }

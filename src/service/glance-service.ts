@@ -22,7 +22,7 @@ import { MicroBatcher } from '../scheduler/micro-batcher.ts';
 import { RequestDeadline } from '../scheduler/request-deadline.ts';
 import { UserRateLimiter } from '../scheduler/user-rate-limiter.ts';
 import { EngineSupervisor } from './engine-supervisor.ts';
-import { buildPrompt } from './prompt.ts';
+import { buildPrompt, promptHead } from './prompt.ts';
 import { encodeVisionJobs, type VisionJob, type VisionOutcome } from './vision-batch.ts';
 import { checkGenerationLimits, limitGeneration, type GenerationLimits } from './generation-limits.ts';
 
@@ -246,7 +246,7 @@ export class GlanceService {
     const prefix = this.#prefixes?.get(lookup.key);
     const { output, batch } = await this.#generation.submit({
       channelId: request.channelId,
-      item: { queryEmbeds: lookup.queryEmbeds, prompt: buildPrompt(request.question, request.rawPrompt), ...(prefix ? { prefix } : {}) },
+      item: { queryEmbeds: lookup.queryEmbeds, prompt: buildPrompt(request.question, request.rawPrompt), prefixHead: promptHead(request.question, request.rawPrompt), ...(prefix ? { prefix } : {}) },
       generation,
       batchKey: batching.key,
       alone: batching.alone,
@@ -254,7 +254,8 @@ export class GlanceService {
       abortError: () => deadline.error(),
       onToken: request.onToken,
     });
-    if (!prefix && output.prefix) this.#prefixes?.set(lookup.key, output.prefix);
+    // A new prefix: this image's first, or one that covers more of this kind of prompt than the kept one.
+    if (output.prefix) this.#prefixes?.set(lookup.key, output.prefix);
     const preprocess = encoded?.timingsMs.preprocess ?? 0;
     const vision = encoded?.timingsMs.vision ?? 0;
     const total = performance.now() - acceptedAt;

@@ -98,8 +98,8 @@ describe('KvCache', () => {
     const cache = new KvCache(LAYERS, HEADS, HEAD_DIM, 3);
     cache.append(runOutputs(3, 0, 6));
     const row = (r: number) => ({
-      keys: Array.from({ length: LAYERS }, (_, layer) => cache.copyRow(layer, r, 'keys', (n) => new Float32Array(n))),
-      values: Array.from({ length: LAYERS }, (_, layer) => cache.copyRow(layer, r, 'values', (n) => new Float32Array(n))),
+      keys: Array.from({ length: LAYERS }, (_, layer) => cache.copyRowRanges(layer, r, 'keys', [[0, 6]], (n) => new Float32Array(n))),
+      values: Array.from({ length: LAYERS }, (_, layer) => cache.copyRowRanges(layer, r, 'values', [[0, 6]], (n) => new Float32Array(n))),
     });
     const [row2, row0] = [row(2), row(0)];
     expect(row2.keys[1]).toHaveLength(6 * WIDTH);
@@ -114,5 +114,14 @@ describe('KvCache', () => {
     expect(past.vector(0, 'key', 3, 1)).toEqual(expected(0, 'key', 3, 0));
     expect(past.vector(1, 'value', 5, 2)).toEqual(expected(1, 'value', 5, 2));
     expect(past.vector(1, 'value', 6, 1)).toEqual(expected(1, 'value', 6, 1));
+  });
+
+  it('copies a row at chosen position ranges, packed in order, and refuses ranges past the filled part', () => {
+    const cache = new KvCache(LAYERS, HEADS, HEAD_DIM, 2);
+    cache.append(runOutputs(2, 0, 7));
+    const picked = cache.copyRowRanges(1, 1, 'values', [[0, 2], [5, 7]], (n) => new Float32Array(n));
+    expect(picked).toHaveLength(4 * WIDTH);
+    [0, 1, 5, 6].forEach((position, i) => expect(Array.from(picked.subarray(i * WIDTH, (i + 1) * WIDTH))).toEqual(expected(1, 'value', position, 1)));
+    expect(() => cache.copyRowRanges(0, 0, 'keys', [[6, 8]], (n) => new Float32Array(n))).toThrow(RangeError);
   });
 });

@@ -43,7 +43,7 @@ describe('cache TTL', () => {
     const metrics = createServiceMetrics({ processMetrics: false });
     const cache = new PrefixCache({ maxBytes: 1024 * 1024, ttlMs: TTL_MS, metrics, now: () => Date.now() });
     const part = () => new Float32Array(2 * 4 * 8);
-    const prefix: LanguagePrefix = { length: 4, numHeads: 2, headDim: 8, keys: [part(), part()], values: [part(), part()] };
+    const prefix: LanguagePrefix = { length: 4, tokenIds: [], numHeads: 2, headDim: 8, keys: [part(), part()], values: [part(), part()] };
     cache.set('a', prefix);
     expect(await metric(metrics, 'glance_prefix_cache_bytes')).toBe(1024);
     vi.advanceTimersByTime(TTL_MS + 1000);

@@ -7,7 +7,7 @@ import { createServiceMetrics } from '../../../src/metrics/service-metrics.ts';
 /** A prefix of 2 layers × 2 heads × 4 positions × 8 dims: 2 × 2 × 64 floats = 1024 bytes. */
 function prefix(fill: number): LanguagePrefix {
   const part = () => new Float32Array(2 * 4 * 8).fill(fill);
-  return { length: 4, numHeads: 2, headDim: 8, keys: [part(), part()], values: [part(), part()] };
+  return { length: 4, tokenIds: [], numHeads: 2, headDim: 8, keys: [part(), part()], values: [part(), part()] };
 }
 
 describe('PrefixCache', () => {

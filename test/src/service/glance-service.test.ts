@@ -58,6 +58,10 @@ describe('GlanceService', () => {
 
   it('answers a follow-up about the same image from the cache, without running the vision encoder again', async () => {
     const before = service.engineCalls();
+    const lm = goldens.model.language_model;
+    const prefixBytes = (positions: number) => 2 * lm.layers * positions * lm.hidden * 4;
+    // The caption kept the image queries' prefix (a caption's prompt is BOS alone, which its prefill must run).
+    expect(service.health().prefixCache).toMatchObject({ entries: 1, bytes: prefixBytes(goldens.model.num_query_tokens) });
     const result = await service.run(request({ image: image('astronaut.png'), question: 'what is in the picture?' }));
     expect(result.text).toBe(golden('astronaut.png', 'vqa_what_greedy').text_stripped);
     expect(result.cacheHit).toBe(true);
@@ -65,9 +69,14 @@ describe('GlanceService', () => {
     expect(result.prefixCacheHit).toBe(true);
     expect(result.timingsMs.vision).toBe(0);
     expect(service.engineCalls().visionImages).toBe(before.visionImages);
-    expect(service.health().prefixCache).toMatchObject({ entries: 1, hits: 1 });
+    // The question replaced it with one that also covers BOS `Question` `:`, which every later question starts with.
+    expect(service.health().prefixCache).toMatchObject({ entries: 1, hits: 1, bytes: prefixBytes(goldens.model.num_query_tokens + 3) });
+    const next = await service.run(request({ image: image('astronaut.png'), question: 'what color is the sky?' }));
+    expect(next.text).toBe(golden('astronaut.png', 'vqa_color_greedy').text_stripped);
+    expect(next.prefixCacheHit).toBe(true);
     const raw = await service.run(request({ image: image('astronaut.png'), question: 'Question: what color is the sky? Answer:', rawPrompt: true }));
     expect(raw.text).toBe(golden('astronaut.png', 'vqa_color_greedy').text_stripped);
+    expect(service.health().prefixCache).toMatchObject({ entries: 1, hits: 3, bytes: prefixBytes(goldens.model.num_query_tokens + 3) });
   });
 
   it('batches concurrent requests (one vision call, one generation call), each equal to its single-run golden', async () => {
