@@ -27,6 +27,7 @@ const NON_PUBLIC_V6: Array<[string, number]> = [
   ['::1', 128], // loopback
   ['64:ff9b:1::', 48], // local-use NAT64
   ['100::', 64], // discard-only
+  ['2001::', 32], // Teredo (tunnels to an IPv4 address hidden in the address)
   ['2001:db8::', 32], // documentation
   ['fc00::', 7], // unique-local
   ['fe80::', 10], // link-local
@@ -38,17 +39,44 @@ const nonPublic = new BlockList();
 for (const [network, prefix] of NON_PUBLIC_V4) nonPublic.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of NON_PUBLIC_V6) nonPublic.addSubnet(network, prefix, 'ipv6');
 
-/** The IPv4 address inside an IPv4-mapped/compatible or NAT64 IPv6 address (::ffff:a.b.c.d, 64:ff9b::a.b.c.d), if any. */
-function embeddedIPv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const high = parseInt(hex[1], 16);
-    const low = parseInt(hex[2], 16);
-    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+/** The eight 16-bit groups of an IPv6 address (a dotted IPv4 tail and a zone id allowed), or undefined if malformed. */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address.toLowerCase().replace(/%.*$/, '');
+  const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const bytes = dotted.slice(2).map(Number);
+    if (bytes.some((byte) => byte > 255)) return undefined;
+    text = `${dotted[1]}${((bytes[0] << 8) | bytes[1]).toString(16)}:${((bytes[2] << 8) | bytes[3]).toString(16)}`;
   }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (half: string) => (half === '' ? [] : half.split(':').map((group) => parseInt(group, 16)));
+  const head = parse(halves[0]);
+  const tail = halves.length === 2 ? parse(halves[1]) : [];
+  const missing = 8 - head.length - tail.length;
+  if (missing < 0 || (halves.length === 1 && missing !== 0)) return undefined;
+  const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  return groups.some((group) => Number.isNaN(group) || group > 0xffff) ? undefined : groups;
+}
+
+function ipv4From(high: number, low: number): string {
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
+/**
+ * The IPv4 address an IPv6 address carries and is delivered to, whatever its spelling (`::ffff:127.0.0.1` and
+ * `::ffff:7f00:1` alike): IPv4-mapped (::ffff:0:0/96), IPv4-compatible (::/96, deprecated), IPv4-translated
+ * (::ffff:0:0:0/96), NAT64 (64:ff9b::/96) and 6to4 (2002::/16, the IPv4 address in bits 16–47). Such an address is
+ * as public as the IPv4 address inside it.
+ */
+function embeddedIPv4(address: string): string | undefined {
+  const g = ipv6Groups(address);
+  if (!g) return undefined;
+  const zeros = (from: number, to: number) => g.slice(from, to).every((group) => group === 0);
+  if (zeros(0, 5) && (g[5] === 0xffff || g[5] === 0)) return ipv4From(g[6], g[7]); // mapped, compatible (and ::, ::1)
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return ipv4From(g[6], g[7]); // translated
+  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return ipv4From(g[6], g[7]); // NAT64
+  if (g[0] === 0x2002) return ipv4From(g[1], g[2]); // 6to4
   return undefined;
 }
 

@@ -88,11 +88,23 @@ export function generationInputFrom(route: GenerationRoute, fields: Record<strin
   return { image: bytes, question, rawPrompt: parseBoolean('rawPrompt', fields.rawPrompt), generation };
 }
 
-/** Reads a JSON or multipart request into the service input. */
-export async function readGenerationInput(request: FastifyRequest, route: GenerationRoute, maxQuestionChars: number): Promise<GenerationInput> {
-  if (request.isMultipart()) {
-    const fields: Record<string, unknown> = {};
-    let image: Uint8Array | undefined;
+/**
+ * The parser's own errors for a body that is not well-formed multipart (no boundary in the content type, a body cut off
+ * or not in the form's format) carry neither a GlanceError code nor fastify's status: they are the caller's
+ * malformed request (400), not a failure inside glance. Fastify's and @fastify/multipart's errors (limits) keep theirs.
+ */
+function malformedMultipart(error: unknown): unknown {
+  if (error instanceof GlanceError) return error;
+  const known = error as { statusCode?: unknown; code?: unknown } | null;
+  if (typeof known?.statusCode === 'number' || (typeof known?.code === 'string' && known.code.startsWith('FST_'))) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return invalid(`the multipart/form-data body could not be read (${reason}); send a well-formed form, e.g. curl -F image=@photo.jpg`);
+}
+
+async function readMultipart(request: FastifyRequest): Promise<{ fields: Record<string, unknown>; image?: Uint8Array }> {
+  const fields: Record<string, unknown> = {};
+  let image: Uint8Array | undefined;
+  try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
         if (part.fieldname !== 'image') throw invalid(`unexpected file field "${part.fieldname}"; upload the image as "image"`);
@@ -104,6 +116,16 @@ export async function readGenerationInput(request: FastifyRequest, route: Genera
         fields[part.fieldname] = part.value;
       }
     }
+  } catch (error) {
+    throw malformedMultipart(error);
+  }
+  return { fields, image };
+}
+
+/** Reads a JSON or multipart request into the service input. */
+export async function readGenerationInput(request: FastifyRequest, route: GenerationRoute, maxQuestionChars: number): Promise<GenerationInput> {
+  if (request.isMultipart()) {
+    const { fields, image } = await readMultipart(request);
     return generationInputFrom(route, fields, image, maxQuestionChars);
   }
   const body = request.body;

@@ -36,6 +36,8 @@ describe('bad input on /v1/caption and /v1/ask: coded JSON 4xx, nothing cached, 
     { name: 'ask without a question', path: '/v1/ask', body: JSON.stringify({ image: base64 }), status: 400, code: 'INVALID_INPUT' },
     { name: 'a text/plain body', path: '/v1/caption', body: 'image=abc', contentType: 'text/plain', status: 400, code: 'INVALID_INPUT' },
     { name: 'an unsupported content type', path: '/v1/caption', body: '<image/>', contentType: 'application/xml', status: 415, code: 'INVALID_INPUT' },
+    { name: 'multipart without a boundary', path: '/v1/caption', body: '', contentType: 'multipart/form-data', status: 400, code: 'INVALID_INPUT' },
+    { name: 'a multipart body that is not a form', path: '/v1/ask', body: 'hello world', contentType: 'multipart/form-data; boundary=abc', status: 400, code: 'INVALID_INPUT' },
     { name: 'options that are not an object', path: '/v1/caption', body: JSON.stringify({ image: base64, options: [1] }), status: 400, code: 'INVALID_INPUT' },
   ];
 
@@ -150,7 +152,7 @@ describe('remote image URLs when allowed (SSRF guard)', () => {
 
   it('refuses loopback, private and link-local addresses even when remote images are on', async () => {
     const url = await server().startAdapter({ GLANCE_ALLOW_REMOTE_IMAGES: 'true' });
-    for (const imageUrl of [`http://127.0.0.1:${imagePort}/a.png`, `http://localhost:${imagePort}/a.png`, 'http://10.0.0.7/a.png', 'http://169.254.169.254/latest', 'http://[::1]/a.png']) {
+    for (const imageUrl of [`http://127.0.0.1:${imagePort}/a.png`, `http://localhost:${imagePort}/a.png`, 'http://10.0.0.7/a.png', 'http://169.254.169.254/latest', 'http://[::1]/a.png', `http://[::127.0.0.1]:${imagePort}/a.png`, `http://[::ffff:0:127.0.0.1]:${imagePort}/a.png`, `http://2130706433:${imagePort}/a.png`, `http://0x7f.1:${imagePort}/a.png`, 'http://[fe80::1]/a.png', 'http://[fc00::1]/a.png', 'http://[::ffff:127.0.0.1]/a.png']) {
       const response = await ask(url, imageUrl);
       expect(response.status, imageUrl).toBe(403);
       expect(response.body.error.code, imageUrl).toBe('REMOTE_IMAGE_REFUSED');

@@ -68,6 +68,17 @@ describe('address policy', () => {
     }
   });
 
+  it('classifies every IPv6 form that carries an IPv4 address by that address, however it is spelt', () => {
+    // What new URL() makes of http://[::127.0.0.1]/ is ::7f00:1 (IPv4-compatible); the others: mapped spelt out,
+    // IPv4-translated, NAT64, 6to4 around loopback and private addresses; Teredo as a whole.
+    const nonPublic = ['::7f00:1', '::127.0.0.1', '::a00:1', '0:0:0:0:0:ffff:7f00:1', '::ffff:0:7f00:1', '::ffff:0:127.0.0.1', '64:ff9b::a9fe:a9fe', '2002:7f00:1::', '2002:c0a8:101::1', '2001:0:4136:e378:8000:63bf:3fff:fdd2'];
+    for (const address of nonPublic) expect(isNonPublicAddress(address), address).toBe(true);
+    for (const address of ['2002:808:808::1', '::ffff:0:808:808', '64:ff9b::808:808', '2a00:1450:4001:80b::200e']) {
+      expect(isNonPublicAddress(address), address).toBe(false);
+    }
+    expect(new AddressAllowList(['127.0.0.0/8']).allowsAddress('::7f00:1')).toBe(true);
+  });
+
   it('allow-lists host names and CIDR ranges separately', () => {
     const list = new AddressAllowList(['images.internal', '10.0.0.0/8', '::1']);
     expect(list.allowsHost('IMAGES.internal')).toBe(true);
