@@ -51,9 +51,7 @@ export class EventStream {
   }
 }
 
-/** Whether the client asked for a stream: `Accept: text/event-stream` or `?stream=1|true`. */
-export function wantsEventStream(accept: string | undefined, query: unknown): boolean {
-  const stream = (query as Record<string, unknown> | undefined)?.stream;
-  if (stream === '1' || stream === 'true') return true;
+/** Whether the Accept header asks for `text/event-stream`. */
+export function acceptsEventStream(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((part) => part.trim().toLowerCase().startsWith('text/event-stream'));
 }

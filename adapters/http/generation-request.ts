@@ -1,7 +1,8 @@
 /**
  * The body of `POST /v1/caption` and `POST /v1/ask`, as JSON (`{ image: base64 | data: URL, question, prompt,
- * rawPrompt, options }`) or multipart/form-data (an `image` file, the same names as text fields, `options` as a JSON
- * text), validated into what the service runs. Unknown fields are refused, never ignored.
+ * rawPrompt, options, stream }`) or multipart/form-data (an `image` file, the same names as text fields, `options` as
+ * a JSON text), and the query (`?stream=`), validated into what the service runs. Unknown fields and query parameters
+ * are refused, never ignored.
  */
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
@@ -18,11 +19,13 @@ export interface GenerationInput {
   question?: string;
   rawPrompt: boolean;
   generation: Record<string, unknown>;
+  /** The `stream` field or `?stream=`, when given (else the Accept header decides). */
+  stream?: boolean;
 }
 
 const FIELDS: Record<GenerationRoute, readonly string[]> = {
-  caption: ['image', 'prompt', 'options'],
-  ask: ['image', 'question', 'rawPrompt', 'options'],
+  caption: ['image', 'prompt', 'options', 'stream'],
+  ask: ['image', 'question', 'rawPrompt', 'options', 'stream'],
 };
 
 function invalid(message: string): GlanceError {
@@ -64,6 +67,22 @@ function optionalText(name: string, value: unknown, maxChars: number): string | 
   return value;
 }
 
+function optionalBoolean(name: string, value: unknown): boolean | undefined {
+  return value === undefined ? undefined : parseBoolean(name, value);
+}
+
+/** `?stream=1|true|0|false` (the only query parameter the generation routes take), or undefined when absent. */
+export function streamFromQuery(query: unknown): boolean | undefined {
+  const record = (query ?? {}) as Record<string, unknown>;
+  const other = Object.keys(record).find((key) => key !== 'stream');
+  if (other !== undefined) throw invalid(`unknown query parameter "${other}"; the only one is stream (?stream=1 for server-sent events)`);
+  const value = record.stream;
+  if (value === undefined) return undefined;
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw invalid('?stream= must be 1 or true (server-sent events), or 0 or false (one JSON answer)');
+}
+
 /** Checks the fields of one request and builds the service input. */
 export function generationInputFrom(route: GenerationRoute, fields: Record<string, unknown>, image: Uint8Array | undefined, maxQuestionChars: number): GenerationInput {
   const unknown = Object.keys(fields).filter((key) => !FIELDS[route].includes(key));
@@ -79,13 +98,15 @@ export function generationInputFrom(route: GenerationRoute, fields: Record<strin
   }
   if (!bytes) throw new GlanceError(ErrorCode.NoImage, 'attach an image (the "image" field: a file upload, or base64 in JSON)');
   const generation = parseOptions(fields.options);
+  const stream = optionalBoolean('stream', fields.stream);
+  const streamed = stream === undefined ? {} : { stream };
   if (route === 'caption') {
     const prompt = optionalText('prompt', fields.prompt, maxQuestionChars);
-    return prompt ? { image: bytes, question: prompt, rawPrompt: true, generation } : { image: bytes, rawPrompt: false, generation };
+    return prompt ? { image: bytes, question: prompt, rawPrompt: true, generation, ...streamed } : { image: bytes, rawPrompt: false, generation, ...streamed };
   }
   const question = optionalText('question', fields.question, maxQuestionChars);
   if (question === undefined || question.trim() === '') throw invalid('ask needs a question (the "question" field); for a caption use POST /v1/caption');
-  return { image: bytes, question, rawPrompt: parseBoolean('rawPrompt', fields.rawPrompt), generation };
+  return { image: bytes, question, rawPrompt: parseBoolean('rawPrompt', fields.rawPrompt), generation, ...streamed };
 }
 
 /**
@@ -122,15 +143,24 @@ async function readMultipart(request: FastifyRequest): Promise<{ fields: Record<
   return { fields, image };
 }
 
-/** Reads a JSON or multipart request into the service input. */
+/** The body's `stream` field and `?stream=` together: either may be given; both only when they agree. */
+function withQueryStream(input: GenerationInput, query: unknown): GenerationInput {
+  const fromQuery = streamFromQuery(query);
+  if (fromQuery === undefined) return input;
+  if (input.stream !== undefined && input.stream !== fromQuery) throw invalid('the stream field and ?stream= disagree; give one of them');
+  return { ...input, stream: fromQuery };
+}
+
+/** Reads a JSON or multipart request (and its query) into the service input. */
 export async function readGenerationInput(request: FastifyRequest, route: GenerationRoute, maxQuestionChars: number): Promise<GenerationInput> {
+  streamFromQuery(request.query); // a bad query is refused before the body is read
   if (request.isMultipart()) {
     const { fields, image } = await readMultipart(request);
-    return generationInputFrom(route, fields, image, maxQuestionChars);
+    return withQueryStream(generationInputFrom(route, fields, image, maxQuestionChars), request.query);
   }
   const body = request.body;
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw invalid('send a JSON object ({"image": "<base64>", ...}) or a multipart/form-data upload');
   }
-  return generationInputFrom(route, body as Record<string, unknown>, undefined, maxQuestionChars);
+  return withQueryStream(generationInputFrom(route, body as Record<string, unknown>, undefined, maxQuestionChars), request.query);
 }

@@ -1,11 +1,12 @@
 /**
  * `POST /v1/caption` and `POST /v1/ask`: JSON answers, or server-sent events (`token` with the text so far, then
- * `done` with the result, or `error`) when the client asks for `text/event-stream` or `?stream=1`.
+ * `done` with the result, or `error`) when the client asks for them: the `stream` field or `?stream=` when given, else
+ * an Accept header naming `text/event-stream`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceRequest } from '../../src/service/glance-service.ts';
 import { abortWhenClientLeaves } from './client-abort.ts';
-import { EventStream, wantsEventStream } from './event-stream.ts';
+import { EventStream, acceptsEventStream } from './event-stream.ts';
 import { readGenerationInput, type GenerationRoute } from './generation-request.ts';
 import { errorBody, toHttpError } from './http-errors.ts';
 import { resultBody } from './result-body.ts';
@@ -23,7 +24,7 @@ async function handle(context: RouteContext, route: GenerationRoute, request: Fa
     signal: abortWhenClientLeaves(reply.raw),
   };
   const label = `/v1/${route}`;
-  if (!wantsEventStream(request.headers.accept, request.query)) {
+  if (!(input.stream ?? acceptsEventStream(request.headers.accept))) {
     const result = await context.service.run(base);
     context.metrics.requests.inc({ route: label, code: 'ok' });
     return resultBody(result);

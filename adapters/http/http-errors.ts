@@ -71,8 +71,8 @@ interface FastifyLikeError {
 /** @fastify/multipart's limits (files: 1, fields and parts: see http-adapter.ts) answer 413; they are a malformed form, not a large body. */
 const MULTIPART_LIMITS: Record<string, string> = {
   FST_FILES_LIMIT: 'send one image per request (one file field named "image")',
-  FST_FIELDS_LIMIT: 'too many form fields; send the image and only the fields the route takes (question, prompt, rawPrompt, options)',
-  FST_PARTS_LIMIT: 'too many form fields; send the image and only the fields the route takes (question, prompt, rawPrompt, options)',
+  FST_FIELDS_LIMIT: 'too many form fields; send the image and only the fields the route takes (question, prompt, rawPrompt, options, stream)',
+  FST_PARTS_LIMIT: 'too many form fields; send the image and only the fields the route takes (question, prompt, rawPrompt, options, stream)',
 };
 
 function fromGlanceError(error: GlanceError): HttpError {

@@ -68,6 +68,42 @@ describe('REST API', () => {
     expect(JSON.parse(events.at(-1)!.data).text).toBe(GOLDEN_CAPTION);
   });
 
+  it('streams with a stream field (JSON true, multipart "true"), and answers JSON for stream false or ?stream=0 even with an event-stream Accept', async () => {
+    const json = await fetch(`${server().url}/v1/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ image: base64, question: QUESTION, stream: true, options: { maxNewTokens: 20 } }),
+    });
+    expect(json.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(JSON.parse((await readEvents(json)).at(-1)!.data).text).toBe(GOLDEN_ANSWER);
+    const form = await fetch(`${server().url}/v1/caption`, { method: 'POST', body: multipart({ stream: 'true', options: '{"maxNewTokens":20}' }) });
+    const events = await readEvents(form);
+    expect(events.at(-1)).toMatchObject({ event: 'done' });
+    expect(JSON.parse(events.at(-1)!.data).text).toBe(GOLDEN_CAPTION);
+    for (const [path, body] of [['/v1/caption', multipart({ stream: 'false', options: '{"maxNewTokens":20}' })], ['/v1/caption?stream=0', multipart({ options: '{"maxNewTokens":20}' })]] as const) {
+      const plain = await fetch(`${server().url}${path}`, { method: 'POST', headers: { accept: 'text/event-stream' }, body });
+      expect(plain.headers.get('content-type'), path).toMatch(/^application\/json/);
+      expect(((await plain.json()) as any).text, path).toBe(GOLDEN_CAPTION);
+    }
+  });
+
+  it('refuses query parameters it does not take, stream values it does not know, and a stream field that contradicts ?stream=', async () => {
+    const cases: Array<[string, FormData | string, string]> = [
+      ['/v1/caption?stream=yes', multipart({}), '?stream= must be'],
+      ['/v1/caption?streaming=1', multipart({}), 'unknown query parameter "streaming"'],
+      ['/v1/ask?stream=1', JSON.stringify({ image: base64, question: QUESTION, stream: false }), 'disagree'],
+      ['/v1/ask', JSON.stringify({ image: base64, question: QUESTION, stream: 'yes' }), 'stream must be true or false'],
+    ];
+    for (const [path, body, message] of cases) {
+      const headers: Record<string, string> = typeof body === 'string' ? { 'content-type': 'application/json' } : {};
+      const response = await fetch(`${server().url}${path}`, { method: 'POST', headers, body });
+      expect(response.status, path).toBe(400);
+      const { error } = (await response.json()) as any;
+      expect(error.code, path).toBe('INVALID_INPUT');
+      expect(error.message, path).toContain(message);
+    }
+  });
+
   it('reports health and Prometheus metrics', async () => {
     const health = await fetch(`${server().url}/healthz`);
     expect(health.status).toBe(200);
