@@ -172,11 +172,33 @@ describe('loadServiceConfig', () => {
     ['GLANCE_USER_MAX_RUNNING', '0'],
     ['GLANCE_LOG_LEVEL', 'verbose'],
     ['HF_ENDPOINT', 'ftp://mirror'],
+    // below one base unit: rounding would make it 0 (a crash or a refusal that names no variable, after the model loaded)
+    ['GLANCE_HTTP_BODY_LIMIT_MB', '1e-12'],
+    ['GLANCE_CACHE_MB', '0.0000001'],
+    ['GLANCE_PREFIX_CACHE_MB', '1e-9'],
+    ['GLANCE_DEADLINE_SECONDS', '0.0001'],
+    ['GLANCE_CONVERSATION_TTL_MINUTES', '0.0000001'],
+    ['GLANCE_CHANNEL_WINDOW_MINUTES', '1e-9'],
+    // beyond Node's longest timer (2^31 - 1 ms): the timer would fire after 1 ms (every request past its deadline at once)
+    ['GLANCE_DEADLINE_SECONDS', '3000000'],
+    ['GLANCE_CACHE_TTL_MINUTES', '40000'],
+    // beyond what a byte count can hold exactly
+    ['GLANCE_CACHE_MB', '1e300'],
   ])('refuses %s=%s with CONFIG_INVALID naming the variable', (name, value) => {
     const error = configError(() => loadServiceConfig({ envFile: false, env: { [name]: value } }));
     expect(error.message).toContain(name);
     expect(error.message).toContain(value);
     expect(error.details).toEqual({ variables: [name] });
+  });
+
+  it('takes the largest deadline and cache TTL a Node.js timer can wait, and the smallest values that round to one unit', () => {
+    const config = loadServiceConfig({ envFile: false, env: { GLANCE_DEADLINE_SECONDS: '2147483', GLANCE_CACHE_TTL_MINUTES: '35791', GLANCE_CONVERSATION_TTL_MINUTES: '1e6', GLANCE_HTTP_BODY_LIMIT_MB: '0.000001' } });
+    expect(config.queue.deadlineMs).toBe(2_147_483_000);
+    expect(config.cache.ttlMs).toBe(35_791 * 60_000);
+    expect(config.conversation.ttlMs).toBe(6e10);
+    expect(config.http.bodyLimitBytes).toBe(1);
+    const error = configError(() => loadServiceConfig({ envFile: false, env: { GLANCE_DEADLINE_SECONDS: '2147484' } }));
+    expect(error.message).toContain('GLANCE_DEADLINE_SECONDS must be at most 2147483.64 seconds (the longest timer Node.js can set, about 24.8 days)');
   });
 
   it('names every bad variable at once', () => {
