@@ -14,9 +14,8 @@ const PROBLEMS: Readonly<Record<string, string>> = {
   EAI_AGAIN: 'names a host that cannot be resolved. Set GLANCE_HTTP_HOST or --host to an address of this machine',
 };
 
-/** Resolves when `host:port` can be bound (port 0 always can); rejects with CONFIG_INVALID otherwise. */
+/** Resolves when `host:port` can be bound; rejects with CONFIG_INVALID otherwise. Port 0 still checks the host. */
 export function probeListenAddress(host: string, port: number): Promise<void> {
-  if (port === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) => {

@@ -34,4 +34,8 @@ describe('probeListenAddress', () => {
     // 192.0.2.1 is TEST-NET-1 (documentation only): no interface has it.
     await expect(probeListenAddress('192.0.2.1', 3999)).rejects.toMatchObject({ code: ErrorCode.ConfigInvalid, message: expect.stringContaining('is not an address of this machine') });
   });
+
+  it('checks the host with port 0 too (any free port, but on an address this machine has)', async () => {
+    await expect(probeListenAddress('192.0.2.1', 0)).rejects.toMatchObject({ code: ErrorCode.ConfigInvalid, message: expect.stringContaining('192.0.2.1:0 (GLANCE_HTTP_HOST:GLANCE_HTTP_PORT) is not an address of this machine') });
+  });
 });
