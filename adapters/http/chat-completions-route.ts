@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceRequest, ServiceResult } from '../../src/service/glance-service.ts';
 import { AddressAllowList } from './address-policy.ts';
 import { chatInputFrom, type ChatInput } from './chat-request.ts';
+import { ChatDeltas } from './streamed-text.ts';
 import { chatUsage } from './chat-usage.ts';
 import { abortWhenClientLeaves } from './client-abort.ts';
 import { EventStream } from './event-stream.ts';
@@ -24,11 +25,6 @@ const REMOTE_IMAGE_TIMEOUT_MS = 15_000;
 
 function finishReason(result: ServiceResult): 'stop' | 'length' {
   return result.finishReason === 'eos' ? 'stop' : 'length';
-}
-
-/** The part of `text` after what was already sent, or '' while `text` does not extend it (e.g. half a character). */
-function delta(sent: string, text: string): string {
-  return text.startsWith(sent) ? text.slice(sent.length) : '';
 }
 
 export function registerChatCompletionsRoute(app: FastifyInstance, context: RouteContext): void {
@@ -82,17 +78,15 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
     // With stream_options.include_usage every chunk has `usage: null` and a last chunk with no choices carries it.
     const usageField = input.includeUsage ? { usage: null } : {};
     const chunk = (choice: Record<string, unknown>) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, ...choice }], ...usageField });
-    let sent = '';
-    const send = (text: string) => {
+    const deltas = new ChatDeltas();
+    const send = (piece: string) => {
       if (!stream.started) stream.data(chunk({ delta: { role: 'assistant', content: '' }, finish_reason: null }));
-      const more = delta(sent, text);
-      if (more === '') return;
-      sent += more;
-      stream.data(chunk({ delta: { content: more }, finish_reason: null }));
+      if (piece !== '') stream.data(chunk({ delta: { content: piece }, finish_reason: null }));
     };
     try {
-      const result = await context.service.run({ ...base, onToken: (text) => send(text.trimStart().trimEnd()) });
-      send(result.text);
+      const result = await context.service.run({ ...base, onToken: (text) => send(deltas.next(text.trim())) });
+      send(deltas.finish(result.text));
+      if (deltas.sent !== result.text) context.log?.warn({ route: ROUTE, sent: deltas.sent, text: result.text }, 'the streamed content differs from the final text');
       stream.data(chunk({ delta: {}, finish_reason: finishReason(result) }));
       if (input.includeUsage) stream.data({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsage(result) });
       stream.data('[DONE]');

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceRequest } from '../../src/service/glance-service.ts';
 import { abortWhenClientLeaves } from './client-abort.ts';
+import { withoutPartialCharacter } from './streamed-text.ts';
 import { EventStream, acceptsEventStream } from './event-stream.ts';
 import { readGenerationInput, type GenerationRoute } from './generation-request.ts';
 import { errorBody, toHttpError } from './http-errors.ts';
@@ -32,7 +33,7 @@ async function handle(context: RouteContext, route: GenerationRoute, request: Fa
   reply.hijack();
   const stream = new EventStream(reply.raw);
   try {
-    const result = await context.service.run({ ...base, onToken: (text) => stream.event('token', { text: text.trim() }) });
+    const result = await context.service.run({ ...base, onToken: (text) => stream.event('token', { text: withoutPartialCharacter(text.trim()) }) });
     stream.event('done', resultBody(result));
     context.metrics.requests.inc({ route: label, code: 'ok' });
   } catch (error) {
