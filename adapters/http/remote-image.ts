@@ -136,6 +136,12 @@ async function readLimited(response: IncomingMessage, maxBytes: number, signal: 
   }
 }
 
+/** A refusal of a redirect target says so: the caller sent another URL than the one refused. */
+function afterRedirect(error: unknown, target: URL): unknown {
+  if (!(error instanceof GlanceError) || error.code !== ErrorCode.RemoteImageRefused) return error;
+  return new GlanceError(error.code, `the image URL redirected to ${target.href}, which is refused: ${error.message}`, error.details);
+}
+
 /** Rejects with the signal's reason as soon as it fires (a hanging resolver counts against the timeout too). */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -161,8 +167,12 @@ export async function fetchRemoteImage(rawUrl: string, policy: RemoteImagePolicy
       if (url.username !== '' || url.password !== '') {
         throw new GlanceError(ErrorCode.InvalidInput, 'image URLs with a user name or password are not supported; send the image as a data: URL');
       }
-      await untilAborted(checkRemoteUrl(url, policy), combined);
-      const response = await requestOnce(url, policy, combined);
+      const hopUrl = url;
+      const response = await untilAborted(checkRemoteUrl(hopUrl, policy), combined)
+        .then(() => requestOnce(hopUrl, policy, combined))
+        .catch((error: unknown) => {
+          throw hop > 0 ? afterRedirect(error, hopUrl) : error;
+        });
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
       if (status >= 300 && status < 400 && location !== undefined) {

@@ -122,6 +122,8 @@ describe('fetchRemoteImage', () => {
   it('checks redirect targets too', async () => {
     const allowList = new AddressAllowList(['127.0.0.1']);
     expect(await refusal(fetchRemoteImage(`http://127.0.0.1:${port}/to-ipv6-loopback`, policy({ allowList })))).toBe('REMOTE_IMAGE_REFUSED');
+    // The refusal names the redirect target, not only an address the caller never sent.
+    await expect(fetchRemoteImage(`http://127.0.0.1:${port}/to-ipv6-loopback`, policy({ allowList }))).rejects.toThrow(/redirected to http:\/\/\[::1\].*which is refused/);
   });
 });
 
