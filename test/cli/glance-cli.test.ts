@@ -87,6 +87,8 @@ describe('glance CLI', () => {
     expect(lines[0].text).toBe(golden.text_stripped);
     expect(lines[0].sequence).toEqual(golden.sequence);
     expect(readdirSync(join(dataDir, 'models')).filter((name) => !name.startsWith('.'))).toHaveLength(1);
+    // stderr is a pipe here, not a terminal: the conversion's progress is still written, as lines (logs under Docker)
+    expect(result.stderr).toMatch(/^converting \|[^\n]*\| 100% \| (\d+)\/\1 MB/m);
   });
 
   it('ask reads the model from GLANCE_MODEL and GLANCE_DATA_DIR, reusing the conversion', async () => {
@@ -94,6 +96,7 @@ describe('glance CLI', () => {
     const result = await glanceWithEnv(cleanEnv({ GLANCE_MODEL: TINY_OPT, GLANCE_DATA_DIR: dataDir }), 'ask', join(IMAGES, 'chelsea.png'), 'what is in the picture?', '--max-new-tokens', '20');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${goldens.images['chelsea.png'].generate.vqa_what_greedy.outputs[0].text_stripped}\n`);
+    expect(result.stderr).not.toMatch(/converting/); // reused: nothing to convert
     expect(readdirSync(join(dataDir, 'models')).filter((name) => !name.startsWith('.'))).toHaveLength(1);
   });
 
