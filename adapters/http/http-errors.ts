@@ -68,8 +68,13 @@ interface FastifyLikeError {
   message?: string;
 }
 
-/** @fastify/multipart's limits (files: 1, fields and parts: see http-adapter.ts) answer 413; they are a malformed form, not a large body. */
+/**
+ * @fastify/multipart's limits (files: 1, fields and parts: see http-adapter.ts) answer 413; they are a malformed form,
+ * not a large body. A form field declared application/json that is not JSON answers 406 (a status about the Accept
+ * header); it is a malformed form too.
+ */
 const MULTIPART_LIMITS: Record<string, string> = {
+  FST_INVALID_JSON_FIELD_ERROR: 'a form field sent with Content-Type application/json is not valid JSON; fix it, or send the field as plain text',
   FST_FILES_LIMIT: 'send one image per request (one file field named "image")',
   FST_FIELDS_LIMIT: 'too many form fields; send the image and only the fields the route takes (question, prompt, rawPrompt, options, stream)',
   FST_PARTS_LIMIT: 'too many form fields; send the image and only the fields the route takes (question, prompt, rawPrompt, options, stream)',

@@ -38,6 +38,7 @@ describe('bad input on /v1/caption and /v1/ask: coded JSON 4xx, nothing cached, 
     { name: 'an unsupported content type', path: '/v1/caption', body: '<image/>', contentType: 'application/xml', status: 415, code: 'INVALID_INPUT' },
     { name: 'multipart without a boundary', path: '/v1/caption', body: '', contentType: 'multipart/form-data', status: 400, code: 'INVALID_INPUT' },
     { name: 'a multipart body that is not a form', path: '/v1/ask', body: 'hello world', contentType: 'multipart/form-data; boundary=abc', status: 400, code: 'INVALID_INPUT' },
+    { name: 'a form field declared application/json that is not JSON', path: '/v1/caption', body: '--XyZ\r\nContent-Disposition: form-data; name="options"\r\nContent-Type: application/json\r\n\r\n{"maxNewTokens":\r\n--XyZ--\r\n', contentType: 'multipart/form-data; boundary=XyZ', status: 400, code: 'INVALID_INPUT' },
     { name: 'options that are not an object', path: '/v1/caption', body: JSON.stringify({ image: base64, options: [1] }), status: 400, code: 'INVALID_INPUT' },
   ];
 
