@@ -58,14 +58,19 @@ function checkSlackConfig(config: ServiceConfig): boolean {
   return wanted;
 }
 
-async function readyModel(flags: StartFlags, config: ServiceConfig, log: Logger, signal: AbortSignal): Promise<{ bundleDir: string; modelId: string }> {
+/** No model, or --demo beside a configured one: refused before anything is opened or created (no ./data left behind). */
+function checkModelChoice(flags: StartFlags, config: ServiceConfig): void {
   if (flags.demo && config.model !== undefined) {
     throw new GlanceError(ErrorCode.ConfigInvalid, `--demo runs the tiny fixture model, but a model is also configured (${config.model}); use one of them.`);
   }
+  if (!flags.demo && config.model === undefined) throw new GlanceError(ErrorCode.ModelUnavailable, NO_MODEL_MESSAGE);
+}
+
+async function readyModel(config: ServiceConfig, log: Logger, signal: AbortSignal): Promise<{ bundleDir: string; modelId: string }> {
   const bars = progressBars();
   try {
-    if (flags.demo) return await demoModel(config.dataDir, { log, onProgress: bars.report, signal });
-    if (config.model === undefined) throw new GlanceError(ErrorCode.ModelUnavailable, NO_MODEL_MESSAGE);
+    // checkModelChoice let no model through only with --demo (and --demo only without one).
+    if (config.model === undefined) return await demoModel(config.dataDir, { log, onProgress: bars.report, signal });
     return await resolveModel(config.model, { dataDir: config.dataDir, log, onProgress: bars.report, hubUrl: config.hub.url, accessToken: config.hub.accessToken, signal });
   } finally {
     bars.stop();
@@ -76,6 +81,7 @@ async function readyModel(flags: StartFlags, config: ServiceConfig, log: Logger,
 export async function runStart(flags: StartFlags): Promise<void> {
   const config = configFrom(flags);
   const slackWanted = checkSlackConfig(config);
+  checkModelChoice(flags, config);
   const log = createLogger(config.logLevel);
 
   // The signal handlers come first: Ctrl-C / SIGTERM during a first-run download or conversion stops it and exits
@@ -107,7 +113,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
     // A taken port is found now, not after a 15 GB download.
     await probeListenAddress(config.http.host, config.http.port);
     settings = SettingsStore.open(config.dataDir);
-    model = await readyModel(flags, config, log, startup.signal);
+    model = await readyModel(config, log, startup.signal);
     service = await GlanceService.start({
       bundleDir: model.bundleDir,
       modelId: model.modelId,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,7 @@ describe('glance start', () => {
     expect(stderr).toContain('[MODEL_UNAVAILABLE]');
     expect(stderr).toContain('GLANCE_MODEL');
     expect(stderr).toContain('--demo');
+    expect(existsSync(join(work, 'empty'))).toBe(false); // refused before the settings database is created
   });
 
   it('refuses an incomplete Slack configuration before loading the model, naming the variables', async () => {
