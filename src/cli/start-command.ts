@@ -58,18 +58,28 @@ function checkSlackConfig(config: ServiceConfig): boolean {
   return wanted;
 }
 
-/** No model, or --demo beside a configured one: refused before anything is opened or created (no ./data left behind). */
-function checkModelChoice(flags: StartFlags, config: ServiceConfig): void {
+/**
+ * The configuration with the model to run: --demo is a flag, so it wins over GLANCE_MODEL from the environment or
+ * .env (said on stdout) but not over --model (both flags: refused). No model at all is refused. Both refusals come
+ * before anything is opened or created (no ./data left behind).
+ */
+function chooseModel(flags: StartFlags, config: ServiceConfig): ServiceConfig {
+  if (flags.demo && flags.model !== undefined) {
+    throw new GlanceError(ErrorCode.ConfigInvalid, `--demo runs the tiny fixture model, but --model ${flags.model} was given too; use one of them.`);
+  }
   if (flags.demo && config.model !== undefined) {
-    throw new GlanceError(ErrorCode.ConfigInvalid, `--demo runs the tiny fixture model, but a model is also configured (${config.model}); use one of them.`);
+    process.stdout.write(`glance: --demo runs the tiny fixture model; GLANCE_MODEL (${config.model}) is not used this time.\n`);
+    const { model: _unused, ...withoutModel } = config;
+    return withoutModel;
   }
   if (!flags.demo && config.model === undefined) throw new GlanceError(ErrorCode.ModelUnavailable, NO_MODEL_MESSAGE);
+  return config;
 }
 
 async function readyModel(config: ServiceConfig, log: Logger, signal: AbortSignal): Promise<{ bundleDir: string; modelId: string }> {
   const bars = progressBars();
   try {
-    // checkModelChoice let no model through only with --demo (and --demo only without one).
+    // chooseModel let no model through only with --demo (and --demo only without one).
     if (config.model === undefined) return await demoModel(config.dataDir, { log, onProgress: bars.report, signal });
     return await resolveModel(config.model, { dataDir: config.dataDir, log, onProgress: bars.report, hubUrl: config.hub.url, accessToken: config.hub.accessToken, signal });
   } finally {
@@ -79,9 +89,8 @@ async function readyModel(config: ServiceConfig, log: Logger, signal: AbortSigna
 
 /** Runs the service until SIGINT/SIGTERM (or a fatal engine failure); resolves after the graceful shutdown. */
 export async function runStart(flags: StartFlags): Promise<void> {
-  const config = configFrom(flags);
+  const config = chooseModel(flags, configFrom(flags));
   const slackWanted = checkSlackConfig(config);
-  checkModelChoice(flags, config);
   const log = createLogger(config.logLevel);
 
   // The signal handlers come first: Ctrl-C / SIGTERM during a first-run download or conversion stops it and exits

@@ -25,6 +25,20 @@ describe('glance start', () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('--demo wins over GLANCE_MODEL from the environment (a flag), saying so; --demo with --model is refused', async () => {
+    const run = start(['--demo', '--port', '0'], cleanEnv({ GLANCE_MODEL: join(work, 'no-such-model'), GLANCE_DATA_DIR: join(work, 'data') }));
+    const url = await run.url;
+    expect(await (await fetch(`${url}/v1/models`)).json()).toMatchObject({ data: [{ id: 'demo/tiny-blip2-opt' }] });
+    expect(run.output().stdout).toContain(`GLANCE_MODEL (${join(work, 'no-such-model')}) is not used this time`);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+
+    const both = start(['--demo', '--model', 'Salesforce/blip2-opt-2.7b', '--port', '0'], cleanEnv({ GLANCE_DATA_DIR: join(work, 'both') }));
+    expect(await both.exited).toBe(1);
+    expect(both.output().stderr).toMatch(/\[CONFIG_INVALID\].*--demo.*--model Salesforce\/blip2-opt-2\.7b/);
+    expect(existsSync(join(work, 'both'))).toBe(false);
+  });
+
   it('with no model says how to get one (MODEL_UNAVAILABLE) and exits non-zero', async () => {
     const run = start(['--port', '0'], cleanEnv({ GLANCE_DATA_DIR: join(work, 'empty') }));
     expect(await run.exited).toBe(1);
