@@ -1,6 +1,7 @@
 /**
- * Gathers items submitted at the same moment into one batch: a batch is flushed on the next turn of the event loop,
- * or at once when `maxBatch` items wait. One batch runs at a time; items arriving meanwhile form the next one.
+ * Gathers items submitted at the same moment into one batch of at most `maxBatch` items, flushed on the next turn of
+ * the event loop (first come, first served; more items wait for the next batch). One batch runs at a time; items
+ * arriving meanwhile form the next one.
  */
 export class MicroBatcher<I, O> {
   readonly #maxBatch: number;
