@@ -18,7 +18,7 @@ import { decodeDataUrl, isDataUrl } from './image-encoding.ts';
 import { RemoteFetchLimiter } from './remote-fetch-limiter.ts';
 import { fetchRemoteImage, type RemoteImagePolicy } from './remote-image.ts';
 import { resultBody } from './result-body.ts';
-import { httpUserId, sendRawError, type RouteContext } from './route-context.ts';
+import { httpUserId, logFailure, sendRawError, type RouteContext } from './route-context.ts';
 
 const ROUTE = '/v1/chat/completions';
 const REMOTE_IMAGE_TIMEOUT_MS = 15_000;
@@ -94,7 +94,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
     } catch (error) {
       const httpError = toHttpError(error);
       context.metrics.requests.inc({ route: ROUTE, code: httpError.code });
-      if (httpError.status >= 500) context.log?.warn({ err: error, route: ROUTE, url: request.url }, 'streamed request failed');
+      logFailure(context.log, reply.raw, error, httpError, { route: ROUTE, url: request.url, stream: true });
       if (stream.started) stream.data(errorBody(httpError));
       else sendRawError(reply.raw, httpError);
     } finally {

@@ -11,7 +11,7 @@ import { EventStream, acceptsEventStream } from './event-stream.ts';
 import { readGenerationInput, type GenerationRoute } from './generation-request.ts';
 import { errorBody, toHttpError } from './http-errors.ts';
 import { resultBody } from './result-body.ts';
-import { httpUserId, sendRawError, type RouteContext } from './route-context.ts';
+import { httpUserId, logFailure, sendRawError, type RouteContext } from './route-context.ts';
 
 async function handle(context: RouteContext, route: GenerationRoute, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const input = await readGenerationInput(request, route, context.config.limits.maxQuestionChars);
@@ -39,7 +39,7 @@ async function handle(context: RouteContext, route: GenerationRoute, request: Fa
   } catch (error) {
     const httpError = toHttpError(error);
     context.metrics.requests.inc({ route: label, code: httpError.code });
-    if (httpError.status >= 500) context.log?.warn({ err: error, route: label }, 'streamed request failed');
+    logFailure(context.log, reply.raw, error, httpError, { route: label, stream: true });
     if (stream.started) stream.event('error', errorBody(httpError));
     else sendRawError(reply.raw, httpError);
   } finally {

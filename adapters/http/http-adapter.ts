@@ -16,7 +16,7 @@ import { toHttpError } from './http-errors.ts';
 import { listenError } from './listen-error.ts';
 import { registerOperationsRoutes } from './operations-routes.ts';
 import { registerPlaygroundRoutes } from './playground-routes.ts';
-import { routeLabel, sendError, type RouteContext } from './route-context.ts';
+import { logFailure, routeLabel, sendError, type RouteContext } from './route-context.ts';
 import { fastifyTrustProxy } from './trust-proxy.ts';
 
 export interface HttpAdapterOptions {
@@ -47,11 +47,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   app.setErrorHandler((error, request, reply) => {
     const httpError = toHttpError(error);
     options.metrics.requests.inc({ route: routeLabel(request), code: httpError.code });
-    // 500: something is wrong on this side (the details are logged, the caller gets a fixed message); 503/504: load,
-    // restarts, deadlines; 4xx: the caller's request.
-    if (httpError.status === 500) options.log?.error({ err: error, url: request.url }, 'request failed');
-    else if (httpError.status > 500) options.log?.warn({ code: httpError.code, err: error, url: request.url }, httpError.message);
-    else options.log?.debug({ code: httpError.code, url: request.url }, httpError.message);
+    logFailure(options.log, reply.raw, error, httpError, { url: request.url });
     return sendError(reply, httpError);
   });
   app.setNotFoundHandler((request, reply) =>
