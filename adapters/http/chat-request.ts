@@ -64,6 +64,8 @@ export function chatInputFrom(body: unknown, maxQuestionChars: number): ChatInpu
     if (message === null || typeof message !== 'object') throw invalid(`messages[${index}] must be an object`);
     const { role, content } = message as Record<string, unknown>;
     if (role !== 'system' && role !== 'user' && role !== 'assistant' && role !== 'developer') throw invalid(`messages[${index}].role "${String(role)}" is not supported`);
+    // An assistant turn may have no content (OpenAI sends null beside tool calls); it is not part of the prompt anyway.
+    if (role === 'assistant' && (content === null || content === undefined)) return;
     const parts = partsOf(content, index);
     if (role !== 'user') return;
     const images = parts.filter((part) => part.imageUrl !== undefined);

@@ -12,6 +12,12 @@ describe('OpenAI chat request → service input', () => {
     expect(input).toMatchObject({ imageUrl: 'https://example.com/b.png', question: 'second', stream: true });
   });
 
+  it('takes an earlier conversation replayed as clients keep it: an assistant turn with content null', () => {
+    const input = chatInputFrom({ messages: [user([image, { type: 'text', text: 'what?' }]), { role: 'assistant', content: null }, user('and the colour?')] }, 100);
+    expect(input).toMatchObject({ imageUrl: 'data:image/png;base64,AAAA', question: 'and the colour?' });
+    expect(() => chatInputFrom({ messages: [user(null), user([image])] }, 100)).toThrow(/messages\[0\]\.content must be a string or an array/);
+  });
+
   it('maps the sampling fields: no temperature or 0 is greedy, above 0 samples', () => {
     expect(chatInputFrom({ messages: [user([image])], max_tokens: 12, temperature: 0 }, 100).generation).toEqual({ maxNewTokens: 12 });
     expect(chatInputFrom({ messages: [user([image])], max_completion_tokens: 7, temperature: 0.7, top_p: 0.9, seed: 3 }, 100).generation).toEqual({ maxNewTokens: 7, doSample: true, temperature: 0.7, topP: 0.9, seed: 3 });
