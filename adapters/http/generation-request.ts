@@ -33,6 +33,9 @@ function invalid(message: string): GlanceError {
 }
 
 function imageFromText(text: string): Uint8Array {
+  if (/^https?:\/\//i.test(text.trim())) {
+    throw invalid('image must be the image itself (base64 or a data: URL): this route does not fetch URLs; download the image and send its bytes, or use POST /v1/chat/completions, which fetches http(s) image URLs where the server allows it');
+  }
   return isDataUrl(text) ? decodeDataUrl(text) : decodeBase64Strict(text, 'image');
 }
 

@@ -91,6 +91,14 @@ describe('bad input on /v1/caption and /v1/ask: coded JSON 4xx, nothing cached, 
     expect(((await response.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('says that /v1/caption takes no image URL, and where URLs go, instead of calling the URL bad base64', async () => {
+    const { status, body } = await postJson(`${server().url}/v1/caption`, { image: 'https://example.com/cat.jpg' });
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('INVALID_INPUT');
+    expect(body.error.message).toContain('does not fetch URLs');
+    expect(body.error.message).toContain('/v1/chat/completions');
+  });
+
   it('answers unknown routes with a coded 404', async () => {
     const response = await fetch(`${server().url}/v2/nothing`);
     expect(response.status).toBe(404);
