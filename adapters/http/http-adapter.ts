@@ -50,9 +50,16 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
     logFailure(options.log, reply.raw, error, httpError, { url: request.url });
     return sendError(reply, httpError);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, { status: 404, code: ErrorCode.InvalidInput, message: `no route ${request.method} ${request.url}` }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    // A route that exists for other methods (GET /v1/caption) is 405 with the methods it takes, not "no route".
+    const path = request.url.split('?')[0];
+    const allowed = ['GET', 'POST'].filter((method) => app.hasRoute({ method, url: path }));
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendError(reply, { status: 405, code: ErrorCode.InvalidInput, message: `${path} takes ${allowed.join(' or ')}, not ${request.method}` });
+    }
+    return sendError(reply, { status: 404, code: ErrorCode.InvalidInput, message: `no route ${request.method} ${path}` });
+  });
 
   registerPlaygroundRoutes(app, { maxQuestionChars: config.limits.maxQuestionChars });
   registerOperationsRoutes(app, context);

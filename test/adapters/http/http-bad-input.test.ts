@@ -105,6 +105,17 @@ describe('bad input on /v1/caption and /v1/ask: coded JSON 4xx, nothing cached, 
     expect(((await response.json()) as any).error.code).toBe('INVALID_INPUT');
   });
 
+  it('answers a route asked with the wrong method with a coded 405 naming the method it takes', async () => {
+    for (const [method, path, allow] of [['GET', '/v1/caption', 'POST'], ['GET', '/v1/chat/completions?x=1', 'POST'], ['POST', '/healthz', 'GET'], ['DELETE', '/v1/ask', 'POST']]) {
+      const response = await fetch(`${server().url}${path}`, { method });
+      expect(response.status, path).toBe(405);
+      expect(response.headers.get('allow'), path).toBe(allow);
+      const { error } = (await response.json()) as any;
+      expect(error.code).toBe('INVALID_INPUT');
+      expect(error.message).toContain(`takes ${allow}, not ${method}`);
+    }
+  });
+
   it('cached nothing for the refused requests and still serves', async () => {
     await expectCachedImages(0);
     await expectServing();
