@@ -45,8 +45,9 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const httpError = toHttpError(error);
-    options.metrics.requests.inc({ route: routeLabel(request), code: httpError.code });
+    const route = routeLabel(request);
+    const httpError = toHttpError(error, { bodyLimitBytes: config.http.bodyLimitBytes, takesMultipart: route === '/v1/caption' || route === '/v1/ask' });
+    options.metrics.requests.inc({ route, code: httpError.code });
     logFailure(options.log, reply.raw, error, httpError, { url: request.url });
     return sendError(reply, httpError);
   });

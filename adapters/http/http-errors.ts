@@ -93,15 +93,30 @@ function fromGlanceError(error: GlanceError): HttpError {
   };
 }
 
+function mebibytes(bytes: number): string {
+  return `${Number((bytes / 2 ** 20).toFixed(2))} MiB`;
+}
+
+/** What the body-too-large answer can name: the limit (GLANCE_HTTP_BODY_LIMIT_MB), and whether the route takes uploads. */
+export interface BodyLimitContext {
+  bodyLimitBytes: number;
+  takesMultipart: boolean;
+}
+
 /** Maps anything thrown in a route (GlanceError, fastify/multipart errors, bugs) to a status and a coded message. */
-export function toHttpError(error: unknown): HttpError {
+export function toHttpError(error: unknown, bodyLimit?: BodyLimitContext): HttpError {
   if (error instanceof GlanceError) return fromGlanceError(error);
   const fastifyError = (error ?? {}) as FastifyLikeError;
   const status = fastifyError.statusCode;
   const multipartLimit = fastifyError.code === undefined ? undefined : MULTIPART_LIMITS[fastifyError.code];
   if (multipartLimit !== undefined) return { status: 400, code: ErrorCode.InvalidInput, message: multipartLimit };
   if (status === 413 || fastifyError.code === 'FST_REQ_FILE_TOO_LARGE') {
-    return { status: 413, code: ErrorCode.PayloadTooLarge, message: 'the request body is larger than this server accepts; send a smaller image' };
+    const limit = bodyLimit === undefined ? '' : ` (${mebibytes(bodyLimit.bodyLimitBytes)})`;
+    if (fastifyError.code === 'FST_REQ_FILE_TOO_LARGE') {
+      return { status: 413, code: ErrorCode.PayloadTooLarge, message: `the uploaded image is larger than this server accepts${limit}; send a smaller image` };
+    }
+    const base64Hint = bodyLimit?.takesMultipart ? ' (base64 in JSON makes an image a third larger than its file: upload the file as multipart/form-data)' : '';
+    return { status: 413, code: ErrorCode.PayloadTooLarge, message: `the request body is larger than this server accepts${limit}; send a smaller image${base64Hint}` };
   }
   if (status === 415) {
     return { status: 415, code: ErrorCode.InvalidInput, message: 'send application/json or multipart/form-data' };

@@ -57,7 +57,20 @@ describe('bad input on /v1/caption and /v1/ask: coded JSON 4xx, nothing cached, 
     form.append('image', new Blob([new Uint8Array(3 * 1024 * 1024)], { type: 'image/png' }), 'big.png');
     const response = await fetch(`${server().url}/v1/caption`, { method: 'POST', body: form });
     expect(response.status).toBe(413);
-    expect(((await response.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
+    const { error } = (await response.json()) as any;
+    expect(error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(error.message).toContain('the uploaded image is larger than this server accepts (2 MiB)');
+  });
+
+  it('names the body limit when a JSON body is above it, and that multipart avoids base64\'s third', async () => {
+    const { status, body } = await postJson(`${server().url}/v1/caption`, { image: 'A'.repeat(3 * 1024 * 1024) });
+    expect(status).toBe(413);
+    expect(body.error.message).toContain('(2 MiB)');
+    expect(body.error.message).toContain('multipart/form-data');
+    const chat = await postJson(`${server().url}/v1/chat/completions`, { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${'A'.repeat(3 * 1024 * 1024)}` } }] }] });
+    expect(chat.status).toBe(413);
+    expect(chat.body.error.message).toContain('(2 MiB)');
+    expect(chat.body.error.message).not.toContain('multipart'); // the chat route takes JSON only
   });
 
   it('refuses two image files (-F image=@a -F image=@b) with 400 INVALID_INPUT, not a body-size 413', async () => {
