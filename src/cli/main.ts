@@ -24,17 +24,17 @@ function modelOptions(command: Command): Command {
   return command
     .option('--model <model>', 'bundle folder written by `glance convert`, Hugging Face checkpoint folder, or Hub id such as Salesforce/blip2-opt-2.7b (converted once into the data directory; default: GLANCE_MODEL)')
     .option('--data-dir <dir>', 'where downloaded and converted models are kept (default: GLANCE_DATA_DIR or ./data)')
-    .addOption(new Option('--provider <ep>', 'execution provider').choices(['cpu', 'cuda', 'auto']).default('cpu'))
-    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
-    .option('--max-pixels <n>', 'refuse images above this many pixels (default 40000000)', positiveInt)
+    .addOption(new Option('--provider <ep>', 'execution provider (default: GLANCE_PROVIDER or cpu)').choices(['cpu', 'cuda', 'auto']))
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: GLANCE_THREADS or all cores)', positiveInt)
+    .option('--max-pixels <n>', 'refuse images above this many pixels (default: GLANCE_MAX_PIXELS or 40000000)', positiveInt)
     .option('--json', 'print one JSON object per input');
 }
 
-type ModelFlags = { model?: string; dataDir?: string; provider: 'cpu' | 'cuda' | 'auto'; threads?: number; maxPixels?: number; json?: boolean } & Record<string, unknown>;
+type ModelFlags = { model?: string; dataDir?: string; provider?: 'cpu' | 'cuda' | 'auto'; threads?: number; maxPixels?: number; json?: boolean } & Record<string, unknown>;
 
-/** The engine options of the flags, with --model / GLANCE_MODEL made ready as a bundle folder. */
+/** The engine options of the flags (else GLANCE_* as `glance start` reads them), with the model made ready as a bundle folder. */
 async function engineOptions(flags: ModelFlags) {
-  return { model: await resolveCliModel(flags), provider: flags.provider, threads: flags.threads, maxPixels: flags.maxPixels, json: flags.json === true };
+  return { ...(await resolveCliModel(flags)), json: flags.json === true };
 }
 
 async function runOptions(flags: ModelFlags) {

@@ -6,10 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { IMAGES, TINY_OPT, readJson } from '../helpers/fixtures.ts';
 import { cleanEnv, glance, glanceWithEnv, jsonLines } from '../helpers/run-glance.ts';
 
 const goldens = readJson(join(TINY_OPT, 'goldens.json'));
+/** Where onnxruntime-node keeps its native libraries (the CUDA provider's among them on a cuda12 install). */
+const ORT_BINARIES = fileURLToPath(new URL('../../node_modules/onnxruntime-node/bin/napi-v6/linux/x64/', import.meta.url));
 let work: string;
 let bundle: string;
 
@@ -98,6 +101,23 @@ describe('glance CLI', () => {
     expect(result.stdout).toBe(`${goldens.images['chelsea.png'].generate.vqa_what_greedy.outputs[0].text_stripped}\n`);
     expect(result.stderr).not.toMatch(/converting/); // reused: nothing to convert
     expect(readdirSync(join(dataDir, 'models')).filter((name) => !name.startsWith('.'))).toHaveLength(1);
+  });
+
+  it('takes --max-pixels and --provider from GLANCE_MAX_PIXELS and GLANCE_PROVIDER (environment or .env) when not given; flags win', async () => {
+    const image = join(IMAGES, 'chelsea.png');
+    const small = await glanceWithEnv(cleanEnv({ GLANCE_MAX_PIXELS: '1000' }), 'caption', image, '--model', bundle);
+    expect(small.code).toBe(1);
+    expect(small.stderr).toMatch(/\[IMAGE_TOO_LARGE\]/);
+    const flagWins = await glanceWithEnv(cleanEnv({ GLANCE_MAX_PIXELS: '1000' }), 'caption', image, '--model', bundle, '--max-pixels', '40000000', '--max-new-tokens', '3');
+    expect(flagWins.code).toBe(0);
+
+    // GLANCE_PROVIDER=cuda is used: without onnxruntime's CUDA provider library it is PROVIDER_UNAVAILABLE, not a silent CPU run
+    const cudaInstalled = existsSync(join(ORT_BINARIES, 'libonnxruntime_providers_cuda.so'));
+    const cuda = await glanceWithEnv(cleanEnv({ GLANCE_PROVIDER: 'cuda' }), 'caption', image, '--model', bundle, '--max-new-tokens', '3');
+    if (cudaInstalled) expect(cuda.code === 0 || /\[PROVIDER_UNAVAILABLE\]/.test(cuda.stderr)).toBe(true); // a GPU host, or its libraries without a GPU
+    else expect(cuda.stderr).toMatch(/\[PROVIDER_UNAVAILABLE\]/);
+    const cpuFlag = await glanceWithEnv(cleanEnv({ GLANCE_PROVIDER: 'cuda' }), 'caption', image, '--model', bundle, '--max-new-tokens', '3', '--provider', 'cpu');
+    expect(cpuFlag.code).toBe(0);
   });
 
   it('says how to give a model when there is none', async () => {
