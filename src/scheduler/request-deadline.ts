@@ -4,6 +4,9 @@
  */
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 
+/** The longest delay Node.js timers take (2^31 - 1 ms, about 24.8 days); a longer one would fire after 1 ms. */
+export const MAX_DEADLINE_MS = 2 ** 31 - 1;
+
 export class RequestDeadline {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
@@ -12,8 +15,8 @@ export class RequestDeadline {
   readonly #deadline: AbortSignal;
 
   constructor(timeoutMs: number, signal?: AbortSignal) {
-    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-      throw new GlanceError(ErrorCode.InvalidInput, `timeoutMs must be a positive number of milliseconds (got ${timeoutMs})`);
+    if (!(timeoutMs > 0) || !(timeoutMs <= MAX_DEADLINE_MS)) {
+      throw new GlanceError(ErrorCode.InvalidInput, `timeoutMs must be a positive number of milliseconds up to ${MAX_DEADLINE_MS} (got ${timeoutMs})`);
     }
     this.timeoutMs = timeoutMs;
     this.deadlineAt = performance.now() + timeoutMs;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../engine/errors.ts';
 import { FairQueue } from '../../../src/scheduler/fair-queue.ts';
 import { MicroBatcher } from '../../../src/scheduler/micro-batcher.ts';
-import { RequestDeadline } from '../../../src/scheduler/request-deadline.ts';
+import { MAX_DEADLINE_MS, RequestDeadline } from '../../../src/scheduler/request-deadline.ts';
 import { UserRateLimiter } from '../../../src/scheduler/user-rate-limiter.ts';
 import { optionsKey } from '../../../src/scheduler/generation-scheduler.ts';
 
@@ -122,6 +122,14 @@ describe('RequestDeadline', () => {
     const late = new RequestDeadline(1);
     await expect(late.whenEnded().ended).rejects.toMatchObject({ code: ErrorCode.DeadlineExceeded });
     expect(() => new RequestDeadline(0)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
+  });
+
+  it('refuses a deadline longer than a Node.js timer can wait (it would fire after 1 ms) and keeps the longest one', async () => {
+    expect(() => new RequestDeadline(2 ** 31)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
+    expect(() => new RequestDeadline(Infinity)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
+    const longest = new RequestDeadline(MAX_DEADLINE_MS);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(longest.signal.aborted).toBe(false);
   });
 });
 
