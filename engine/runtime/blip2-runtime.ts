@@ -212,8 +212,12 @@ export class Blip2Runtime {
           callbacks.onToken!(row, token, this.#tokenizer.decode(streamed[row], { skipSpecialTokens: true }));
         }
       : undefined;
+    const started = performance.now();
     const result = await generate(session, { options, batchSize: items.length, prefixTokens, signal: callbacks.signal, onToken });
-    const { prefillMs, decodeMs } = session.timings;
+    // Decoding is everything after the prefill: the decoder steps and the search's own work between them (beam
+    // search's scoring and cache reordering over numBeams rows is a large part of it).
+    const { prefillMs } = session.timings;
+    const decodeMs = session.timings.steps > 0 ? performance.now() - started - prefillMs : 0;
     // The prefill yields each row's first token; every later token comes from a decode step.
     const decodedTokens = result.sequences.reduce((sum, tokens) => sum + Math.max(tokens.length - 1, 0), 0);
     const tokensPerSecond = decodeMs > 0 ? decodedTokens / (decodeMs / 1000) : 0;

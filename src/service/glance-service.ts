@@ -267,8 +267,10 @@ export class GlanceService {
       decode: output.timingsMs.decode,
       total,
     };
+    // Stages this request did not run (preprocessing and vision on a cache hit) are not observed as taking 0 s.
     const stages = this.#options.metrics?.stageSeconds;
-    if (stages) for (const [stage, ms] of Object.entries(timingsMs)) stages.observe({ stage }, ms / 1000);
+    const ran = ([stage]: [string, number]) => encoded !== undefined || (stage !== 'preprocess' && stage !== 'vision');
+    if (stages) for (const [stage, ms] of Object.entries(timingsMs).filter(ran)) stages.observe({ stage }, ms / 1000);
     return {
       text: output.text,
       sequence: output.sequence,

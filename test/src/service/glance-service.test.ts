@@ -25,6 +25,16 @@ let user = 0;
 /** A request from a fresh user (the per-user limits are tested on their own). */
 const request = (fields: Partial<ServiceRequest> & { image: Uint8Array }): ServiceRequest => ({ userId: `u${++user}`, channelId: 'c1', generation: TWENTY, ...fields });
 
+/** How many observations glance_stage_seconds holds per stage, as /metrics shows them. */
+async function stageCounts(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const line of (await metrics.render()).split('\n')) {
+    const match = /^glance_stage_seconds_count\{stage="(\w+)"\} (\d+)/.exec(line);
+    if (match) counts[match[1]] = Number(match[2]);
+  }
+  return counts;
+}
+
 beforeAll(async () => {
   bundle = await convertTinyOpt();
   metrics = createServiceMetrics({ processMetrics: false });
@@ -62,8 +72,15 @@ describe('GlanceService', () => {
     const prefixBytes = (positions: number) => 2 * lm.layers * positions * lm.hidden * 4;
     // The caption kept the image queries' prefix (a caption's prompt is BOS alone, which its prefill must run).
     expect(service.health().prefixCache).toMatchObject({ entries: 1, bytes: prefixBytes(goldens.model.num_query_tokens) });
+    const stagesBefore = await stageCounts();
     const result = await service.run(request({ image: image('astronaut.png'), question: 'what is in the picture?' }));
     expect(result.text).toBe(golden('astronaut.png', 'vqa_what_greedy').text_stripped);
+    // Stages the hit did not run are not observed (as 0 s, they would fill the vision histogram's lowest bucket).
+    const stagesAfter = await stageCounts();
+    expect(stagesAfter.vision - stagesBefore.vision).toBe(0);
+    expect(stagesAfter.preprocess - stagesBefore.preprocess).toBe(0);
+    expect(stagesAfter.prefill - stagesBefore.prefill).toBe(1);
+    expect(stagesAfter.total - stagesBefore.total).toBe(1);
     expect(result.cacheHit).toBe(true);
     // The language model's cache of the image queries was kept too: only the question was prefilled.
     expect(result.prefixCacheHit).toBe(true);
