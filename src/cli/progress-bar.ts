@@ -22,12 +22,18 @@ export function createProgressBar(title: string, unit: { divisor: number; label:
     { format: `${title} |{bar}| {percentage}% | {shownDone}/{shownTotal}${unit.label ? ` ${unit.label}` : ''} {detail}`, hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: NOT_TTY_EVERY_MS },
     cliProgress.Presets.shades_classic,
   );
-  const shown = (value: number) => Math.round(value / unit.divisor);
+  // Small totals keep decimals (a 0.4 MB model shows 0.4/0.4 MB, not 0/0 MB): two significant digits at least.
+  let decimals = 0;
+  const shown = (value: number) => Number((value / unit.divisor).toFixed(decimals));
   let started = false;
   let stopped = false;
   return {
     report(done, total, detail = '') {
       if (stopped) return;
+      if (!started) {
+        const scaled = total / unit.divisor;
+        decimals = scaled >= 10 || !(scaled > 0) ? 0 : scaled >= 1 ? 1 : Math.min(6, 1 - Math.floor(Math.log10(scaled)));
+      }
       const payload = { shownDone: shown(done), shownTotal: shown(total), detail };
       if (!started) {
         bar.start(total, done, payload);

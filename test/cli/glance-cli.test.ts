@@ -91,7 +91,7 @@ describe('glance CLI', () => {
     expect(lines[0].sequence).toEqual(golden.sequence);
     expect(readdirSync(join(dataDir, 'models')).filter((name) => !name.startsWith('.'))).toHaveLength(1);
     // stderr is a pipe here, not a terminal: the conversion's progress is still written, as lines (logs under Docker)
-    expect(result.stderr).toMatch(/^converting \|[^\n]*\| 100% \| (\d+)\/\1 MB/m);
+    expect(result.stderr).toMatch(/^converting \|[^\n]*\| 100% \| ([\d.]+)\/\1 MB/m);
   });
 
   it('ask reads the model from GLANCE_MODEL and GLANCE_DATA_DIR, reusing the conversion', async () => {
