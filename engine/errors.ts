@@ -40,6 +40,8 @@ export const ErrorCode = {
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   /** A remote image URL that the configuration does not allow (remote fetching off, or a private/loopback address). */
   RemoteImageRefused: 'REMOTE_IMAGE_REFUSED',
+  /** An HTTP request the local server refuses to serve: sent by another web site, or for a host name it does not answer to. */
+  RequestRefused: 'REQUEST_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -9,6 +9,7 @@ import type { Logger } from '../../src/log/logger.ts';
 import type { ServiceMetrics } from '../../src/metrics/service-metrics.ts';
 import type { GlanceService } from '../../src/service/glance-service.ts';
 import { ErrorCode } from '../../engine/errors.ts';
+import { registerBrowserGuard } from './browser-guard.ts';
 import { registerChatCompletionsRoute } from './chat-completions-route.ts';
 import { registerGenerationRoutes } from './generation-routes.ts';
 import { MAX_FIELD_BYTES } from './generation-request.ts';
@@ -62,6 +63,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
     return sendError(reply, { status: 404, code: ErrorCode.InvalidInput, message: `no route ${request.method} ${path}` });
   });
 
+  registerBrowserGuard(app, config.http.host);
   registerPlaygroundRoutes(app, { maxQuestionChars: config.limits.maxQuestionChars });
   registerOperationsRoutes(app, context);
   registerGenerationRoutes(app, context);

@@ -40,6 +40,7 @@ export const CODE_ANSWERS: Record<ErrorCode, CodeAnswer> = {
   [ErrorCode.NoImage]: { status: 400 },
   [ErrorCode.PayloadTooLarge]: { status: 413 },
   [ErrorCode.RemoteImageRefused]: { status: 403 },
+  [ErrorCode.RequestRefused]: { status: 403 },
   [ErrorCode.ModelKindMismatch]: { status: 500, message: 'the model this server runs cannot caption images or answer questions (it is a retrieval model); tell the operator', detail: true },
   [ErrorCode.Aborted]: { status: 503, message: 'the request was cancelled, or glance is shutting down; send it again in a moment', retryAfterSeconds: 5 },
   [ErrorCode.DeadlineExceeded]: {
