@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceRequest, ServiceResult } from '../../src/service/glance-service.ts';
 import { AddressAllowList } from './address-policy.ts';
+import { inChatTerms } from './chat-options.ts';
 import { chatInputFrom, type ChatInput } from './chat-request.ts';
 import { ChatDeltas } from './streamed-text.ts';
 import { chatUsage } from './chat-usage.ts';
@@ -60,8 +61,9 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
   async function answer(request: FastifyRequest, reply: FastifyReply, input: ChatInput, base: ServiceRequest): Promise<unknown> {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
+    const run = (serviceRequest: ServiceRequest) => context.service.run(serviceRequest).catch((error: unknown) => Promise.reject(inChatTerms(error, input.fieldNames)));
     if (!input.stream) {
-      const result = await context.service.run(base);
+      const result = await run(base);
       context.metrics.requests.inc({ route: ROUTE, code: 'ok' });
       return {
         id,
@@ -84,7 +86,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
       if (piece !== '') stream.data(chunk({ delta: { content: piece }, finish_reason: null }));
     };
     try {
-      const result = await context.service.run({ ...base, onToken: (text) => send(deltas.next(text.trim())) });
+      const result = await run({ ...base, onToken: (text) => send(deltas.next(text.trim())) });
       send(deltas.finish(result.text));
       if (deltas.sent !== result.text) context.log?.warn({ route: ROUTE, sent: deltas.sent, text: result.text }, 'the streamed content differs from the final text');
       stream.data(chunk({ delta: {}, finish_reason: finishReason(result) }));

@@ -10,6 +10,8 @@ import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 
 export interface ChatOptions {
   generation: Record<string, unknown>;
+  /** The request's field name for each engine option it set (maxNewTokens → max_tokens or max_completion_tokens, topP → top_p, …). */
+  fieldNames: Record<string, string>;
   stream: boolean;
   /** `stream_options.include_usage`: a last chunk carries the usage (non-streamed answers always carry it). */
   includeUsage: boolean;
@@ -95,5 +97,20 @@ function generationFrom(body: Record<string, unknown>): Record<string, unknown> 
 export function chatOptionsFrom(body: Record<string, unknown>): ChatOptions {
   if (given(body.stream) && typeof body.stream !== 'boolean') throw invalid('stream must be true or false');
   checkNeutralFields(body);
-  return { generation: generationFrom(body), stream: body.stream === true, includeUsage: includeUsageFrom(body) };
+  const fieldNames = { maxNewTokens: given(body.max_completion_tokens) ? 'max_completion_tokens' : 'max_tokens', temperature: 'temperature', topP: 'top_p', seed: 'seed' };
+  return { generation: generationFrom(body), fieldNames, stream: body.stream === true, includeUsage: includeUsageFrom(body) };
+}
+
+/**
+ * A generation option error from the service (a value the engine refuses, a server cap) in the request's own terms:
+ * `max_tokens 500 is more than this server allows (256)`, not `maxNewTokens 500 …`. Other errors pass unchanged.
+ */
+export function inChatTerms(error: unknown, fieldNames: Record<string, string>): unknown {
+  if (!(error instanceof GlanceError) || (error.code !== ErrorCode.GenerationInvalidOption && error.code !== ErrorCode.GenerationUnsupportedOption)) return error;
+  let message = error.message;
+  for (const [engineName, field] of Object.entries(fieldNames)) message = message.replace(new RegExp(`\\b${engineName}\\b`, 'g'), field);
+  if (message === error.message) return error;
+  const option = error.details?.option;
+  const details = { ...error.details, ...(typeof option === 'string' && option in fieldNames ? { option: fieldNames[option] } : {}) };
+  return new GlanceError(error.code, message, details, { cause: error });
 }

@@ -6,7 +6,7 @@ const user = (content: unknown) => ({ role: 'user', content });
 
 describe('OpenAI chat request → service input', () => {
   it('takes the latest image and the last user text; no text is a caption', () => {
-    expect(chatInputFrom({ messages: [user([image])] }, 100)).toEqual({ imageUrl: 'data:image/png;base64,AAAA', question: undefined, generation: {}, stream: false, includeUsage: false });
+    expect(chatInputFrom({ messages: [user([image])] }, 100)).toEqual({ imageUrl: 'data:image/png;base64,AAAA', question: undefined, generation: {}, fieldNames: { maxNewTokens: 'max_tokens', temperature: 'temperature', topP: 'top_p', seed: 'seed' }, stream: false, includeUsage: false });
     const later = { type: 'image_url', image_url: { url: 'https://example.com/b.png', detail: 'auto' } };
     const input = chatInputFrom({ stream: true, messages: [user([image, { type: 'text', text: 'first' }]), { role: 'assistant', content: 'x' }, user([later, { type: 'text', text: ' second ' }])] }, 100);
     expect(input).toMatchObject({ imageUrl: 'https://example.com/b.png', question: 'second', stream: true });
@@ -70,7 +70,7 @@ describe('OpenAI chat request → service input', () => {
       user: 'user-1234', frequency_penalty: 0, presence_penalty: 0, stop: null, n: 1, logprobs: false,
       response_format: { type: 'text' }, stream: true, stream_options: { include_usage: true }, temperature: 0, top_p: 1,
     }, 100);
-    expect(input).toEqual({ imageUrl: 'data:,', question: 'what?', generation: {}, stream: true, includeUsage: true });
+    expect(input).toEqual({ imageUrl: 'data:,', question: 'what?', generation: {}, fieldNames: { maxNewTokens: 'max_tokens', temperature: 'temperature', topP: 'top_p', seed: 'seed' }, stream: true, includeUsage: true });
     for (const detail of ['auto', 'low', 'high']) {
       expect(chatInputFrom({ messages: [user([{ type: 'image_url', image_url: { url: 'data:,', detail } }])] }, 100).imageUrl).toBe('data:,');
     }

@@ -3,6 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chatOptionsFrom, inChatTerms } from '../../../adapters/http/chat-options.ts';
+import type { GlanceError } from '../../../engine/errors.ts';
+import { limitGeneration } from '../../../src/service/generation-limits.ts';
 import { GOLDEN_CAPTION_PROMPT_IDS, GOLDEN_VQA_PROMPT_IDS } from '../../helpers/chat-test-service.ts';
 import { IMAGES } from '../../helpers/fixtures.ts';
 import { ASTRONAUT, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, postJson, readEvents, useTestServer } from './http-test-server.ts';
@@ -58,6 +61,39 @@ describe('OpenAI client bodies on /v1/chat/completions', () => {
     expect(before.every((c) => c.usage === null && c.choices.length === 1)).toBe(true);
     expect(before.map((c) => c.choices[0].delta.content ?? '').join('')).toBe(GOLDEN_CAPTION);
     expect(before.at(-1).choices[0].finish_reason).toBe('length');
+  });
+
+  it('names refused generation values by the request\'s own fields (max_tokens, max_completion_tokens, top_p), streamed or not', async () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ max_tokens: 0 }, 'max_tokens', 'maxNewTokens'],
+      [{ max_tokens: undefined, max_completion_tokens: 0 }, 'max_completion_tokens', 'maxNewTokens'],
+      [{ temperature: 0.7, top_p: 1.5 }, 'top_p', 'topP'],
+    ];
+    for (const [fields, says, engineName] of cases) {
+      for (const stream of [false, true]) {
+        const { status, body } = await postJson(completions(), sdkBody({ ...fields, stream }));
+        expect(status, JSON.stringify(fields)).toBe(400);
+        expect(body.error.code).toBe('GENERATION_INVALID_OPTION');
+        expect(body.error.message).toContain(says);
+        expect(body.error.message).not.toContain(engineName);
+      }
+    }
+  });
+
+  it("names the server's token cap by the request's field too", () => {
+    const overCap = () => limitGeneration({ maxNewTokens: 300 }, { maxBeams: 4, maxNewTokens: 256 }, { eosTokenIds: [2], padTokenId: 1 });
+    expect(overCap).toThrow(/maxNewTokens 300/);
+    let refused: unknown;
+    try {
+      overCap();
+    } catch (error) {
+      refused = error;
+    }
+    const { fieldNames } = chatOptionsFrom({ max_completion_tokens: 300 });
+    const renamed = inChatTerms(refused, fieldNames) as GlanceError;
+    expect(renamed.message).toBe('max_completion_tokens 300 is more than this server allows (256); ask for 256 or fewer new tokens');
+    expect(renamed.details).toMatchObject({ option: 'max_completion_tokens', limit: 256 });
+    expect(renamed.code).toBe('GENERATION_INVALID_OPTION');
   });
 
   it('refuses a question above the limit with 400 INVALID_INPUT', async () => {
