@@ -6,6 +6,7 @@
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import { CHAT_FIELDS, chatOptionsFrom, type ChatOptions } from './chat-options.ts';
+import { characterCount } from '../shared/question-limit.ts';
 
 export interface ChatInput extends ChatOptions {
   imageUrl: string;
@@ -74,8 +75,7 @@ export function chatInputFrom(body: unknown, maxQuestionChars: number): ChatInpu
     question = parts.filter((part) => part.text !== undefined).map((part) => part.text).join('\n').trim();
   });
   if (imageUrl === undefined) throw new GlanceError(ErrorCode.NoImage, 'attach an image: a user message needs an image_url content part');
-  if (question !== undefined && question.length > maxQuestionChars) {
-    throw invalid(`the question is ${question.length} characters long; the limit is ${maxQuestionChars}: shorten the question`);
-  }
+  const length = question === undefined ? 0 : characterCount(question);
+  if (length > maxQuestionChars) throw invalid(`the question is ${length} characters long; the limit is ${maxQuestionChars}: shorten the question`);
   return { imageUrl, question: question === '' ? undefined : question, ...options };
 }

@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import { decodeBase64Strict, decodeDataUrl, isDataUrl } from './image-encoding.ts';
+import { characterCount } from '../shared/question-limit.ts';
 
 /** Largest multipart text field (question, prompt, options); the image is a file part limited by the body limit. */
 export const MAX_FIELD_BYTES = 64 * 1024;
@@ -64,9 +65,8 @@ function parseBoolean(name: string, value: unknown): boolean {
 function optionalText(name: string, value: unknown, maxChars: number): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw invalid(`${name} must be a string`);
-  if (value.length > maxChars) {
-    throw invalid(`${name} is ${value.length} characters long; the limit is ${maxChars}: shorten it`);
-  }
+  const length = characterCount(value);
+  if (length > maxChars) throw invalid(`${name} is ${length} characters long; the limit is ${maxChars}: shorten it`);
   return value;
 }
 

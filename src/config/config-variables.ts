@@ -126,7 +126,7 @@ export const CONFIG_VARIABLES = [
   { name: 'GLANCE_REMOTE_IMAGE_ALLOW_LIST', default: '', description: 'Comma-separated host names, IPs and CIDR ranges whose images are fetched even when they are private addresses.', schema: allowList },
   { name: 'GLANCE_HTTP_TRUST_PROXY', default: 'false', description: 'Behind a reverse proxy: trust its X-Forwarded-For, so per-user limits key on the real client address. true (any proxy), a number of proxy hops (1 = only the connecting proxy), or comma-separated proxy IP addresses / CIDR ranges; false or 0 = use the connecting address.', schema: trustProxy },
   { name: 'GLANCE_MAX_PIXELS', default: '40000000', description: 'Refuse images with more pixels than this (width x height).', schema: integer(1) },
-  { name: 'GLANCE_MAX_QUESTION_CHARS', default: '500', description: 'Longest accepted question, in characters.', schema: integer(1) },
+  { name: 'GLANCE_MAX_QUESTION_CHARS', default: '500', description: 'Longest accepted question, in characters (Unicode code points: an emoji counts one).', schema: integer(1) },
   { name: 'GLANCE_MAX_IMAGE_MB', default: '20', description: 'Largest image file the chat adapters download, in MiB; larger ones get a friendly "too large" answer.', schema: positiveNumber('MiB', MIB) },
   { name: 'GLANCE_MAX_IMAGES_PER_MESSAGE', default: '4', description: 'Most images of one chat message that are described or asked about; the rest are named as skipped.', schema: integer(1, 50) },
   { name: 'GLANCE_MAX_BEAMS', default: '8', description: 'Most beams (numBeams) one request may ask for; a request asking for more is refused with GENERATION_INVALID_OPTION. Each beam is one more row of the generation batch.', schema: integer(1, 64) },
