@@ -62,6 +62,16 @@ function toRgb(raw: Buffer, width: number, height: number, channels: number): Ui
 }
 
 /** Decodes `bytes` to RGB; throws GlanceError (ImageEmpty, ImageUnsupported, ImageTooLarge, ImageCorrupt). */
+/**
+ * Two pixel counts as people read them: megapixels with one decimal, or plain pixels when either is below 0.1 MP
+ * or both round to the same figure ("0.0 MP", or "1.0 MP above the limit of 1.0 MP", would say nothing).
+ */
+function pixelCounts(...counts: number[]): string[] {
+  const megapixels = counts.map((pixels) => `${(pixels / 1e6).toFixed(1)} MP`);
+  const readable = counts.every((pixels) => pixels >= 100_000) && new Set(megapixels).size === counts.length;
+  return readable ? megapixels : counts.map((pixels) => `${pixels.toLocaleString('en-US')} pixels`);
+}
+
 export async function decodeImage(bytes: Uint8Array, limits?: Partial<DecodeLimits>): Promise<RgbImage> {
   const maxPixels = limits?.maxPixels ?? DEFAULT_DECODE_LIMITS.maxPixels;
   if (bytes.length === 0) {
@@ -85,7 +95,7 @@ export async function decodeImage(bytes: Uint8Array, limits?: Partial<DecodeLimi
   if (width * height > maxPixels) {
     throw new GlanceError(
       ErrorCode.ImageTooLarge,
-      `The image is ${width}x${height} (${(width * height / 1e6).toFixed(1)} MP), above the limit of ${(maxPixels / 1e6).toFixed(1)} MP; send a smaller image.`,
+      `The image is ${width}x${height} (${pixelCounts(width * height, maxPixels).join('), above the limit of ')}; send a smaller image.`,
       { width, height, maxPixels },
     );
   }

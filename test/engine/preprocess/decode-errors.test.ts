@@ -66,6 +66,14 @@ describe('decodeImage refuses bad input with coded errors', () => {
     await expect(decodeImage(photo('chelsea.png'), { maxPixels: 451 * 300 })).resolves.toMatchObject({ width: 451, height: 300 });
   });
 
+  it('says the sizes in MP, or in pixels where MP would not tell them apart (never "0.0 MP")', async () => {
+    const message = async (maxPixels: number) => ((await decodeImage(photo('chelsea.png'), { maxPixels }).catch((e: unknown) => e)) as GlanceError).message;
+    expect(await message(100_000)).toBe('The image is 451x300 (135,300 pixels), above the limit of 100,000 pixels; send a smaller image.');
+    expect(await message(1000)).toBe('The image is 451x300 (135,300 pixels), above the limit of 1,000 pixels; send a smaller image.');
+    const wide = await decodeImage(pngClaiming(2000, 1000), { maxPixels: 1_000_000 }).catch((e: unknown) => e);
+    expect((wide as GlanceError).message).toBe('The image is 2000x1000 (2.0 MP), above the limit of 1.0 MP; send a smaller image.');
+  });
+
   it('a decompression bomb header (60000 x 60000) is refused from its header, quickly', async () => {
     const started = performance.now();
     const error = await decodeImage(pngClaiming(60_000, 60_000)).catch((e: unknown) => e);
