@@ -17,9 +17,29 @@ function showError(message) {
   box.hidden = !message;
 }
 
+/** Says, in the live help under the question box, what the user can do next (read by screen readers). */
+function showAskHelp(message) {
+  $('ask-help').textContent = message;
+}
+
+/**
+ * The generation options from the form. An empty "Max new tokens" leaves the server's default; anything else must be
+ * a whole number of at least 1 (a value the page cannot send is refused in words, never replaced by the default). The
+ * server checks the upper limit (GLANCE_MAX_NEW_TOKENS) and says it.
+ */
 function generationOptions() {
-  const value = Number($('max-new-tokens').value);
-  return Number.isInteger(value) && value > 0 ? { maxNewTokens: value } : {};
+  const field = $('max-new-tokens');
+  if (field.value === '' && !field.validity.badInput) return {};
+  const value = Number(field.value);
+  if (field.validity.badInput || !Number.isInteger(value) || value < 1) {
+    throw new Error(`Max new tokens must be a whole number of at least 1 (it is "${field.value || 'not a number'}"); correct it, or empty it for the server's default, and try again.`);
+  }
+  return { maxNewTokens: value };
+}
+
+function clearDetails() {
+  $('cache-status').textContent = '–';
+  $('timings').querySelector('tbody').replaceChildren();
 }
 
 function showDetails(result) {
@@ -44,6 +64,18 @@ function apiError(error) {
   return Object.assign(new Error(`${error.message} [${error.code}]`), { code: error.code });
 }
 
+/** Codes that refuse the image itself: asking about the same image would be refused the same way. */
+const IMAGE_REFUSALS = new Set(['NO_IMAGE', 'IMAGE_EMPTY', 'IMAGE_TOO_LARGE', 'IMAGE_UNSUPPORTED', 'IMAGE_CORRUPT', 'PAYLOAD_TOO_LARGE']);
+
+const UNREACHABLE = 'Could not reach the glance server: it may have stopped. Check that glance is still running (npm start), then try again.';
+const CONNECTION_LOST = 'The connection to the glance server was lost before the answer was finished (the server may have stopped); the text so far is shown. Check that glance is still running, then try again.';
+
+/** The error for a response that is neither the answer nor one of the API's JSON errors (e.g. from a proxy). */
+function unexpectedResponse(response) {
+  const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  return new Error(`The server answered HTTP ${status} without saying why; try again, and if it persists look at the glance server's log.`);
+}
+
 /** Parses a server-sent event block ("event: x\ndata: {...}") into { event, data }. */
 function parseEvent(block) {
   let event = 'message';
@@ -52,7 +84,11 @@ function parseEvent(block) {
     if (line.startsWith('event:')) event = line.slice(6).trim();
     else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
   }
-  return { event, data: data.length ? JSON.parse(data.join('\n')) : null };
+  try {
+    return { event, data: data.length ? JSON.parse(data.join('\n')) : null };
+  } catch {
+    throw new Error('The server sent a streamed message the page could not read; try again, and if it persists look at the glance server\'s log.');
+  }
 }
 
 /** POSTs the image (and question) to `path` as a stream; `onText` gets the text so far; resolves with the result. */
@@ -60,19 +96,31 @@ async function streamRequest(path, fields, onText, signal) {
   const form = new FormData();
   form.append('image', currentImage, currentImage.name || 'image');
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  form.append('options', JSON.stringify(generationOptions()));
-  const response = await fetch(path, { method: 'POST', body: form, headers: { accept: 'text/event-stream' }, signal });
+  let response;
+  try {
+    response = await fetch(path, { method: 'POST', body: form, headers: { accept: 'text/event-stream' }, signal });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new Error(UNREACHABLE);
+  }
   const type = response.headers.get('content-type') || '';
   if (!type.startsWith('text/event-stream')) {
     const body = await response.json().catch(() => null);
-    if (body && body.error) throw apiError(body.error);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    if (body && body.error && typeof body.error.message === 'string') throw apiError(body.error);
+    if (!response.ok || !body || typeof body.text !== 'string') throw unexpectedResponse(response);
     return body;
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
-    const { value, done } = await reader.read();
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new Error(CONNECTION_LOST);
+    }
+    const { value, done } = chunk;
     if (done) break;
     buffer += value;
     let end;
@@ -84,7 +132,7 @@ async function streamRequest(path, fields, onText, signal) {
       else if (event === 'error') throw apiError(data.error);
     }
   }
-  throw new Error('the stream ended without a result');
+  throw new Error(CONNECTION_LOST);
 }
 
 /** Cancels the request in flight, if any, leaving its output as far as it got; true if there was one. */
@@ -100,6 +148,18 @@ function cancelInFlight() {
 async function run(output, path, fields) {
   const cancelled = cancelInFlight();
   showError('');
+  clearDetails();
+  output.dataset.errorCode = '';
+  let options;
+  try {
+    options = generationOptions();
+  } catch (error) {
+    output.textContent = '';
+    output.dataset.state = 'error';
+    showError(error.message);
+    return null;
+  }
+  fields = { ...fields, options: JSON.stringify(options) };
   output.dataset.state = 'running';
   output.setAttribute('aria-busy', 'true');
   output.textContent = '';
@@ -125,6 +185,7 @@ async function run(output, path, fields) {
   } catch (error) {
     if (controller.signal.aborted) return null; // a newer request owns the output now
     output.dataset.state = 'error';
+    output.dataset.errorCode = error.code || '';
     showError(error.message);
     return null;
   } finally {
@@ -137,7 +198,8 @@ async function run(output, path, fields) {
 
 function useImage(file) {
   if (!file || !file.type.startsWith('image/')) {
-    showError('That is not an image file.');
+    const what = file ? `"${file.name}"${file.type ? ` (${file.type})` : ''} is not an image file` : 'That was not an image file';
+    showError(`${what}; choose a JPEG, PNG, WebP, GIF or TIFF image.`);
     return;
   }
   currentImage = file;
@@ -147,23 +209,50 @@ function useImage(file) {
   preview.alt = `The chosen image${file.name ? ` (${file.name})` : ''}`;
   preview.hidden = false;
   $('ask-button').disabled = true;
+  showAskHelp('You can ask once the caption is done.');
   $('answer').textContent = '';
+  $('answer').dataset.state = 'idle';
   $('history').replaceChildren();
   const captionRun = ++captionRuns;
   run($('caption'), '/v1/caption', {}).then((result) => {
     if (result) preview.alt = result.text;
-    if (captionRun === captionRuns) $('ask-button').disabled = false;
+    if (captionRun !== captionRuns) return;
+    if (!result && IMAGE_REFUSALS.has($('caption').dataset.errorCode)) {
+      showAskHelp('This image was refused (see the message below): choose another image to ask about.');
+      return;
+    }
+    $('ask-button').disabled = false;
+    showAskHelp('Type a question and press Enter or Ask.');
   });
 }
 
-$('image-input').addEventListener('change', (event) => useImage(event.target.files[0]));
+$('image-input').addEventListener('change', (event) => {
+  const file = event.target.files[0];
+  // Emptied so that choosing the same file again (after an error, or to start over) is a change too.
+  event.target.value = '';
+  useImage(file);
+});
 
+// An image dropped anywhere on the page is used (a drop outside the zone would otherwise make the browser leave the
+// page to show the file). Other drags (text into the question box) keep the browser's behaviour.
 const zone = $('drop-zone');
-zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('dragging'); });
-zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
-zone.addEventListener('drop', (event) => {
+const hasFiles = (event) => [...(event.dataTransfer?.types || [])].includes('Files');
+document.addEventListener('dragover', (event) => {
+  if (!hasFiles(event)) return;
   event.preventDefault();
+  zone.classList.add('dragging');
+});
+document.addEventListener('dragleave', (event) => {
+  if (!event.relatedTarget) zone.classList.remove('dragging');
+});
+document.addEventListener('drop', (event) => {
   zone.classList.remove('dragging');
+  if (!hasFiles(event)) return;
+  event.preventDefault();
+  if (event.dataTransfer.files.length > 1) {
+    showError(`${event.dataTransfer.files.length} files were dropped; drop one image at a time.`);
+    return;
+  }
   useImage(event.dataTransfer.files[0]);
 });
 document.addEventListener('paste', (event) => {
@@ -171,10 +260,38 @@ document.addEventListener('paste', (event) => {
   if (item) useImage(item.getAsFile());
 });
 
+const questionBox = $('question');
+/** Shows how many characters the question has; says so when the box is full (typing more does nothing). */
+function countQuestion() {
+  const count = [...questionBox.value].length;
+  $('question-count').textContent = `${count} / ${questionBox.maxLength} characters`;
+  if (questionBox.value.length >= questionBox.maxLength) {
+    showAskHelp(`That is the longest question this server takes (${questionBox.maxLength} characters).`);
+  }
+}
+questionBox.addEventListener('input', countQuestion);
+questionBox.addEventListener('paste', (event) => {
+  const pasted = event.clipboardData?.getData('text') || '';
+  const kept = questionBox.value.length - (questionBox.selectionEnd - questionBox.selectionStart);
+  if (kept + pasted.length > questionBox.maxLength) {
+    // The browser cuts the paste to the box's limit; say so instead of sending a shortened question silently.
+    setTimeout(() => showAskHelp(`The pasted text was cut to ${questionBox.maxLength} characters, the longest question this server takes; check the question before asking.`));
+  }
+});
+// Enter in the question box does nothing while Ask is disabled (the browser does not submit); say why instead.
+questionBox.addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter' || !$('ask-button').disabled) return;
+  if (!currentImage) showAskHelp('Choose an image first: you can ask about it once its caption is done.');
+  else if ($('caption').dataset.state === 'running') showAskHelp('Wait for the caption to finish: you can ask once it is done.');
+  else showAskHelp('This image was refused (see the message below): choose another image to ask about.');
+});
+
 $('ask-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const question = $('question').value.trim();
-  if (!currentImage || !question || $('ask-button').disabled) return;
+  if ($('ask-button').disabled) return;
+  if (!currentImage) return showError('Choose an image first, then ask about it.');
+  if (!question) return showError('Type a question first (it is empty).');
   const result = await run($('answer'), '/v1/ask', { question });
   if (result) {
     const entry = document.createElement('li');

@@ -1,30 +1,17 @@
 // The playground in a real headless Chromium (playwright-core + Debian's chromium): upload a fixture photo, the
 // streamed caption equals transformers' golden caption; a follow-up question is answered and shows a cache hit.
-import { existsSync, readFileSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ASTRONAUT_PATH, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, useTestServer } from './http-test-server.ts';
+import { useBrowser } from './playground-browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const server = useTestServer();
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does) to run the browser test`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const openPage = useBrowser();
 
 describe('the playground page', () => {
   it('captions an uploaded image, then answers a follow-up from the embedding cache', async () => {
-    const page = await browser!.newPage();
-    await page.goto(`${server().url}/`);
+    const page = await openPage(server().url);
     await expect(page.locator('#max-new-tokens').inputValue()).resolves.toBe('30');
     await page.getByLabel('Max new tokens').fill('20');
     await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
@@ -52,8 +39,7 @@ describe('the playground page', () => {
    * from the page use 20 tokens (the goldens' length).
    */
   async function streamLongCaption(): Promise<Page> {
-    const page = await browser!.newPage();
-    await page.goto(`${server().url}/`);
+    const page = await openPage(server().url);
     await page.getByLabel('Max new tokens').fill('2000');
     await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
     await page.locator('#caption[data-state="running"]:not(:empty)').waitFor();
@@ -72,8 +58,7 @@ describe('the playground page', () => {
   });
 
   it('shows a coded error for a file that is not an image', async () => {
-    const page = await browser!.newPage();
-    await page.goto(`${server().url}/`);
+    const page = await openPage(server().url);
     await page.getByLabel('Choose an image').setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not really a png') });
     await page.locator('#caption[data-state="error"]').waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('IMAGE_UNSUPPORTED');
@@ -89,8 +74,7 @@ describe('the playground page', () => {
    * DataTransfer named by `data`, to the page as an event — and expects the golden caption.
    */
   async function expectGoldenCaptionAfter(dispatch: (data: string) => string): Promise<void> {
-    const page = await browser!.newPage();
-    await page.goto(`${server().url}/`);
+    const page = await openPage(server().url);
     await page.getByLabel('Max new tokens').fill('20');
     await page.evaluate(`(() => {
       const data = new DataTransfer();
@@ -113,8 +97,7 @@ describe('the playground page', () => {
   });
 
   it('limits the question box to the configured question length', async () => {
-    const page = await browser!.newPage();
-    await page.goto(`${server().url}/`);
+    const page = await openPage(server().url);
     expect(await page.getByLabel('Question', { exact: true }).getAttribute('maxlength')).toBe(String(server().config.limits.maxQuestionChars));
     await page.close();
   });
