@@ -261,22 +261,35 @@ document.addEventListener('paste', (event) => {
 });
 
 const questionBox = $('question');
-/** Shows how many characters the question has; says so when the box is full (typing more does nothing). */
+/**
+ * The server's question limit in characters, counted as the server counts them (code points: an emoji is one). The
+ * box's maxlength counts UTF-16 units (an emoji is two), so before each insertion (typing, paste, drop, IME) it is set
+ * to fit exactly the characters still allowed, and the page says when an insertion was cut.
+ */
+const MAX_QUESTION_CHARS = questionBox.maxLength;
+const characters = (text) => [...text].length;
+
+/** Shows how many characters the question has. */
 function countQuestion() {
-  const count = [...questionBox.value].length;
-  $('question-count').textContent = `${count} / ${questionBox.maxLength} characters`;
-  if (questionBox.value.length >= questionBox.maxLength) {
-    showAskHelp(`That is the longest question this server takes (${questionBox.maxLength} characters).`);
-  }
+  const count = characters(questionBox.value);
+  questionBox.maxLength = questionBox.value.length + 2 * Math.max(0, MAX_QUESTION_CHARS - count);
+  $('question-count').textContent = `${count} / ${MAX_QUESTION_CHARS} characters`;
 }
 questionBox.addEventListener('input', countQuestion);
-questionBox.addEventListener('paste', (event) => {
-  const pasted = event.clipboardData?.getData('text') || '';
-  const kept = questionBox.value.length - (questionBox.selectionEnd - questionBox.selectionStart);
-  if (kept + pasted.length > questionBox.maxLength) {
-    // The browser cuts the paste to the box's limit; say so instead of sending a shortened question silently.
-    setTimeout(() => showAskHelp(`The pasted text was cut to ${questionBox.maxLength} characters, the longest question this server takes; check the question before asking.`));
-  }
+questionBox.addEventListener('beforeinput', (event) => {
+  const text = event.data ?? event.dataTransfer?.getData('text/plain');
+  if (text == null) return;
+  // A one-line box takes each line break as a space.
+  const inserted = [...text.replace(/\r\n|\r|\n/g, ' ')];
+  const { selectionStart, selectionEnd, value } = questionBox;
+  const room = Math.max(0, MAX_QUESTION_CHARS - characters(value) + characters(value.slice(selectionStart, selectionEnd)));
+  questionBox.maxLength = value.length - (selectionEnd - selectionStart) + inserted.slice(0, room).join('').length;
+  if (inserted.length <= room) return;
+  // Say so instead of dropping what was typed or sending a shortened question silently.
+  const what = { insertFromPaste: 'The pasted text', insertFromDrop: 'The dropped text' }[event.inputType];
+  showAskHelp(room === 0 && inserted.length === 1
+    ? `That is the longest question this server takes (${MAX_QUESTION_CHARS} characters).`
+    : `${what || 'The text'} was cut to fit ${MAX_QUESTION_CHARS} characters, the longest question this server takes; check the question before asking.`);
 });
 // Enter in the question box does nothing while Ask is disabled (the browser does not submit); say why instead.
 questionBox.addEventListener('keydown', (event) => {
@@ -292,6 +305,9 @@ $('ask-form').addEventListener('submit', async (event) => {
   if ($('ask-button').disabled) return;
   if (!currentImage) return showError('Choose an image first, then ask about it.');
   if (!question) return showError('Type a question first (it is empty).');
+  if (characters(question) > MAX_QUESTION_CHARS) {
+    return showError(`The question is ${characters(question)} characters long; this server takes up to ${MAX_QUESTION_CHARS}: shorten it.`);
+  }
   const result = await run($('answer'), '/v1/ask', { question });
   if (result) {
     const entry = document.createElement('li');

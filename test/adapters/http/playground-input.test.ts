@@ -52,9 +52,33 @@ describe('the playground input', () => {
     await page.getByLabel('Question', { exact: true }).focus();
     await page.keyboard.press('Control+V');
     await page.locator('#ask-help', { hasText: 'The pasted text was cut' }).waitFor();
-    expect(await page.locator('#ask-help').textContent()).toBe(`The pasted text was cut to ${limit} characters, the longest question this server takes; check the question before asking.`);
+    expect(await page.locator('#ask-help').textContent()).toBe(`The pasted text was cut to fit ${limit} characters, the longest question this server takes; check the question before asking.`);
     expect(await page.getByLabel('Question', { exact: true }).inputValue()).toBe('why '.repeat(limit).slice(0, limit));
     expect(await page.locator('#question-count').textContent()).toBe(`${limit} / ${limit} characters`);
+    await page.close();
+  });
+
+  it('counts characters as the server does: an emoji is one, so the box takes as many emoji as letters', async () => {
+    const page = await openPage(server().url);
+    const limit = server().config.limits.maxQuestionChars;
+    const question = page.getByLabel('Question', { exact: true });
+    await question.fill('🙂'.repeat(limit + 5));
+    expect(await question.inputValue()).toBe('🙂'.repeat(limit));
+    expect(await page.locator('#question-count').textContent()).toBe(`${limit} / ${limit} characters`);
+    expect(await page.locator('#ask-help').textContent()).toBe(`The text was cut to fit ${limit} characters, the longest question this server takes; check the question before asking.`);
+    await question.press('a');
+    expect(await question.inputValue()).toBe('🙂'.repeat(limit));
+    expect(await page.locator('#ask-help').textContent()).toBe(`That is the longest question this server takes (${limit} characters).`);
+    await question.press('Backspace');
+    await question.press('a');
+    expect(await question.inputValue()).toBe(`${'🙂'.repeat(limit - 1)}a`);
+    // The server takes what the box takes.
+    await page.getByLabel('Max new tokens').fill('5');
+    await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
+    await page.locator('#caption[data-state="done"]').waitFor();
+    await question.press('Enter');
+    await page.locator('#answer[data-state="done"]').waitFor();
+    expect(await page.getByRole('alert').isHidden()).toBe(true);
     await page.close();
   });
 
