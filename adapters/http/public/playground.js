@@ -11,10 +11,17 @@ let inFlight = null;
 /** Counts the captions started: a caption's end enables Ask only if no newer image replaced it. */
 let captionRuns = 0;
 
-function showError(message) {
+/**
+ * Shows `message` in the alert (empty: hides it), placed right after `near` (the output the error is about) and
+ * scrolled into view: on a phone the end of the page is screens away from the caption.
+ */
+function showError(message, near = $('caption')) {
   const box = $('error');
   box.textContent = message;
   box.hidden = !message;
+  if (!message) return;
+  if (box.previousElementSibling !== near) near.after(box);
+  box.scrollIntoView({ block: 'nearest' });
 }
 
 /** Says, in the live help under the question box, what the user can do next (read by screen readers). */
@@ -156,7 +163,7 @@ async function run(output, path, fields) {
   } catch (error) {
     output.textContent = '';
     output.dataset.state = 'error';
-    showError(error.message);
+    showError(error.message, output);
     return null;
   }
   fields = { ...fields, options: JSON.stringify(options) };
@@ -186,7 +193,7 @@ async function run(output, path, fields) {
     if (controller.signal.aborted) return null; // a newer request owns the output now
     output.dataset.state = 'error';
     output.dataset.errorCode = error.code || '';
-    showError(error.message);
+    showError(error.message, output);
     return null;
   } finally {
     if (inFlight?.controller === controller) {
@@ -256,6 +263,9 @@ document.addEventListener('drop', (event) => {
   useImage(event.dataTransfer.files[0]);
 });
 document.addEventListener('paste', (event) => {
+  // Text pasted into the question box stays text, even when the clipboard also holds a picture of it (a spreadsheet's
+  // cells, a word processor's selection): it must not replace the image being asked about.
+  if (event.target === $('question') && event.clipboardData?.types.includes('text/plain')) return;
   const item = [...(event.clipboardData?.items || [])].find((entry) => entry.type.startsWith('image/'));
   if (item) useImage(item.getAsFile());
 });
@@ -303,10 +313,10 @@ $('ask-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const question = $('question').value.trim();
   if ($('ask-button').disabled) return;
-  if (!currentImage) return showError('Choose an image first, then ask about it.');
-  if (!question) return showError('Type a question first (it is empty).');
+  if (!currentImage) return showError('Choose an image first, then ask about it.', $('answer'));
+  if (!question) return showError('Type a question first (it is empty).', $('answer'));
   if (characters(question) > MAX_QUESTION_CHARS) {
-    return showError(`The question is ${characters(question)} characters long; this server takes up to ${MAX_QUESTION_CHARS}: shorten it.`);
+    return showError(`The question is ${characters(question)} characters long; this server takes up to ${MAX_QUESTION_CHARS}: shorten it.`, $('answer'));
   }
   const result = await run($('answer'), '/v1/ask', { question });
   if (result) {

@@ -1,4 +1,5 @@
-// The playground says every failure in words (an alert, never a silent failure or a raw JSON dump): a server gone
+// The playground says every failure in words (an alert next to what failed, in view; never a silent failure or a raw
+// JSON dump): a server gone
 // mid-stream or unreachable, an answer that is not the API's, a refused image (Ask then stays off: asking would send
 // the same image), a "Max new tokens" the page cannot send, an empty question.
 import { createServer, type Server } from 'node:http';
@@ -85,6 +86,27 @@ describe('the playground shows failures in words', () => {
     expect(await alertText(page)).toContain('[IMAGE_UNSUPPORTED]');
     expect(await page.getByRole('button', { name: 'Ask' }).isDisabled()).toBe(true);
     expect(await page.locator('#ask-help').textContent()).toBe('This image was refused (see the message below): choose another image to ask about.');
+    await page.close();
+  });
+
+  it('on a phone-sized screen the alert shows next to what failed, in view', async () => {
+    const page = await openPage(server().url);
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.getByLabel('Choose an image').setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not really a png') });
+    await page.locator('#caption[data-state="error"]').waitFor();
+    const inView = `(() => {
+      const box = document.getElementById('error').getBoundingClientRect();
+      return [document.getElementById('error').previousElementSibling.id, box.top >= 0 && box.bottom <= window.innerHeight + 1];
+    })()`;
+    expect(await page.evaluate(inView)).toEqual(['caption', true]);
+
+    await page.getByLabel('Max new tokens').fill('5');
+    await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
+    await page.locator('#caption[data-state="done"]').waitFor();
+    await page.getByLabel('Question', { exact: true }).fill('   ');
+    await page.getByLabel('Question', { exact: true }).press('Enter');
+    expect(await alertText(page)).toBe('Type a question first (it is empty).');
+    expect(await page.evaluate(inView)).toEqual(['answer', true]);
     await page.close();
   });
 

@@ -58,6 +58,22 @@ describe('the playground input', () => {
     await page.close();
   });
 
+  it('text pasted into the question box stays text even when the clipboard also holds an image', async () => {
+    const page = await openPage(server().url);
+    const posts: string[] = [];
+    page.on('request', (request) => { if (request.method() === 'POST') posts.push(request.url()); });
+    const ignored = await page.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.setData('text/plain', 'how many cells?');
+      data.items.add(new File([new Uint8Array(8)], 'cells.png', { type: 'image/png' }));
+      return document.getElementById('question').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    })()`);
+    expect(ignored).toBe(true); // the browser's own paste (the text) goes ahead
+    expect(await page.locator('#caption').getAttribute('data-state')).toBe('idle');
+    expect(posts).toEqual([]);
+    await page.close();
+  });
+
   it('counts characters as the server does: an emoji is one, so the box takes as many emoji as letters', async () => {
     const page = await openPage(server().url);
     const limit = server().config.limits.maxQuestionChars;
