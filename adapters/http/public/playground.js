@@ -80,6 +80,10 @@ const CONNECTION_LOST = 'The connection to the glance server was lost before the
 /** The error for a response that is neither the answer nor one of the API's JSON errors (e.g. from a proxy). */
 function unexpectedResponse(response) {
   const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  if (response.status === 503) {
+    // A server shutting down answers its open connections so (glance, or a proxy in front of it).
+    return new Error(`The glance server is not taking requests (HTTP ${status}): it may be shutting down or restarting. Try again in a moment; if it persists, check that glance is running.`);
+  }
   return new Error(`The server answered HTTP ${status} without saying why; try again, and if it persists look at the glance server's log.`);
 }
 

@@ -15,9 +15,10 @@ const openPage = useBrowser();
 /**
  * A stand-in server that serves the real playground (fetched from the test server) and answers POST /v1/caption as a
  * failing server would: 'cut' starts the event stream, sends one token and drops the connection (the process died
- * mid-stream); 'proxy' answers 502 with an HTML page (a reverse proxy whose glance is down).
+ * mid-stream); 'proxy' answers 502 with an HTML page (a reverse proxy whose glance is down); 'closing' answers 503
+ * with fastify's own body, as the server does on a kept-alive connection while it shuts down.
  */
-let failing: { url: string; mode: 'cut' | 'proxy'; server: Server } | undefined;
+let failing: { url: string; mode: 'cut' | 'proxy' | 'closing'; server: Server } | undefined;
 
 beforeAll(async () => {
   const stand = createServer(async (request, response) => {
@@ -28,6 +29,11 @@ beforeAll(async () => {
       return;
     }
     request.resume();
+    if (failing!.mode === 'closing') {
+      response.writeHead(503, { 'content-type': 'application/json' });
+      response.end('{"error":"Service Unavailable","message":"Service Unavailable","statusCode":503}');
+      return;
+    }
     if (failing!.mode === 'proxy') {
       response.writeHead(502, { 'content-type': 'text/html' });
       response.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
@@ -76,6 +82,15 @@ describe('the playground shows failures in words', () => {
     await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
     await page.locator('#caption[data-state="error"]').waitFor();
     expect(await alertText(page)).toBe('The server answered HTTP 502 Bad Gateway without saying why; try again, and if it persists look at the glance server\'s log.');
+    await page.close();
+  });
+
+  it('a server shutting down (503 without the API\'s error) is said to be not taking requests', async () => {
+    failing!.mode = 'closing';
+    const page = await openPage(failing!.url);
+    await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
+    await page.locator('#caption[data-state="error"]').waitFor();
+    expect(await alertText(page)).toBe('The glance server is not taking requests (HTTP 503 Service Unavailable): it may be shutting down or restarting. Try again in a moment; if it persists, check that glance is running.');
     await page.close();
   });
 
