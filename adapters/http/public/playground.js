@@ -208,8 +208,11 @@ async function run(output, path, fields) {
 }
 
 function useImage(file) {
-  if (!file || !file.type.startsWith('image/')) {
-    const what = file ? `"${file.name}"${file.type ? ` (${file.type})` : ''} is not an image file` : 'That was not an image file';
+  // A file whose type the browser does not know (no or an unknown extension: no type, or application/octet-stream)
+  // goes to the server, which reads its bytes.
+  const unknownType = !file?.type || file.type === 'application/octet-stream';
+  if (!file || (!unknownType && !file.type.startsWith('image/'))) {
+    const what = file ? `"${file.name}" (${file.type}) is not an image file` : 'That was not an image file';
     showError(`${what}; choose a JPEG, PNG, WebP, GIF or TIFF image.`);
     return;
   }

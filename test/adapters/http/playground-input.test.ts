@@ -23,6 +23,16 @@ describe('the playground input', () => {
     await page.close();
   });
 
+  it('a file the browser has no type for (no extension) is sent, and the server reads it as the image it is', async () => {
+    const page = await openPage(server().url);
+    await page.getByLabel('Max new tokens').fill('20');
+    await page.getByLabel('Choose an image').setInputFiles({ name: 'IMG_0042', mimeType: '', buffer: readFileSync(ASTRONAUT_PATH) });
+    const caption = page.locator('#caption[data-state="done"]');
+    await caption.waitFor();
+    expect(await caption.textContent()).toBe(GOLDEN_CAPTION);
+    await page.close();
+  });
+
   it('an image dropped outside the drop zone is captioned, and the browser stays on the page', async () => {
     const page = await openPage(server().url);
     await page.getByLabel('Max new tokens').fill('20');
