@@ -250,9 +250,11 @@ $('image-input').addEventListener('change', (event) => {
 // An image dropped anywhere on the page is used (a drop outside the zone would otherwise make the browser leave the
 // page to show the file). Other drags (text into the question box) keep the browser's behaviour.
 const zone = $('drop-zone');
-const hasFiles = (event) => [...(event.dataTransfer?.types || [])].includes('Files');
+const types = (event) => [...(event.dataTransfer?.types || [])];
+/** A drag of files, or of a link (an image dragged from another page may carry only its address) outside the question box. */
+const isOurs = (event) => types(event).includes('Files') || (types(event).includes('text/uri-list') && event.target !== $('question'));
 document.addEventListener('dragover', (event) => {
-  if (!hasFiles(event)) return;
+  if (!isOurs(event)) return;
   event.preventDefault();
   zone.classList.add('dragging');
 });
@@ -261,13 +263,16 @@ document.addEventListener('dragleave', (event) => {
 });
 document.addEventListener('drop', (event) => {
   zone.classList.remove('dragging');
-  if (!hasFiles(event)) return;
+  if (!isOurs(event)) return;
   event.preventDefault();
-  if (event.dataTransfer.files.length > 1) {
-    showError(`${event.dataTransfer.files.length} files were dropped; drop one image at a time.`);
-    return;
+  const { files } = event.dataTransfer;
+  if (files.length === 0) {
+    showError('That was a link, not an image file: save the image and choose it, or copy the image and paste it here (Ctrl+V / ⌘V).');
+  } else if (files.length > 1) {
+    showError(`${files.length} files were dropped; drop one image at a time.`);
+  } else {
+    useImage(files[0]);
   }
-  useImage(event.dataTransfer.files[0]);
 });
 document.addEventListener('paste', (event) => {
   // Text pasted into the question box stays text, even when the clipboard also holds a picture of it (a spreadsheet's

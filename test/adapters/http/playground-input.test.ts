@@ -54,6 +54,21 @@ describe('the playground input', () => {
     await page.close();
   });
 
+  it('a link dropped on the page (an image dragged from another site) is answered in words, and the page stays', async () => {
+    const page = await openPage(server().url);
+    const prevented = await page.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.setData('text/uri-list', 'https://example.com/cat.jpg');
+      const drop = new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true });
+      document.querySelector('h1').dispatchEvent(drop);
+      return drop.defaultPrevented;
+    })()`);
+    expect(prevented).toBe(true);
+    expect(await page.getByRole('alert').textContent()).toBe('That was a link, not an image file: save the image and choose it, or copy the image and paste it here (Ctrl+V / ⌘V).');
+    expect(await page.locator('#caption').getAttribute('data-state')).toBe('idle');
+    await page.close();
+  });
+
   it('a pasted question longer than the server takes is cut to the limit, and the page says so', async () => {
     const page = await openPage(server().url);
     const limit = server().config.limits.maxQuestionChars;
