@@ -278,7 +278,9 @@ document.addEventListener('paste', (event) => {
   // Text pasted into the question box stays text, even when the clipboard also holds a picture of it (a spreadsheet's
   // cells, a word processor's selection): it must not replace the image being asked about.
   if (event.target === $('question') && event.clipboardData?.types.includes('text/plain')) return;
-  const item = [...(event.clipboardData?.items || [])].find((entry) => entry.type.startsWith('image/'));
+  const files = [...(event.clipboardData?.items || [])].filter((entry) => entry.kind === 'file');
+  // An image, else a file of another kind (said to be no image, or sent when its type is unknown); text is left alone.
+  const item = files.find((entry) => entry.type.startsWith('image/')) || files[0];
   if (item) useImage(item.getAsFile());
 });
 

@@ -69,6 +69,17 @@ describe('the playground input', () => {
     await page.close();
   });
 
+  it('a pasted file that is not an image is named, not ignored', async () => {
+    const page = await openPage(server().url);
+    await page.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['%PDF-1.7'], 'report.pdf', { type: 'application/pdf' }));
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    })()`);
+    expect(await page.getByRole('alert').textContent()).toBe('"report.pdf" (application/pdf) is not an image file; choose a JPEG, PNG, WebP, GIF or TIFF image.');
+    await page.close();
+  });
+
   it('a pasted question longer than the server takes is cut to the limit, and the page says so', async () => {
     const page = await openPage(server().url);
     const limit = server().config.limits.maxQuestionChars;
