@@ -1,5 +1,5 @@
 /**
- * The playground page: the static files of adapters/http/public (vanilla HTML, CSS, JS; no build step). The page
+ * The playground page: the static files of adapters/http/public (vanilla HTML, CSS, JS modules; no build step). The page
  * carries the server's limits where it needs them: `{{MAX_QUESTION_CHARS}}` in index.html becomes the configured
  * question limit (GLANCE_MAX_QUESTION_CHARS), so the question box refuses what the server would.
  */
@@ -9,6 +9,8 @@ import type { FastifyInstance } from 'fastify';
 const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/playground.js': { file: 'playground.js', type: 'text/javascript; charset=utf-8' },
+  '/stream-request.js': { file: 'stream-request.js', type: 'text/javascript; charset=utf-8' },
+  '/question-box.js': { file: 'question-box.js', type: 'text/javascript; charset=utf-8' },
   '/playground.css': { file: 'playground.css', type: 'text/css; charset=utf-8' },
 };
 

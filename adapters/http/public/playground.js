@@ -2,7 +2,8 @@
 // fetch + ReadableStream); ask follow-up questions about the same image (it is sent again; the service's embedding
 // cache makes that a hit); the per-stage timings and the cache status of the last request are shown. Ask is disabled
 // while the caption streams (one request at a time per user: a question would cut the caption off).
-'use strict';
+import { streamRequest } from './stream-request.js';
+import { characters, limitQuestionBox } from './question-box.js';
 
 const $ = (id) => document.getElementById(id);
 let currentImage = null;
@@ -66,86 +67,6 @@ function showDetails(result) {
   }
 }
 
-/** An Error carrying the API's error code. */
-function apiError(error) {
-  return Object.assign(new Error(`${error.message} [${error.code}]`), { code: error.code });
-}
-
-/** Codes that refuse the image itself: asking about the same image would be refused the same way. */
-const IMAGE_REFUSALS = new Set(['NO_IMAGE', 'IMAGE_EMPTY', 'IMAGE_TOO_LARGE', 'IMAGE_UNSUPPORTED', 'IMAGE_CORRUPT', 'PAYLOAD_TOO_LARGE']);
-
-const UNREACHABLE = 'Could not reach the glance server: it may have stopped. Check that glance is still running (npm start), then try again.';
-const CONNECTION_LOST = 'The connection to the glance server was lost before the answer was finished (the server may have stopped); the text so far is shown. Check that glance is still running, then try again.';
-
-/** The error for a response that is neither the answer nor one of the API's JSON errors (e.g. from a proxy). */
-function unexpectedResponse(response) {
-  const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  if (response.status === 503) {
-    // A server shutting down answers its open connections so (glance, or a proxy in front of it).
-    return new Error(`The glance server is not taking requests (HTTP ${status}): it may be shutting down or restarting. Try again in a moment; if it persists, check that glance is running.`);
-  }
-  return new Error(`The server answered HTTP ${status} without saying why; try again, and if it persists look at the glance server's log.`);
-}
-
-/** Parses a server-sent event block ("event: x\ndata: {...}") into { event, data }. */
-function parseEvent(block) {
-  let event = 'message';
-  const data = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith('event:')) event = line.slice(6).trim();
-    else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-  }
-  try {
-    return { event, data: data.length ? JSON.parse(data.join('\n')) : null };
-  } catch {
-    throw new Error('The server sent a streamed message the page could not read; try again, and if it persists look at the glance server\'s log.');
-  }
-}
-
-/** POSTs the image (and question) to `path` as a stream; `onText` gets the text so far; resolves with the result. */
-async function streamRequest(path, fields, onText, signal) {
-  const form = new FormData();
-  form.append('image', currentImage, currentImage.name || 'image');
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  let response;
-  try {
-    response = await fetch(path, { method: 'POST', body: form, headers: { accept: 'text/event-stream' }, signal });
-  } catch (error) {
-    if (signal.aborted) throw error;
-    throw new Error(UNREACHABLE);
-  }
-  const type = response.headers.get('content-type') || '';
-  if (!type.startsWith('text/event-stream')) {
-    const body = await response.json().catch(() => null);
-    if (body && body.error && typeof body.error.message === 'string') throw apiError(body.error);
-    if (!response.ok || !body || typeof body.text !== 'string') throw unexpectedResponse(response);
-    return body;
-  }
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  for (;;) {
-    let chunk;
-    try {
-      chunk = await reader.read();
-    } catch (error) {
-      if (signal.aborted) throw error;
-      throw new Error(CONNECTION_LOST);
-    }
-    const { value, done } = chunk;
-    if (done) break;
-    buffer += value;
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const { event, data } = parseEvent(buffer.slice(0, end));
-      buffer = buffer.slice(end + 2);
-      if (event === 'token') onText(data.text);
-      else if (event === 'done') return data;
-      else if (event === 'error') throw apiError(data.error);
-    }
-  }
-  throw new Error(CONNECTION_LOST);
-}
-
 /** Cancels the request in flight, if any, leaving its output as far as it got; true if there was one. */
 function cancelInFlight() {
   if (!inFlight) return false;
@@ -155,6 +76,9 @@ function cancelInFlight() {
   inFlight = null;
   return true;
 }
+
+/** Codes that refuse the image itself: asking about the same image would be refused the same way. */
+const IMAGE_REFUSALS = new Set(['NO_IMAGE', 'IMAGE_EMPTY', 'IMAGE_TOO_LARGE', 'IMAGE_UNSUPPORTED', 'IMAGE_CORRUPT', 'PAYLOAD_TOO_LARGE']);
 
 async function run(output, path, fields) {
   const cancelled = cancelInFlight();
@@ -170,7 +94,10 @@ async function run(output, path, fields) {
     showError(error.message, output);
     return null;
   }
-  fields = { ...fields, options: JSON.stringify(options) };
+  const form = new FormData();
+  form.append('image', currentImage, currentImage.name || 'image');
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('options', JSON.stringify(options));
   output.dataset.state = 'running';
   output.setAttribute('aria-busy', 'true');
   output.textContent = '';
@@ -181,7 +108,7 @@ async function run(output, path, fields) {
     let result;
     for (let attempt = 0; ; attempt++) {
       try {
-        result = await streamRequest(path, fields, onText, controller.signal);
+        result = await streamRequest(path, form, onText, controller.signal);
         break;
       } catch (error) {
         // The request just cancelled may not have wound down on the server yet (one running request per user).
@@ -232,7 +159,7 @@ function useImage(file) {
     if (result) preview.alt = result.text;
     if (captionRun !== captionRuns) return;
     if (!result && IMAGE_REFUSALS.has($('caption').dataset.errorCode)) {
-      showAskHelp('This image was refused (see the message below): choose another image to ask about.');
+      showAskHelp('This image was refused (see the message under the caption): choose another image to ask about.');
       return;
     }
     $('ask-button').disabled = false;
@@ -285,42 +212,13 @@ document.addEventListener('paste', (event) => {
 });
 
 const questionBox = $('question');
-/**
- * The server's question limit in characters, counted as the server counts them (code points: an emoji is one). The
- * box's maxlength counts UTF-16 units (an emoji is two), so before each insertion (typing, paste, drop, IME) it is set
- * to fit exactly the characters still allowed, and the page says when an insertion was cut.
- */
-const MAX_QUESTION_CHARS = questionBox.maxLength;
-const characters = (text) => [...text].length;
-
-/** Shows how many characters the question has. */
-function countQuestion() {
-  const count = characters(questionBox.value);
-  questionBox.maxLength = questionBox.value.length + 2 * Math.max(0, MAX_QUESTION_CHARS - count);
-  $('question-count').textContent = `${count} / ${MAX_QUESTION_CHARS} characters`;
-}
-questionBox.addEventListener('input', countQuestion);
-questionBox.addEventListener('beforeinput', (event) => {
-  const text = event.data ?? event.dataTransfer?.getData('text/plain');
-  if (text == null) return;
-  // A one-line box takes each line break as a space.
-  const inserted = [...text.replace(/\r\n|\r|\n/g, ' ')];
-  const { selectionStart, selectionEnd, value } = questionBox;
-  const room = Math.max(0, MAX_QUESTION_CHARS - characters(value) + characters(value.slice(selectionStart, selectionEnd)));
-  questionBox.maxLength = value.length - (selectionEnd - selectionStart) + inserted.slice(0, room).join('').length;
-  if (inserted.length <= room) return;
-  // Say so instead of dropping what was typed or sending a shortened question silently.
-  const what = { insertFromPaste: 'The pasted text', insertFromDrop: 'The dropped text' }[event.inputType];
-  showAskHelp(room === 0 && inserted.length === 1
-    ? `That is the longest question this server takes (${MAX_QUESTION_CHARS} characters).`
-    : `${what || 'The text'} was cut to fit ${MAX_QUESTION_CHARS} characters, the longest question this server takes; check the question before asking.`);
-});
+const MAX_QUESTION_CHARS = limitQuestionBox(questionBox, $('question-count'), showAskHelp);
 // Enter in the question box does nothing while Ask is disabled (the browser does not submit); say why instead.
 questionBox.addEventListener('keydown', (event) => {
   if (event.key !== 'Enter' || !$('ask-button').disabled) return;
   if (!currentImage) showAskHelp('Choose an image first: you can ask about it once its caption is done.');
   else if ($('caption').dataset.state === 'running') showAskHelp('Wait for the caption to finish: you can ask once it is done.');
-  else showAskHelp('This image was refused (see the message below): choose another image to ask about.');
+  else showAskHelp('This image was refused (see the message under the caption): choose another image to ask about.');
 });
 
 $('ask-form').addEventListener('submit', async (event) => {

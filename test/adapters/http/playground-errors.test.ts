@@ -100,7 +100,7 @@ describe('the playground shows failures in words', () => {
     await page.locator('#caption[data-state="error"]').waitFor();
     expect(await alertText(page)).toContain('[IMAGE_UNSUPPORTED]');
     expect(await page.getByRole('button', { name: 'Ask' }).isDisabled()).toBe(true);
-    expect(await page.locator('#ask-help').textContent()).toBe('This image was refused (see the message below): choose another image to ask about.');
+    expect(await page.locator('#ask-help').textContent()).toBe('This image was refused (see the message under the caption): choose another image to ask about.');
     await page.close();
   });
 
