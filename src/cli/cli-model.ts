@@ -8,7 +8,7 @@
  */
 import type { ExecutionProvider } from '../../engine/engine.ts';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { loadServiceConfig } from '../config/service-config.ts';
+import { loadConfigWithFlags } from './flag-config.ts';
 import { resolveModel } from '../models/resolve-model.ts';
 import { modelProgressBars } from './model-progress-bars.ts';
 
@@ -29,10 +29,10 @@ export interface CliEngineSettings {
 }
 
 export async function resolveCliModel(flags: CliModelFlags): Promise<CliEngineSettings> {
-  const overrides: Record<string, string> = {};
-  if (flags.model !== undefined) overrides.GLANCE_MODEL = flags.model;
-  if (flags.dataDir !== undefined) overrides.GLANCE_DATA_DIR = flags.dataDir;
-  const config = loadServiceConfig({ overrides });
+  const config = loadConfigWithFlags([
+    ['--model', 'GLANCE_MODEL', flags.model],
+    ['--data-dir', 'GLANCE_DATA_DIR', flags.dataDir],
+  ]);
   if (config.model === undefined) {
     throw new GlanceError(ErrorCode.ModelUnavailable, 'No model given: pass --model with a bundle folder written by `glance convert`, a Hugging Face BLIP-2 checkpoint folder, or a Hub id such as Salesforce/blip2-opt-2.7b (or set GLANCE_MODEL).');
   }

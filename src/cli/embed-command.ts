@@ -13,10 +13,15 @@ import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { openRetrievalEngine, type RetrievalCommandOptions } from './match-command.ts';
 import { readImage } from './run-generation.ts';
 
-export async function runEmbed(images: readonly string[], texts: readonly string[], options: RetrievalCommandOptions): Promise<void> {
+/** Something to embed: image files and/or texts (checked before the model is made ready, and again here). */
+export function checkEmbedInputs(images: readonly string[], texts: readonly string[]): void {
   if (images.length === 0 && texts.length === 0) {
     throw new GlanceError(ErrorCode.InvalidInput, 'nothing to embed: give image files and/or --text TEXT.');
   }
+}
+
+export async function runEmbed(images: readonly string[], texts: readonly string[], options: RetrievalCommandOptions): Promise<void> {
+  checkEmbedInputs(images, texts);
   const bytes = await Promise.all(images.map(readImage));
   const engine = await openRetrievalEngine(options);
   try {

@@ -2,7 +2,7 @@
  * The `glance` command line: convert checkpoints, caption images, answer questions, run the benchmarks.
  * Errors print their code and message (never a stack trace) and exit non-zero.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { GlanceError } from '../../engine/errors.ts';
 import { runConvert } from './convert-command.ts';
 import { createProgressBar, type ProgressBar } from './progress-bar.ts';
@@ -13,6 +13,8 @@ import { runMatch } from './match-command.ts';
 import { runEmbed } from './embed-command.ts';
 import { runStart, type StartFlags } from './start-command.ts';
 import { resolveCliModel } from './cli-model.ts';
+import { checkGenerationOptions, checkImageFiles } from './check-inputs.ts';
+import { checkEmbedInputs } from './embed-command.ts';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -32,18 +34,26 @@ function modelOptions(command: Command): Command {
 
 type ModelFlags = { model?: string; dataDir?: string; provider?: 'cpu' | 'cuda' | 'auto'; threads?: number; maxPixels?: number; json?: boolean } & Record<string, unknown>;
 
-/** The engine options of the flags (else GLANCE_* as `glance start` reads them), with the model made ready as a bundle folder. */
-async function engineOptions(flags: ModelFlags) {
+/**
+ * The engine options of the flags (else GLANCE_* as `glance start` reads them), with the model made ready as a bundle
+ * folder — after the image files are found readable, so a wrong path fails before a download or a conversion.
+ */
+async function engineOptions(flags: ModelFlags, images: readonly string[]) {
+  await checkImageFiles(images);
   return { ...(await resolveCliModel(flags)), json: flags.json === true };
 }
 
-async function runOptions(flags: ModelFlags) {
+/** engineOptions plus the generation options, whose own checks (e.g. --temperature without --do-sample) come first. */
+async function runOptions(flags: ModelFlags, images: readonly string[]) {
   const generation = generationOptionsFrom(flags);
-  return { ...(await engineOptions(flags)), generation };
+  checkGenerationOptions(generation);
+  return { ...(await engineOptions(flags, images)), generation };
 }
 
 export function buildProgram(): Command {
-  const program = new Command('glance').description('Describe images and answer questions about them with BLIP-2.').showHelpAfterError();
+  // exitOverride before any subcommand is added (they inherit it): commander's own usage errors (unknown flag or
+  // command, missing argument, bad flag value) throw instead of exiting 1, so main() gives them exit code 2 like ours.
+  const program = new Command('glance').description('Describe images and answer questions about them with BLIP-2.').showHelpAfterError().exitOverride();
 
   program
     .command('convert')
@@ -61,7 +71,7 @@ export function buildProgram(): Command {
     .argument('<image...>', 'image files')
     .option('--prompt <text>', 'text the caption continues, e.g. "a photo of"', '')
     .action(async (images: string[], flags: ModelFlags & { prompt: string }) =>
-      runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), await runOptions(flags)));
+      runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), await runOptions(flags, images)));
 
   addGenerationFlags(modelOptions(program.command('ask')))
     .description('answer questions about images: glance ask <image> <question> [<image> <question>]...')
@@ -78,20 +88,23 @@ export function buildProgram(): Command {
         // The same prompt the service builds (src/service/prompt.ts).
         inputs.push({ image: pairs[i], prompt: buildPrompt(question, flags.rawPrompt === true) });
       }
-      return runGeneration(inputs, await runOptions(flags));
+      return runGeneration(inputs, await runOptions(flags, inputs.map((input) => input.image)));
     });
 
   modelOptions(program.command('match'))
     .description('image-text matching with a retrieval bundle (Blip2ForImageTextRetrieval): per text, the ITM match probability and the ITC similarity')
     .argument('<image>', 'image file')
     .argument('<text...>', 'texts to match against the image')
-    .action(async (image: string, texts: string[], flags: ModelFlags) => runMatch(image, texts, await engineOptions(flags)));
+    .action(async (image: string, texts: string[], flags: ModelFlags) => runMatch(image, texts, await engineOptions(flags, [image])));
 
   modelOptions(program.command('embed'))
     .description('ITC embeddings of images and texts with a retrieval bundle, as JSON lines (images first, then texts)')
     .argument('[image...]', 'image files')
     .option('--text <text>', 'a text to embed (repeat the flag for several)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .action(async (images: string[], flags: ModelFlags & { text: string[] }) => runEmbed(images, flags.text, { ...(await engineOptions(flags)), json: true }));
+    .action(async (images: string[], flags: ModelFlags & { text: string[] }) => {
+      checkEmbedInputs(images, flags.text);
+      return runEmbed(images, flags.text, { ...(await engineOptions(flags, images)), json: true });
+    });
 
   program
     .command('start')
@@ -213,6 +226,11 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof InvalidArgumentError) {
       process.stderr.write(`glance: ${error.message}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (error instanceof CommanderError) {
+      // Commander has printed the message (and the usage); --help and help are exit code 0, the rest usage errors.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
     throw error;

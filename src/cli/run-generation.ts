@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Engine, type ExecutionProvider } from '../../engine/engine.ts';
-import { GlanceError, ErrorCode } from '../../engine/errors.ts';
+import { cannotRead, readProblem } from './check-inputs.ts';
 
 export interface GenerationInput {
   image: string;
@@ -24,7 +24,7 @@ export async function readImage(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new GlanceError(ErrorCode.InvalidInput, `cannot read image ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw cannotRead(path, readProblem(error));
   }
 }
 

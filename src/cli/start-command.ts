@@ -19,7 +19,8 @@ import { startSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack
 import { slackMode } from '../../adapters/slack/slack-mode.ts';
 import { ConversationManager } from '../conversation/conversation-manager.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
-import { loadServiceConfig, type ServiceConfig } from '../config/service-config.ts';
+import { type ServiceConfig } from '../config/service-config.ts';
+import { loadConfigWithFlags } from './flag-config.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createServiceMetrics } from '../metrics/service-metrics.ts';
 import { demoModel, resolveModel } from '../models/resolve-model.ts';
@@ -43,12 +44,12 @@ export const NO_MODEL_MESSAGE = [
 ].join('\n');
 
 function configFrom(flags: StartFlags): ServiceConfig {
-  const overrides: Record<string, string> = {};
-  if (flags.model !== undefined) overrides.GLANCE_MODEL = flags.model;
-  if (flags.host !== undefined) overrides.GLANCE_HTTP_HOST = flags.host;
-  if (flags.port !== undefined) overrides.GLANCE_HTTP_PORT = flags.port;
-  if (flags.dataDir !== undefined) overrides.GLANCE_DATA_DIR = flags.dataDir;
-  return loadServiceConfig({ overrides });
+  return loadConfigWithFlags([
+    ['--model', 'GLANCE_MODEL', flags.model],
+    ['--host', 'GLANCE_HTTP_HOST', flags.host],
+    ['--port', 'GLANCE_HTTP_PORT', flags.port],
+    ['--data-dir', 'GLANCE_DATA_DIR', flags.dataDir],
+  ]);
 }
 
 /** Any Slack variable set means the Slack app is wanted: check the combination now, before the model is loaded. */
