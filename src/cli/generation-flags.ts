@@ -2,7 +2,7 @@
  * The generation flags shared by `glance caption` and `glance ask`, mapped to the engine's option names. Values
  * are only parsed as numbers here; the engine validates them and rejects what it does not support.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 
 function number(value: string): number {
   const parsed = Number(value);
@@ -21,6 +21,17 @@ function ids(value: string, previous: number[] | undefined): number[] {
   return [...(previous ?? []), ...value.split(',').map(number)];
 }
 
+/**
+ * A flag whose name starts with `--no-` but takes a value. Commander reads any `--no-x` as the negation of `--x` and
+ * stores it as `x` (`--no-repeat-ngram-size 2` became repeatNgramSize = 2, which nothing read: the flag was silently
+ * ignored); this one keeps its own name (noRepeatNgramSize) and no default.
+ */
+function valueFlagStartingWithNo(flags: string, description: string, parse: (value: string) => number): Option {
+  const option = new Option(flags, description).argParser(parse);
+  option.negate = false;
+  return option;
+}
+
 export function addGenerationFlags(command: Command): Command {
   return command
     .option('--max-new-tokens <n>', 'most new tokens per answer (default 30)', number)
@@ -34,7 +45,7 @@ export function addGenerationFlags(command: Command): Command {
     .option('--top-p <x>', 'sample from the smallest set with this much probability', number)
     .option('--seed <n>', 'random seed for reproducible sampling', number)
     .option('--repetition-penalty <x>', 'penalty for tokens already generated', number)
-    .option('--no-repeat-ngram-size <n>', 'never repeat an n-gram of this size', number)
+    .addOption(valueFlagStartingWithNo('--no-repeat-ngram-size <n>', 'never repeat an n-gram of this size', number))
     .option('--eos-token-id <id>', 'stop token id(s), comma separated or repeated', ids);
 }
 

@@ -38,6 +38,15 @@ describe('glance CLI', () => {
     expect(Object.keys(lines[0].timings).sort()).toEqual(['decode', 'prefill', 'preprocess', 'tokensPerSecond', 'vision']);
   });
 
+  it('--no-repeat-ngram-size reaches the engine (commander reads --no-* as a negation: it was dropped)', async () => {
+    const generate = goldens.images['astronaut.png'].generate;
+    const golden = generate.caption_no_repeat_ngram_2.outputs[0];
+    expect(golden.sequence).not.toEqual(generate.caption_greedy.outputs[0].sequence); // the option changes this caption
+    const result = await glance('caption', join(IMAGES, 'astronaut.png'), '--model', bundle, '--max-new-tokens', '20', '--no-repeat-ngram-size', '2', '--json');
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout)[0].sequence).toEqual(golden.sequence);
+  });
+
   it('ask --raw-prompt runs several inputs as one padded batch (beam search)', async () => {
     const args = goldens.batch.images.flatMap((image: string, i: number) => [join(IMAGES, image), goldens.batch.prompts[i]]);
     const result = await glance('ask', ...args, '--raw-prompt', '--model', bundle, '--max-new-tokens', '20', '--num-beams', '3', '--json');
