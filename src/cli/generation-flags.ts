@@ -3,6 +3,7 @@
  * are only parsed as numbers here; the engine validates them and rejects what it does not support.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 
 function number(value: string): number {
   const parsed = Number(value);
@@ -59,4 +60,26 @@ export function generationOptionsFrom(flags: Record<string, unknown>): Record<st
   const options: Record<string, unknown> = {};
   for (const key of FLAG_KEYS) if (flags[key] !== undefined) options[key] = flags[key];
   return options;
+}
+
+const kebab = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * A refused generation option named by the flag the user typed (`--max-new-tokens`, not the engine's maxNewTokens);
+ * other errors unchanged.
+ */
+export function withFlagNames(error: unknown): unknown {
+  if (!(error instanceof GlanceError) || (error.code !== ErrorCode.GenerationInvalidOption && error.code !== ErrorCode.GenerationUnsupportedOption)) return error;
+  let message = error.message.replace('doSample (--do-sample)', 'doSample');
+  for (const key of FLAG_KEYS) message = message.replace(new RegExp(`(?<![\\w-])${key}(?![\\w-])`, 'g'), kebab(key));
+  return message === error.message ? error : new GlanceError(error.code, message, error.details, { cause: error });
+}
+
+/** Runs `work`, naming a refused generation option by its flag. */
+export async function namingFlags<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw withFlagNames(error);
+  }
 }

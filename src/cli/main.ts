@@ -7,7 +7,7 @@ import { GlanceError } from '../../engine/errors.ts';
 import { runConvert } from './convert-command.ts';
 import { createProgressBar, type ProgressBar } from './progress-bar.ts';
 import { buildPrompt } from '../service/prompt.ts';
-import { addGenerationFlags, generationOptionsFrom } from './generation-flags.ts';
+import { addGenerationFlags, generationOptionsFrom, namingFlags } from './generation-flags.ts';
 import { runGeneration, type GenerationInput } from './run-generation.ts';
 import { runMatch } from './match-command.ts';
 import { runEmbed } from './embed-command.ts';
@@ -70,14 +70,14 @@ export function buildProgram(): Command {
     .description('caption one or more images (several images run as one batch)')
     .argument('<image...>', 'image files')
     .option('--prompt <text>', 'text the caption continues, e.g. "a photo of"', '')
-    .action(async (images: string[], flags: ModelFlags & { prompt: string }) =>
-      runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), await runOptions(flags, images)));
+    .action((images: string[], flags: ModelFlags & { prompt: string }) =>
+      namingFlags(async () => runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), await runOptions(flags, images))));
 
   addGenerationFlags(modelOptions(program.command('ask')))
     .description('answer questions about images: glance ask <image> <question> [<image> <question>]...')
     .argument('<image-and-question...>', 'pairs of image file and question')
     .option('--raw-prompt', 'use each text as the exact prompt (empty text = caption) instead of "Question: … Answer:"')
-    .action(async (pairs: string[], flags: ModelFlags & { rawPrompt?: boolean }) => {
+    .action((pairs: string[], flags: ModelFlags & { rawPrompt?: boolean }) => namingFlags(async () => {
       if (pairs.length % 2 !== 0) throw new InvalidArgumentError('give pairs of <image> <question>.');
       const inputs: GenerationInput[] = [];
       for (let i = 0; i < pairs.length; i += 2) {
@@ -89,7 +89,7 @@ export function buildProgram(): Command {
         inputs.push({ image: pairs[i], prompt: buildPrompt(question, flags.rawPrompt === true) });
       }
       return runGeneration(inputs, await runOptions(flags, inputs.map((input) => input.image)));
-    });
+    }));
 
   modelOptions(program.command('match'))
     .description('image-text matching with a retrieval bundle (Blip2ForImageTextRetrieval): per text, the ITM match probability and the ITC similarity')

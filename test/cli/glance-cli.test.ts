@@ -81,6 +81,10 @@ describe('glance CLI', () => {
     const result = await glance('caption', join(IMAGES, 'astronaut.png'), '--model', bundle, '--num-beams', '0');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/GENERATION_INVALID_OPTION/);
+    // A limit only the model knows is named by the flag too.
+    const tooLong = await glance('ask', join(IMAGES, 'astronaut.png'), 'what?', '--model', bundle, '--max-new-tokens', '5000');
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toMatch(/\[GENERATION_INVALID_OPTION\]: --max-new-tokens 5000 does not fit: with this prompt the model has room for \d+ new tokens/);
   });
 
   it('refuses a folder that is neither a bundle nor a checkpoint', async () => {
