@@ -88,6 +88,14 @@ async function readyModel(config: ServiceConfig, log: Logger, signal: AbortSigna
   }
 }
 
+/**
+ * The URL to open on this machine: a server listening on every address (0.0.0.0, ::) is not at http://0.0.0.0:port
+ * for every browser, so the links name the loopback address instead.
+ */
+export function onThisMachine(url: string): string {
+  return url.replace(/^http:\/\/0\.0\.0\.0:/, 'http://127.0.0.1:').replace(/^http:\/\/\[::\]:/, 'http://[::1]:');
+}
+
 /** Runs the service until SIGINT/SIGTERM (or a fatal engine failure); resolves after the graceful shutdown. */
 export async function runStart(flags: StartFlags): Promise<void> {
   const config = chooseModel(flags, configFrom(flags));
@@ -174,7 +182,9 @@ export async function runStart(flags: StartFlags): Promise<void> {
     ...(slack ? [slack.mode === 'socket' ? 'the Slack app (Socket Mode)' : `the Slack app (HTTP mode, events at ${slack.url})`] : []),
   ];
   const hint = discord || slack ? '' : ' (set DISCORD_TOKEN or SLACK_BOT_TOKEN to run the chat bots)';
-  process.stdout.write(`glance: serving ${model.modelId} at ${http.url} (playground: ${http.url}/, API: ${http.url}/v1/…)\n`);
+  const local = onThisMachine(http.url);
+  const where = local === http.url ? '' : 'every address of this machine; ';
+  process.stdout.write(`glance: serving ${model.modelId} at ${http.url} (${where}playground: ${local}/, API: ${local}/v1/…)\n`);
   process.stdout.write(`glance: running ${runs.join(' and ')}${hint}\n`);
 
   // A library promise that rejects with nobody listening (e.g. @slack/socket-mode on an envelope whose event is

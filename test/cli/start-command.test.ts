@@ -25,6 +25,17 @@ describe('glance start', () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('--host 0.0.0.0 serves every address and links the playground on this machine (127.0.0.1), not 0.0.0.0', async () => {
+    const run = start(['--demo', '--host', '0.0.0.0', '--port', '0', '--data-dir', join(work, 'data')], cleanEnv());
+    const url = await run.url;
+    const port = /^http:\/\/0\.0\.0\.0:(\d+)$/.exec(url)?.[1];
+    expect(port).toBeDefined();
+    expect(run.output().stdout).toContain(`at ${url} (every address of this machine; playground: http://127.0.0.1:${port}/, API: http://127.0.0.1:${port}/v1/…)`);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
   it('--demo wins over GLANCE_MODEL from the environment (a flag), saying so; --demo with --model is refused', async () => {
     const run = start(['--demo', '--port', '0'], cleanEnv({ GLANCE_MODEL: join(work, 'no-such-model'), GLANCE_DATA_DIR: join(work, 'data') }));
     const url = await run.url;
