@@ -39,7 +39,16 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   const context: RouteContext = { service: options.service, config, metrics: options.metrics, log: options.log };
   // trustProxy (GLANCE_HTTP_TRUST_PROXY): behind a reverse proxy, request.ip is the client named in X-Forwarded-For, so
   // per-user limits key on real clients; false (the default) ignores that header and uses the connecting address.
-  const app = Fastify({ bodyLimit: config.http.bodyLimitBytes, logger: false, forceCloseConnections: 'idle', trustProxy: fastifyTrustProxy(config.http.trustProxy) });
+  // return503OnClosing off: a request that still arrives while the server drains (on a kept-alive or pipelined
+  // connection) gets the API's coded error below, not fastify's own 503 body.
+  const app = Fastify({ bodyLimit: config.http.bodyLimitBytes, logger: false, forceCloseConnections: 'idle', return503OnClosing: false, trustProxy: fastifyTrustProxy(config.http.trustProxy) });
+  let closing = false;
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    options.metrics.requests.inc({ route: routeLabel(request), code: ErrorCode.Aborted });
+    reply.header('connection', 'close');
+    return sendError(reply, { status: 503, code: ErrorCode.Aborted, message: 'glance is shutting down and takes no new requests; send it again in a moment', retryAfterSeconds: 5 });
+  });
 
   await app.register(multipart, {
     limits: { fileSize: config.http.bodyLimitBytes, files: 1, fields: 10, fieldSize: MAX_FIELD_BYTES, parts: 11 },
@@ -64,7 +73,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   });
 
   registerBrowserGuard(app, config.http.host);
-  registerPlaygroundRoutes(app, { maxQuestionChars: config.limits.maxQuestionChars });
+  registerPlaygroundRoutes(app, { maxQuestionChars: config.limits.maxQuestionChars, maxNewTokens: config.limits.maxNewTokens });
   registerOperationsRoutes(app, context);
   registerGenerationRoutes(app, context);
   registerChatCompletionsRoute(app, context);
@@ -81,6 +90,9 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   options.log?.info({ url: `http://${host}:${port}` }, 'HTTP adapter listening');
   return {
     url: `http://${host}:${port}`,
-    close: () => app.close(),
+    close: () => {
+      closing = true;
+      return app.close();
+    },
   };
 }

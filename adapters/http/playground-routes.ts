@@ -1,10 +1,13 @@
 /**
  * The playground page: the static files of adapters/http/public (vanilla HTML, CSS, JS modules; no build step). The page
  * carries the server's limits where it needs them: `{{MAX_QUESTION_CHARS}}` in index.html becomes the configured
- * question limit (GLANCE_MAX_QUESTION_CHARS), so the question box refuses what the server would.
+ * question limit (GLANCE_MAX_QUESTION_CHARS), so the question box refuses what the server would, and
+ * `{{MAX_NEW_TOKENS}}` the answer length limit (GLANCE_MAX_NEW_TOKENS; `{{DEFAULT_NEW_TOKENS}}`, the field's starting
+ * value, is the engine's default 30 or that limit if lower).
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_MAX_NEW_TOKENS } from '../../engine/generation/generation-options.ts';
 
 const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -19,10 +22,14 @@ const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' blob: data:;
 
 export interface PlaygroundLimits {
   maxQuestionChars: number;
+  maxNewTokens: number;
 }
 
 function fill(text: string, limits: PlaygroundLimits): string {
-  return text.replaceAll('{{MAX_QUESTION_CHARS}}', String(limits.maxQuestionChars));
+  return text
+    .replaceAll('{{MAX_QUESTION_CHARS}}', String(limits.maxQuestionChars))
+    .replaceAll('{{MAX_NEW_TOKENS}}', String(limits.maxNewTokens))
+    .replaceAll('{{DEFAULT_NEW_TOKENS}}', String(Math.min(DEFAULT_MAX_NEW_TOKENS, limits.maxNewTokens)));
 }
 
 export function registerPlaygroundRoutes(app: FastifyInstance, limits: PlaygroundLimits): void {

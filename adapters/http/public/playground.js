@@ -32,15 +32,16 @@ function showAskHelp(message) {
 
 /**
  * The generation options from the form. An empty "Max new tokens" leaves the server's default; anything else must be
- * a whole number of at least 1 (a value the page cannot send is refused in words, never replaced by the default). The
- * server checks the upper limit (GLANCE_MAX_NEW_TOKENS) and says it.
+ * a whole number from 1 to the server's limit (GLANCE_MAX_NEW_TOKENS, the field's max); a value the page cannot send is
+ * refused in words, never replaced by the default.
  */
 function generationOptions() {
   const field = $('max-new-tokens');
   if (field.value === '' && !field.validity.badInput) return {};
   const value = Number(field.value);
-  if (field.validity.badInput || !Number.isInteger(value) || value < 1) {
-    throw new Error(`Max new tokens must be a whole number of at least 1 (it is "${field.value || 'not a number'}"); correct it, or empty it for the server's default, and try again.`);
+  const max = Number(field.max);
+  if (field.validity.badInput || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new Error(`Max new tokens must be a whole number from 1 to ${max}, this server's limit (it is "${field.value || 'not a number'}"); correct it, or empty it for the server's default, and try again.`);
   }
   return { maxNewTokens: value };
 }

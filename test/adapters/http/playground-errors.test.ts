@@ -133,15 +133,19 @@ describe('the playground shows failures in words', () => {
     await page.close();
   });
 
-  it('a "Max new tokens" that is not a whole number of at least 1 is refused in words, and nothing is sent', async () => {
+  it('a "Max new tokens" that is not a whole number within the server\'s limit is refused in words, and nothing is sent', async () => {
     const page = await openPage(server().url);
+    const max = server().config.limits.maxNewTokens;
+    // The field carries the server's limit (GLANCE_MAX_NEW_TOKENS) and says it.
+    expect(await page.getByLabel('Max new tokens').getAttribute('max')).toBe(String(max));
+    expect(await page.locator('#max-new-tokens-help').textContent()).toContain(`from 1 to ${max}`);
     const posts: string[] = [];
     page.on('request', (request) => { if (request.method() === 'POST') posts.push(request.url()); });
-    for (const value of ['0', '1.5', '-3']) {
+    for (const value of ['0', '1.5', '-3', String(max + 1)]) {
       await page.getByLabel('Max new tokens').fill(value);
       await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
       await page.locator('#caption[data-state="error"]').waitFor();
-      expect(await alertText(page)).toBe(`Max new tokens must be a whole number of at least 1 (it is "${value}"); correct it, or empty it for the server's default, and try again.`);
+      expect(await alertText(page)).toBe(`Max new tokens must be a whole number from 1 to ${max}, this server's limit (it is "${value}"); correct it, or empty it for the server's default, and try again.`);
     }
     expect(posts).toEqual([]);
     // Empty: the server's default length.

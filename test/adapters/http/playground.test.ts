@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { ASTRONAUT_PATH, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, useTestServer } from './http-test-server.ts';
 import { useBrowser } from './playground-browser.ts';
 
-const server = useTestServer();
+// Long captions (2000 tokens) keep a stream running while a test acts; the page's field allows up to the server's limit.
+const server = useTestServer({ GLANCE_MAX_NEW_TOKENS: '2000' });
 const openPage = useBrowser();
 
 describe('the playground page', () => {
