@@ -144,6 +144,14 @@ describe('glance CLI', () => {
     const result = await glance('convert', join(work, 'missing-checkpoint'), '--out', out, '--no-progress');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/CHECKPOINT_MISSING_FILE/);
+    expect(result.stderr).not.toContain('Hub id'); // a path, not a Hub id: no hint
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('convert of a Hub id (it reads folders) says which command downloads and converts one', async () => {
+    const result = await glanceWithEnv(cleanEnv({ HF_ENDPOINT: 'http://127.0.0.1:9' }), 'convert', 'Salesforce/blip2-opt-2.7b', '--out', join(work, 'hub'), '--no-progress');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\[CHECKPOINT_MISSING_FILE\]: Checkpoint folder .* does not exist\. glance convert reads a local checkpoint folder, and "Salesforce\/blip2-opt-2\.7b" looks like a Hub id: `glance start --model Salesforce\/blip2-opt-2\.7b`/);
+    expect(existsSync(join(work, 'hub'))).toBe(false);
   });
 });
