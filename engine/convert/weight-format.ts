@@ -69,7 +69,7 @@ export function parseWeightFormat(options: { dtype?: string; blockSize?: string 
   if (!isQuantized(format.dtype)) {
     const given = [options.blockSize !== undefined && '--block-size', options.accuracyLevel !== undefined && '--accuracy-level'].filter(Boolean);
     if (given.length > 0) {
-      throw invalid(`${given.join(' and ')} only apply to the quantized formats (--dtype int8 or int4), not to --dtype ${dtype}.`, { dtype, options: given });
+      throw invalid(`${given.join(' and ')} only appl${given.length > 1 ? 'y' : 'ies'} to the quantized formats (--dtype int8 or int4), not to --dtype ${dtype}.`, { dtype, options: given });
     }
     return format;
   }

@@ -128,14 +128,14 @@ export function resolveGenerationOptions(user: unknown, model: ModelGenerationDe
   // Options that the chosen decoding mode would not read are refused rather than silently ignored.
   const samplingOnly = (['temperature', 'topK', 'topP', 'seed'] as const).filter((key) => given[key] !== undefined);
   if (!options.doSample && samplingOnly.length > 0) {
-    throw invalid(`Generation option${samplingOnly.length > 1 ? 's' : ''} ${samplingOnly.join(', ')} only apply when sampling; set doSample (--do-sample) or leave them out`, {
+    throw invalid(`Generation option${samplingOnly.length > 1 ? 's' : ''} ${samplingOnly.join(', ')} only appl${samplingOnly.length > 1 ? 'y' : 'ies'} when sampling; set doSample (--do-sample) or leave ${samplingOnly.length > 1 ? 'them' : 'it'} out`, {
       option: samplingOnly[0],
       options: samplingOnly,
     });
   }
   const beamOnly = (['lengthPenalty', 'earlyStopping'] as const).filter((key) => given[key] !== undefined);
   if (options.numBeams === 1 && beamOnly.length > 0) {
-    throw invalid(`Generation option${beamOnly.length > 1 ? 's' : ''} ${beamOnly.join(', ')} only apply to beam search; set numBeams above 1 or leave them out`, {
+    throw invalid(`Generation option${beamOnly.length > 1 ? 's' : ''} ${beamOnly.join(', ')} only appl${beamOnly.length > 1 ? 'y' : 'ies'} to beam search; set numBeams above 1 or leave ${beamOnly.length > 1 ? 'them' : 'it'} out`, {
       option: beamOnly[0],
       options: beamOnly,
     });

@@ -72,9 +72,9 @@ describe('glance checks its inputs before making the model ready', () => {
   });
 
   it.each([
-    [['--temperature', '0.5'], /\[GENERATION_INVALID_OPTION\]: Generation option --temperature only apply when sampling; set --do-sample or/],
+    [['--temperature', '0.5'], /\[GENERATION_INVALID_OPTION\]: Generation option --temperature only applies when sampling; set --do-sample or/],
     [['--num-beams', '2', '--do-sample'], /\[GENERATION_UNSUPPORTED_OPTION\]: Beam sampling \(--num-beams > 1 with --do-sample\)/],
-    [['--length-penalty', '2'], /\[GENERATION_INVALID_OPTION\]: .*--length-penalty only apply to beam search; set --num-beams above 1/],
+    [['--length-penalty', '2'], /\[GENERATION_INVALID_OPTION\]: .*--length-penalty only applies to beam search; set --num-beams above 1/],
     [['--max-new-tokens', '0'], /\[GENERATION_INVALID_OPTION\]: Invalid generation option "--max-new-tokens": must be at least 1/],
   ])('generation flags %j are refused, named as flags, before the model is made ready', async (flags, expected) => {
     const result = await run('caption', IMAGE, '--model', HUB_MODEL, ...flags);

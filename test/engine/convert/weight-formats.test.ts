@@ -57,7 +57,7 @@ describe('format options', () => {
       execFile(process.execPath, [bin, 'convert', TINY_OPT, '--out', join(work, 'cli'), '--dtype', 'fp16', '--block-size', '32'], (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr })),
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^glance: error \[INVALID_INPUT\]: --block-size only apply to the quantized formats/);
+    expect(result.stderr).toMatch(/^glance: error \[INVALID_INPUT\]: --block-size only applies to the quantized formats/);
   });
 });
 

@@ -121,8 +121,9 @@ describe('resolveGenerationOptions', () => {
     for (const option of [{ temperature: 0.7 }, { topK: 5 }, { topP: 0.9 }, { seed: 1 }]) {
       const error = errorOf(option);
       expect(error.code).toBe(ErrorCode.GenerationInvalidOption);
-      expect(error.message).toMatch(new RegExp(`${Object.keys(option)[0]}.*only apply when sampling`));
+      expect(error.message).toMatch(new RegExp(`option ${Object.keys(option)[0]} only applies when sampling; set doSample \\(--do-sample\\) or leave it out`));
     }
+    expect(errorOf({ temperature: 0.7, topK: 5 }).message).toMatch(/options temperature, topK only apply when sampling; .* leave them out/);
     expect(resolveGenerationOptions({ doSample: true, temperature: 0.7, topK: 5, topP: 0.9, seed: 1 }, model).temperature).toBe(0.7);
   });
 
@@ -130,8 +131,9 @@ describe('resolveGenerationOptions', () => {
     for (const option of [{ lengthPenalty: 2 }, { earlyStopping: true }, { numBeams: 1, earlyStopping: 'never' }]) {
       const error = errorOf(option);
       expect(error.code).toBe(ErrorCode.GenerationInvalidOption);
-      expect(error.message).toMatch(/only apply to beam search/);
+      expect(error.message).toMatch(/option \w+ only applies to beam search; .* leave it out/);
     }
+    expect(errorOf({ lengthPenalty: 2, earlyStopping: true }).message).toMatch(/options lengthPenalty, earlyStopping only apply to beam search; .* leave them out/);
     expect(resolveGenerationOptions({ numBeams: 2, lengthPenalty: 2, earlyStopping: 'never' }, model).lengthPenalty).toBe(2);
   });
 });
