@@ -3,7 +3,7 @@
  * DISCORD_API_URL, for one guild (instant; for testing) or globally (may take up to an hour to appear). The
  * application id is DISCORD_APPLICATION_ID, or asked from GET /applications/@me.
  */
-import { REST, Routes, type APIApplication, type APIApplicationCommand } from 'discord.js';
+import { DiscordAPIError, HTTPError, REST, Routes, type APIApplication, type APIApplicationCommand } from 'discord.js';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import type { ServiceConfig } from '../../src/config/service-config.ts';
 import { commandDefinitions } from './commands/command-definitions.ts';
@@ -32,7 +32,13 @@ export async function registerCommands(config: ServiceConfig, options: { guildId
     };
   } catch (error) {
     if (error instanceof GlanceError) throw error;
-    throw new GlanceError(ErrorCode.ConfigInvalid, `Discord refused the command registration: ${(error as Error).message}. Check DISCORD_TOKEN, DISCORD_APPLICATION_ID and the bot's applications.commands scope.`, undefined, { cause: error });
+    // Discord answered (DiscordAPIError, HTTPError: a status): the token, the id or the scope is wrong. No answer at
+    // all (DNS, refused connection, timeout) is the network's fault, not the token's.
+    if (error instanceof DiscordAPIError || error instanceof HTTPError) {
+      throw new GlanceError(ErrorCode.ConfigInvalid, `Discord refused the command registration: ${error.message}. Check DISCORD_TOKEN, DISCORD_APPLICATION_ID and the bot's applications.commands scope.`, undefined, { cause: error });
+    }
+    const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+    throw new GlanceError(ErrorCode.RuntimeFailure, `Could not reach Discord at ${config.discord.apiUrl} to register the commands (${reason}). Check the network connection (and DISCORD_API_URL if you set it), then try again.`, undefined, { cause: error });
   } finally {
     rest.clearHashSweeper();
     rest.clearHandlerSweeper();

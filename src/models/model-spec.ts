@@ -26,7 +26,7 @@ async function kindOf(path: string): Promise<'dir' | 'file' | undefined> {
   }
 }
 
-const HOW = 'Pass a converted bundle folder (with manifest.json), a Hugging Face BLIP-2 checkpoint folder (with config.json and *.safetensors), or a Hub id such as Salesforce/blip2-opt-2.7b — through --model or GLANCE_MODEL — or run the demo model with --demo.';
+const HOW = 'Pass a converted bundle folder (with manifest.json), a Hugging Face BLIP-2 checkpoint folder (with config.json and *.safetensors), or a Hub id such as Salesforce/blip2-opt-2.7b — through --model or GLANCE_MODEL (to try glance on the tiny demo model instead: glance start --demo).';
 
 export async function parseModelSpec(spec: string): Promise<ModelSpec> {
   const trimmed = spec.trim();

@@ -41,6 +41,23 @@ describe('glance discord register', () => {
     expect(badGuild.code).toBe(1);
     expect(badGuild.stderr).toMatch(/\[INVALID_INPUT\]: --guild takes a server id/);
   });
+
+  it('tells a Discord that cannot be reached (the network) from one that refuses (the token)', async () => {
+    const fake = await FakeDiscord.start();
+    const apiUrl = fake.apiUrl;
+    try {
+      const refused = await run(['discord', 'register', '--guild', fake.guildId], cleanEnv({ DISCORD_TOKEN: 'not-the-token', DISCORD_API_URL: apiUrl }));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/\[CONFIG_INVALID\]: Discord refused the command registration: .*Check DISCORD_TOKEN/);
+    } finally {
+      await fake.close();
+    }
+    // The fake is gone: nothing listens at its address any more.
+    const unreachable = await run(['discord', 'register', '--guild', '123'], cleanEnv({ DISCORD_TOKEN: 'x', DISCORD_API_URL: apiUrl }));
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/Could not reach Discord at .* to register the commands \(.*\)\. Check the network connection/);
+    expect(unreachable.stderr).not.toMatch(/DISCORD_TOKEN/);
+  });
 });
 
 describe('glance start with DISCORD_TOKEN', () => {

@@ -32,6 +32,6 @@ describe('parseModelSpec', () => {
     await expect(parseModelSpec('~/no-such/model')).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringContaining(join(homedir(), 'no-such', 'model')) });
     await expect(parseModelSpec('./owner/missing')).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/not a Hub id/) });
     await expect(parseModelSpec('a/b/c')).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable });
-    await expect(parseModelSpec('')).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/GLANCE_MODEL.*--demo/) });
+    await expect(parseModelSpec('')).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/GLANCE_MODEL.*glance start --demo/) });
   });
 });
