@@ -7,8 +7,11 @@
  *   not affected; the playground page is same-origin.
  * - DNS rebinding: a page on attacker.example whose name is re-pointed at 127.0.0.1 becomes "same-origin" with the
  *   local server, but its requests still carry `Host: attacker.example`. While the server listens on a loopback
- *   address, only loopback host names are answered (localhost, 127.0.0.0/8, [::1]); on any other address the
- *   operator decides which names reach it, and every Host is answered.
+ *   address, only loopback host names are answered (localhost, 127.0.0.0/8, [::1]); on any other address, or
+ *   behind a trusted reverse proxy (GLANCE_HTTP_TRUST_PROXY, which forwards the public name), the operator decides
+ *   which names reach it, and every Host is answered.
+ * Behind a trusted proxy the server's own origin is the one the proxy names (X-Forwarded-Proto, X-Forwarded-Host,
+ * else the Host it forwards), so the playground served through the proxy keeps working.
  */
 import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -40,10 +43,11 @@ function originOf(value: string): { protocol: string; host: string } | undefined
   }
 }
 
-export function registerBrowserGuard(app: FastifyInstance, listenHost: string): void {
-  const loopbackOnly = isLoopbackName(listenHost);
+export function registerBrowserGuard(app: FastifyInstance, listenHost: string, behindProxy: boolean): void {
+  const loopbackOnly = isLoopbackName(listenHost) && !behindProxy;
   app.addHook('onRequest', async (request, reply) => {
-    const host = request.headers.host ?? '';
+    // fastify's request.host: the Host header, or a trusted proxy's X-Forwarded-Host.
+    const host = request.host;
     if (loopbackOnly && !isLoopbackName(hostName(host))) {
       return sendError(reply, { status: 403, code: ErrorCode.RequestRefused, message: `this server listens on ${listenHost} and answers only to a loopback host name (localhost, 127.0.0.1, [::1]), not "${host}"; open it as http://localhost:<port>/` });
     }

@@ -72,7 +72,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
     return sendError(reply, { status: 404, code: ErrorCode.InvalidInput, message: `no route ${request.method} ${path}` });
   });
 
-  registerBrowserGuard(app, config.http.host);
+  registerBrowserGuard(app, config.http.host, config.http.trustProxy !== false && config.http.trustProxy !== 0);
   registerPlaygroundRoutes(app, { maxQuestionChars: config.limits.maxQuestionChars, maxNewTokens: config.limits.maxNewTokens });
   registerOperationsRoutes(app, context);
   registerGenerationRoutes(app, context);

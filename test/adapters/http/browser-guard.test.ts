@@ -2,7 +2,8 @@
  * Web pages the user visits cannot use the local server behind their back: another site's cross-origin POST (a form
  * needs no CORS preflight) and DNS rebinding (a foreign Host on a loopback-bound server) are refused with 403
  * REQUEST_REFUSED before any work; the playground's own same-origin requests, clients that send no Origin (curl,
- * SDKs) and any Host on a server bound to a non-loopback address are served.
+ * SDKs), any Host on a server bound to a non-loopback address, and requests through a trusted reverse proxy (with
+ * the proxy's public origin as the server's own) are served.
  */
 import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
@@ -70,5 +71,19 @@ describe('browser guard', () => {
     expect((await send(loopbackUrl, 'GET', '/healthz', { host: `glance.internal:${port}` })).status).toBe(200);
     expect((await send(loopbackUrl, 'POST', '/v1/ask', { host: `glance.internal:${port}`, origin: `http://glance.internal:${port}` }, askBody)).status).toBe(200);
     expect((await send(loopbackUrl, 'POST', '/v1/ask', { host: `glance.internal:${port}`, origin: 'https://evil.example' }, askBody)).status).toBe(403);
+  });
+
+  it('behind a trusted reverse proxy, answers the public name and takes the proxy\'s origin as its own', async () => {
+    const url = await server().startAdapter({ GLANCE_HTTP_TRUST_PROXY: '127.0.0.1' });
+    const proxied = { host: 'glance.example.com', 'x-forwarded-proto': 'https' };
+    expect((await send(url, 'GET', '/healthz', proxied)).status).toBe(200);
+    // The playground served through the proxy posts with the public origin.
+    expect((await send(url, 'POST', '/v1/ask', { ...proxied, origin: 'https://glance.example.com' }, askBody)).status).toBe(200);
+    // A proxy that keeps Host for itself and names the public host in X-Forwarded-Host.
+    const forwardedHost = { host: new URL(url).host, 'x-forwarded-host': 'glance.example.com', 'x-forwarded-proto': 'https', origin: 'https://glance.example.com' };
+    expect((await send(url, 'POST', '/v1/ask', forwardedHost, askBody)).status).toBe(200);
+    const crossSite = await send(url, 'POST', '/v1/ask', { ...proxied, origin: 'https://evil.example' }, askBody);
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.body.error.code).toBe('REQUEST_REFUSED');
   });
 });
