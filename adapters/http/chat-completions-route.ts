@@ -1,8 +1,10 @@
 /**
  * The OpenAI-compatible `POST /v1/chat/completions` (and `GET /v1/models`, the one model served): a `chat.completion` answer, or with `stream: true`
- * `chat.completion.chunk` events (`data: {...}` … `data: [DONE]`). The image comes from a data: URL, or a remote URL
+ * `chat.completion.chunk` events (`data: {...}` … `data: [DONE]`). Each image comes from a data: URL, or a remote URL
  * fetched through the SSRF guard when the configuration allows it, within the remote download bounds
- * (remote-fetch-limiter.ts: a few at once, and per client as many as GLANCE_USER_MAX_RUNNING).
+ * (remote-fetch-limiter.ts: a few at once, and per client as many as GLANCE_USER_MAX_RUNNING). Several images in
+ * one message are answered one after another (the per-user limits count each), each answer labelled
+ * `Image N: …` on its own line.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -24,8 +26,15 @@ import { httpUserId, logFailure, sendRawError, type RouteContext } from './route
 const ROUTE = '/v1/chat/completions';
 const REMOTE_IMAGE_TIMEOUT_MS = 15_000;
 
-function finishReason(result: ServiceResult): 'stop' | 'length' {
-  return result.finishReason === 'eos' ? 'stop' : 'length';
+/** 'length' if any answer was cut at its token limit. */
+function finishReason(results: readonly ServiceResult[]): 'stop' | 'length' {
+  return results.every((result) => result.finishReason === 'eos') ? 'stop' : 'length';
+}
+
+/** How the answer about image `index` of `count` starts in the content ('' for a single image). */
+function imageLabel(index: number, count: number): string {
+  if (count === 1) return '';
+  return `${index > 0 ? '\n' : ''}Image ${index + 1}: `;
 }
 
 export function registerChatCompletionsRoute(app: FastifyInstance, context: RouteContext): void {
@@ -42,37 +51,43 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
   app.get('/v1/models', async () => ({ object: 'list', data: [{ id: model, object: 'model', created: 0, owned_by: 'glance' }] }));
 
   app.post(ROUTE, async (request: FastifyRequest, reply: FastifyReply) => {
-    const input = chatInputFrom(request.body, context.config.limits.maxQuestionChars);
+    const input = chatInputFrom(request.body, context.config.limits.maxQuestionChars, context.config.limits.maxImagesPerMessage);
     const signal = abortWhenClientLeaves(reply.raw);
     const userId = httpUserId(request);
-    if (isDataUrl(input.imageUrl) || !policy.allowRemote) {
-      const image = isDataUrl(input.imageUrl) ? decodeDataUrl(input.imageUrl) : await fetchRemoteImage(input.imageUrl, policy, signal);
-      return answer(request, reply, input, { image, question: input.question, generation: input.generation, userId, channelId: 'http', signal });
-    }
+    const base = { question: input.question, generation: input.generation, userId, channelId: 'http', signal };
+    // Images in order; remote ones one at a time (each refused when remote images are off).
+    const load = async () => {
+      const images: Uint8Array[] = [];
+      for (const url of input.imageUrls) images.push(isDataUrl(url) ? decodeDataUrl(url) : await fetchRemoteImage(url, policy, signal));
+      return images;
+    };
+    if (input.imageUrls.every(isDataUrl) || !policy.allowRemote) return answer(request, reply, input, await load(), base);
     const slot = remoteFetches.acquire(userId);
     try {
-      const image = await fetchRemoteImage(input.imageUrl, policy, signal).finally(() => slot.fetched());
-      return await answer(request, reply, input, { image, question: input.question, generation: input.generation, userId, channelId: 'http', signal });
+      const images = await load().finally(() => slot.fetched());
+      return await answer(request, reply, input, images, base);
     } finally {
       slot.release();
     }
   });
 
-  async function answer(request: FastifyRequest, reply: FastifyReply, input: ChatInput, base: ServiceRequest): Promise<unknown> {
+  async function answer(request: FastifyRequest, reply: FastifyReply, input: ChatInput, images: readonly Uint8Array[], base: Omit<ServiceRequest, 'image'>): Promise<unknown> {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const run = (serviceRequest: ServiceRequest) => context.service.run(serviceRequest).catch((error: unknown) => Promise.reject(inChatTerms(error, input.fieldNames)));
     if (!input.stream) {
-      const result = await run(base);
+      const results: ServiceResult[] = [];
+      for (const image of images) results.push(await run({ ...base, image }));
       context.metrics.requests.inc({ route: ROUTE, code: 'ok' });
+      const content = results.map((result, i) => imageLabel(i, results.length) + result.text).join('');
       return {
         id,
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: result.text }, finish_reason: finishReason(result) }],
-        usage: chatUsage(result),
-        glance: resultBody(result),
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason(results) }],
+        usage: chatUsage(results),
+        glance: results.length === 1 ? resultBody(results[0]) : { images: results.map(resultBody) },
       };
     }
     reply.hijack();
@@ -80,17 +95,29 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: Rout
     // With stream_options.include_usage every chunk has `usage: null` and a last chunk with no choices carries it.
     const usageField = input.includeUsage ? { usage: null } : {};
     const chunk = (choice: Record<string, unknown>) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, ...choice }], ...usageField });
-    const deltas = new ChatDeltas();
     const send = (piece: string) => {
       if (!stream.started) stream.data(chunk({ delta: { role: 'assistant', content: '' }, finish_reason: null }));
       if (piece !== '') stream.data(chunk({ delta: { content: piece }, finish_reason: null }));
     };
     try {
-      const result = await run({ ...base, onToken: (text) => send(deltas.next(text.trim())) });
-      send(deltas.finish(result.text));
-      if (deltas.sent !== result.text) context.log?.warn({ route: ROUTE, sent: deltas.sent, text: result.text }, 'the streamed content differs from the final text');
-      stream.data(chunk({ delta: {}, finish_reason: finishReason(result) }));
-      if (input.includeUsage) stream.data({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsage(result) });
+      const results: ServiceResult[] = [];
+      for (const [i, image] of images.entries()) {
+        const deltas = new ChatDeltas();
+        // The image's label goes out with the first piece of its answer (alone, for an empty answer).
+        let label = imageLabel(i, images.length);
+        const emit = (piece: string) => {
+          if (piece === '') return;
+          send(label + piece);
+          label = '';
+        };
+        const result = await run({ ...base, image, onToken: (text) => emit(deltas.next(text.trim())) });
+        emit(deltas.finish(result.text));
+        send(label);
+        if (deltas.sent !== result.text) context.log?.warn({ route: ROUTE, sent: deltas.sent, text: result.text }, 'the streamed content differs from the final text');
+        results.push(result);
+      }
+      stream.data(chunk({ delta: {}, finish_reason: finishReason(results) }));
+      if (input.includeUsage) stream.data({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsage(results) });
       stream.data('[DONE]');
       context.metrics.requests.inc({ route: ROUTE, code: 'ok' });
     } catch (error) {

@@ -1,6 +1,7 @@
 /**
- * The body of the OpenAI-compatible `POST /v1/chat/completions`: which image (the latest `image_url` part of the
- * user messages), which question (the text of the last user message; none → a caption), and the other fields
+ * The body of the OpenAI-compatible `POST /v1/chat/completions`: which images (the `image_url` parts of the latest
+ * user message that has any, up to GLANCE_MAX_IMAGES_PER_MESSAGE), which question (the text of the last user message;
+ * none → a caption), and the other fields
  * (chat-options.ts: sampling → generation options). BLIP-2 has no chat template, so earlier turns only matter for the
  * image they carry. Fields glance cannot honour are refused with GENERATION_UNSUPPORTED_OPTION.
  */
@@ -9,7 +10,8 @@ import { CHAT_FIELDS, chatOptionsFrom, type ChatOptions } from './chat-options.t
 import { characterCount } from '../shared/question-limit.ts';
 
 export interface ChatInput extends ChatOptions {
-  imageUrl: string;
+  /** The images asked about, in message order (one or more). */
+  imageUrls: string[];
   question?: string;
 }
 
@@ -48,7 +50,7 @@ function partsOf(content: unknown, index: number): Part[] {
   });
 }
 
-export function chatInputFrom(body: unknown, maxQuestionChars: number): ChatInput {
+export function chatInputFrom(body: unknown, maxQuestionChars: number, maxImages = 1): ChatInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('send a JSON chat completion request');
   const record = body as Record<string, unknown>;
   const unsupported = Object.keys(record).filter((key) => !(CHAT_FIELDS as readonly string[]).includes(key));
@@ -59,7 +61,7 @@ export function chatInputFrom(body: unknown, maxQuestionChars: number): ChatInpu
   const options = chatOptionsFrom(record);
   const messages = record.messages;
   if (!Array.isArray(messages) || messages.length === 0) throw invalid('messages must be a non-empty array');
-  let imageUrl: string | undefined;
+  let imageUrls: string[] = [];
   let question: string | undefined;
   messages.forEach((message, index) => {
     if (message === null || typeof message !== 'object') throw invalid(`messages[${index}] must be an object`);
@@ -69,13 +71,15 @@ export function chatInputFrom(body: unknown, maxQuestionChars: number): ChatInpu
     if (role === 'assistant' && (content === null || content === undefined)) return;
     const parts = partsOf(content, index);
     if (role !== 'user') return;
-    const images = parts.filter((part) => part.imageUrl !== undefined);
-    if (images.length > 1) throw invalid(`messages[${index}] has ${images.length} images; send one image per request`);
-    if (images.length === 1) imageUrl = images[0].imageUrl;
+    const images = parts.filter((part) => part.imageUrl !== undefined).map((part) => part.imageUrl!);
+    if (images.length > maxImages) {
+      throw invalid(`messages[${index}] has ${images.length} images; this server answers about at most ${maxImages} image${maxImages === 1 ? '' : 's'} per message: send the others in another request`);
+    }
+    if (images.length > 0) imageUrls = images;
     question = parts.filter((part) => part.text !== undefined).map((part) => part.text).join('\n').trim();
   });
-  if (imageUrl === undefined) throw new GlanceError(ErrorCode.NoImage, 'attach an image: a user message needs an image_url content part');
+  if (imageUrls.length === 0) throw new GlanceError(ErrorCode.NoImage, 'attach an image: a user message needs an image_url content part');
   const length = question === undefined ? 0 : characterCount(question);
   if (length > maxQuestionChars) throw invalid(`the question is ${length} characters long; the limit is ${maxQuestionChars}: shorten the question`);
-  return { imageUrl, question: question === '' ? undefined : question, ...options };
+  return { imageUrls, question: question === '' ? undefined : question, ...options };
 }

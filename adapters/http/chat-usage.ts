@@ -11,7 +11,9 @@ export interface ChatUsage {
   total_tokens: number;
 }
 
-export function chatUsage(result: ServiceResult): ChatUsage {
-  const completionTokens = Math.max(0, result.sequence.length - 1);
-  return { prompt_tokens: result.promptTokens, completion_tokens: completionTokens, total_tokens: result.promptTokens + completionTokens };
+/** The usage of one answer, or the sum over the answers about several images of one message. */
+export function chatUsage(results: readonly ServiceResult[]): ChatUsage {
+  const promptTokens = results.reduce((sum, result) => sum + result.promptTokens, 0);
+  const completionTokens = results.reduce((sum, result) => sum + Math.max(0, result.sequence.length - 1), 0);
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
 }

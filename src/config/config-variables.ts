@@ -128,7 +128,7 @@ export const CONFIG_VARIABLES = [
   { name: 'GLANCE_MAX_PIXELS', default: '40000000', description: 'Refuse images with more pixels than this (width x height).', schema: integer(1) },
   { name: 'GLANCE_MAX_QUESTION_CHARS', default: '500', description: 'Longest accepted question, in characters (Unicode code points: an emoji counts one).', schema: integer(1) },
   { name: 'GLANCE_MAX_IMAGE_MB', default: '20', description: 'Largest image file the chat adapters download, in MiB; larger ones get a friendly "too large" answer.', schema: positiveNumber('MiB', MIB) },
-  { name: 'GLANCE_MAX_IMAGES_PER_MESSAGE', default: '4', description: 'Most images of one chat message that are described or asked about; the rest are named as skipped.', schema: integer(1, 50) },
+  { name: 'GLANCE_MAX_IMAGES_PER_MESSAGE', default: '4', description: 'Most images of one chat message that are described or asked about; the rest are named as skipped (Discord, Slack); /v1/chat/completions refuses more with 400.', schema: integer(1, 50) },
   { name: 'GLANCE_MAX_BEAMS', default: '8', description: 'Most beams (numBeams) one request may ask for; a request asking for more is refused with GENERATION_INVALID_OPTION. Each beam is one more row of the generation batch.', schema: integer(1, 64) },
   { name: 'GLANCE_MAX_NEW_TOKENS', default: '256', description: 'Most new tokens (maxNewTokens) one request may ask for; a request asking for more is refused with GENERATION_INVALID_OPTION. Below 30 (the default length) it is also the length of requests that do not ask for one.', schema: integer(1, 4096) },
   { name: 'GLANCE_CACHE_MB', default: '512', description: 'Byte budget of the per-image embedding cache, in MiB.', schema: positiveNumber('MiB', MIB) },

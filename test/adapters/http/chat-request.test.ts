@@ -6,16 +6,24 @@ const user = (content: unknown) => ({ role: 'user', content });
 
 describe('OpenAI chat request → service input', () => {
   it('takes the latest image and the last user text; no text is a caption', () => {
-    expect(chatInputFrom({ messages: [user([image])] }, 100)).toEqual({ imageUrl: 'data:image/png;base64,AAAA', question: undefined, generation: {}, fieldNames: { maxNewTokens: 'max_tokens', temperature: 'temperature', topP: 'top_p', seed: 'seed' }, stream: false, includeUsage: false });
+    expect(chatInputFrom({ messages: [user([image])] }, 100)).toEqual({ imageUrls: ['data:image/png;base64,AAAA'], question: undefined, generation: {}, fieldNames: { maxNewTokens: 'max_tokens', temperature: 'temperature', topP: 'top_p', seed: 'seed' }, stream: false, includeUsage: false });
     const later = { type: 'image_url', image_url: { url: 'https://example.com/b.png', detail: 'auto' } };
     const input = chatInputFrom({ stream: true, messages: [user([image, { type: 'text', text: 'first' }]), { role: 'assistant', content: 'x' }, user([later, { type: 'text', text: ' second ' }])] }, 100);
-    expect(input).toMatchObject({ imageUrl: 'https://example.com/b.png', question: 'second', stream: true });
+    expect(input).toMatchObject({ imageUrls: ['https://example.com/b.png'], question: 'second', stream: true });
   });
 
   it('takes an earlier conversation replayed as clients keep it: an assistant turn with content null', () => {
     const input = chatInputFrom({ messages: [user([image, { type: 'text', text: 'what?' }]), { role: 'assistant', content: null }, user('and the colour?')] }, 100);
-    expect(input).toMatchObject({ imageUrl: 'data:image/png;base64,AAAA', question: 'and the colour?' });
+    expect(input).toMatchObject({ imageUrls: ['data:image/png;base64,AAAA'], question: 'and the colour?' });
     expect(() => chatInputFrom({ messages: [user(null), user([image])] }, 100)).toThrow(/messages\[0\]\.content must be a string or an array/);
+  });
+
+  it('takes every image of the latest message with images, in order, up to the server\'s limit', () => {
+    const second = { type: 'image_url', image_url: { url: 'data:image/png;base64,BBBB' } };
+    const input = chatInputFrom({ messages: [user([{ type: 'image_url', image_url: { url: 'data:image/png;base64,OLD' } }]), user([image, { type: 'text', text: 'what is it?' }, second])] }, 100, 4);
+    expect(input.imageUrls).toEqual(['data:image/png;base64,AAAA', 'data:image/png;base64,BBBB']);
+    expect(input.question).toBe('what is it?');
+    expect(() => chatInputFrom({ messages: [user([image, second, image])] }, 100, 2)).toThrow(/has 3 images; this server answers about at most 2 images per message/);
   });
 
   it('maps the sampling fields: no temperature or 0 is greedy, above 0 samples', () => {
@@ -34,6 +42,7 @@ describe('OpenAI chat request → service input', () => {
       return 'accepted';
     };
     expect(code({ messages: [user([image])], stop: ['\n'] })).toBe('GENERATION_UNSUPPORTED_OPTION');
+    // More images in one message than the server answers about (here the default, 1).
     expect(code({ messages: [user([image, image])] })).toBe('INVALID_INPUT');
     expect(code({ messages: [user([{ type: 'input_audio', input_audio: {} }])] })).toBe('GENERATION_UNSUPPORTED_OPTION');
     expect(code({ messages: [user([{ type: 'image_url', image_url: { url: 'data:,', detail: 'huge' } }])] })).toBe('INVALID_INPUT');
@@ -70,9 +79,9 @@ describe('OpenAI chat request → service input', () => {
       user: 'user-1234', frequency_penalty: 0, presence_penalty: 0, stop: null, n: 1, logprobs: false,
       response_format: { type: 'text' }, stream: true, stream_options: { include_usage: true }, temperature: 0, top_p: 1,
     }, 100);
-    expect(input).toEqual({ imageUrl: 'data:,', question: 'what?', generation: {}, fieldNames: { maxNewTokens: 'max_tokens', temperature: 'temperature', topP: 'top_p', seed: 'seed' }, stream: true, includeUsage: true });
+    expect(input).toEqual({ imageUrls: ['data:,'], question: 'what?', generation: {}, fieldNames: { maxNewTokens: 'max_tokens', temperature: 'temperature', topP: 'top_p', seed: 'seed' }, stream: true, includeUsage: true });
     for (const detail of ['auto', 'low', 'high']) {
-      expect(chatInputFrom({ messages: [user([{ type: 'image_url', image_url: { url: 'data:,', detail } }])] }, 100).imageUrl).toBe('data:,');
+      expect(chatInputFrom({ messages: [user([{ type: 'image_url', image_url: { url: 'data:,', detail } }])] }, 100).imageUrls).toEqual(['data:,']);
     }
     expect(refusal({ stop: [] })).toBe('accepted');
     expect(refusal({ stream_options: { include_usage: false } })).toBe('accepted');

@@ -7,7 +7,7 @@ import { chatOptionsFrom, inChatTerms } from '../../../adapters/http/chat-option
 import type { GlanceError } from '../../../engine/errors.ts';
 import { limitGeneration } from '../../../src/service/generation-limits.ts';
 import { GOLDEN_CAPTION_PROMPT_IDS, GOLDEN_VQA_PROMPT_IDS } from '../../helpers/chat-test-service.ts';
-import { IMAGES } from '../../helpers/fixtures.ts';
+import { IMAGES, TINY_OPT, readJson } from '../../helpers/fixtures.ts';
 import { ASTRONAUT, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, postJson, readEvents, useTestServer } from './http-test-server.ts';
 
 // Questions up to 100 characters (http-test-server.ts).
@@ -94,6 +94,24 @@ describe('OpenAI client bodies on /v1/chat/completions', () => {
     expect(renamed.message).toBe('max_completion_tokens 300 is more than this server allows (256); ask for 256 or fewer new tokens');
     expect(renamed.details).toMatchObject({ option: 'max_completion_tokens', limit: 256 });
     expect(renamed.code).toBe('GENERATION_INVALID_OPTION');
+  });
+
+  it('answers about each image of a message in turn, labelled, streamed or not, with the usage summed', async () => {
+    const chelsea = readFileSync(join(IMAGES, 'chelsea.png'));
+    const goldenChelsea: string = readJson(join(TINY_OPT, 'goldens.json')).images['chelsea.png'].generate.caption_greedy.outputs[0].text_stripped;
+    const messages = [{ role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl } }, { type: 'image_url', image_url: { url: `data:image/png;base64,${chelsea.toString('base64')}` } }] }];
+    const expected = `Image 1: ${GOLDEN_CAPTION}\nImage 2: ${goldenChelsea}`;
+    const { status, body } = await postJson(completions(), sdkBody({ messages }));
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.choices[0].message.content).toBe(expected);
+    const prompt = server().service.manifest.model.numQueryTokens + GOLDEN_CAPTION_PROMPT_IDS.length;
+    expect(body.usage).toEqual({ prompt_tokens: 2 * prompt, completion_tokens: 40, total_tokens: 2 * prompt + 40 });
+    expect(body.glance.images.map((image: { text: string }) => image.text)).toEqual([GOLDEN_CAPTION, goldenChelsea]);
+
+    const response = await fetch(completions(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sdkBody({ messages, stream: true })) });
+    const chunks = (await readEvents(response)).slice(0, -1).map((e) => JSON.parse(e.data));
+    expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe(expected);
+    expect(chunks.at(-1).choices[0].finish_reason).toBe('length');
   });
 
   it('refuses a question above the limit with 400 INVALID_INPUT', async () => {
