@@ -61,7 +61,6 @@ function toRgb(raw: Buffer, width: number, height: number, channels: number): Ui
   return out;
 }
 
-/** Decodes `bytes` to RGB; throws GlanceError (ImageEmpty, ImageUnsupported, ImageTooLarge, ImageCorrupt). */
 /**
  * Two pixel counts as people read them: megapixels with one decimal, or plain pixels when either is below 0.1 MP
  * or both round to the same figure ("0.0 MP", or "1.0 MP above the limit of 1.0 MP", would say nothing).
@@ -72,6 +71,7 @@ function pixelCounts(...counts: number[]): string[] {
   return readable ? megapixels : counts.map((pixels) => `${pixels.toLocaleString('en-US')} pixels`);
 }
 
+/** Decodes `bytes` to RGB; throws GlanceError (ImageEmpty, ImageUnsupported, ImageTooLarge, ImageCorrupt). */
 export async function decodeImage(bytes: Uint8Array, limits?: Partial<DecodeLimits>): Promise<RgbImage> {
   const maxPixels = limits?.maxPixels ?? DEFAULT_DECODE_LIMITS.maxPixels;
   if (bytes.length === 0) {
