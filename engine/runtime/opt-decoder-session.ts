@@ -20,17 +20,18 @@ export interface OptModelFacts {
   padTokenId: number;
 }
 
+/**
+ * What a session measures itself: the prefill's time and how many decode steps ran. The time after the prefill is the
+ * caller's to measure (Blip2Runtime.generate): it includes the search's own work between steps.
+ */
 export interface DecoderTimings {
   prefillMs: number;
-  /** Part of prefillMs spent computing image prefixes that were not given (prefix mode only). */
-  prefixMs?: number;
-  decodeMs: number;
   steps: number;
 }
 
 export class OptDecoderSession implements DecoderSession {
   readonly vocabSize: number;
-  readonly timings: DecoderTimings = { prefillMs: 0, decodeMs: 0, steps: 0 };
+  readonly timings: DecoderTimings = { prefillMs: 0, steps: 0 };
   readonly #embed: ModelSession;
   readonly #decoder: ModelSession;
   readonly #facts: OptModelFacts;
@@ -112,7 +113,6 @@ export class OptDecoderSession implements DecoderSession {
     const missing = [...new Set(this.#rows.filter((row) => !row.prefix).map((row) => row.queryEmbeds))];
     const computed = new Map<Float32Array, LanguagePrefix>();
     if (missing.length > 0) {
-      const prefixStarted = performance.now();
       const embeds = new Float32Array(missing.length * f.numQueryTokens * f.languageHiddenSize);
       missing.forEach((queryEmbeds, i) => embeds.set(queryEmbeds.subarray(0, f.numQueryTokens * f.languageHiddenSize), i * f.numQueryTokens * f.languageHiddenSize));
       const mask = new BigInt64Array(missing.length * f.numQueryTokens).fill(1n);
@@ -120,7 +120,6 @@ export class OptDecoderSession implements DecoderSession {
       const prefixCache = new KvCache(f.numLayers, f.numHeads, f.headDim, missing.length);
       await this.#run(embeds, f.numQueryTokens, mask, positions, prefixCache);
       missing.forEach((queryEmbeds, i) => computed.set(queryEmbeds, copyPrefixRow(prefixCache, i, [[0, f.numQueryTokens]], [])));
-      this.timings.prefixMs = (this.timings.prefixMs ?? 0) + performance.now() - prefixStarted;
     }
     const seeded = Math.min(...usable.map((u) => u ?? 0));
     const lead = f.numQueryTokens + seeded;
@@ -152,7 +151,6 @@ export class OptDecoderSession implements DecoderSession {
   }
 
   async step(tokens: Int32Array): Promise<Float32Array> {
-    const started = performance.now();
     const rows = this.#cache.rows;
     const embeds = await this.#embedTokens(BigInt64Array.from(tokens, (t) => BigInt(t)), rows, 1);
     const total = this.#mask[0].length + 1;
@@ -171,7 +169,6 @@ export class OptDecoderSession implements DecoderSession {
       return next;
     });
     const logits = await this.#run(embeds, 1, mask, positions);
-    this.timings.decodeMs += performance.now() - started;
     this.timings.steps++;
     return logits;
   }
