@@ -67,3 +67,14 @@ export class GlanceError extends Error {
 export function glanceErrorFromJSON(value: { code: ErrorCode; message: string; details?: Record<string, unknown> }): GlanceError {
   return new GlanceError(value.code, value.message, value.details);
 }
+
+/**
+ * The error with names in its message replaced (`renames`: name → text; the same error when none occurs), so it
+ * speaks the caller's terms: an engine option by the flag or request field the caller typed, a variable by the flag
+ * that set it. Whole names only: a name inside a longer word or a hyphenated flag is left alone.
+ */
+export function withRenamedTerms(error: GlanceError, renames: Readonly<Record<string, string>>): GlanceError {
+  let message = error.message;
+  for (const [name, text] of Object.entries(renames)) message = message.replace(new RegExp(`(?<![\\w-])${name}(?![\\w-])`, 'g'), text);
+  return message === error.message ? error : new GlanceError(error.code, message, error.details, { cause: error });
+}

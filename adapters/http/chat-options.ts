@@ -6,7 +6,7 @@
  * Greedy decoding: `temperature` 0, or no temperature with no `top_p` below 1. Greedy decoding ignores `top_p` and
  * `seed`, so they are dropped then. With `temperature` above 0 (or no temperature and `top_p` below 1) glance samples.
  */
-import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { ErrorCode, GlanceError, withRenamedTerms } from '../../engine/errors.ts';
 
 export interface ChatOptions {
   generation: Record<string, unknown>;
@@ -107,10 +107,9 @@ export function chatOptionsFrom(body: Record<string, unknown>): ChatOptions {
  */
 export function inChatTerms(error: unknown, fieldNames: Record<string, string>): unknown {
   if (!(error instanceof GlanceError) || (error.code !== ErrorCode.GenerationInvalidOption && error.code !== ErrorCode.GenerationUnsupportedOption)) return error;
-  let message = error.message;
-  for (const [engineName, field] of Object.entries(fieldNames)) message = message.replace(new RegExp(`\\b${engineName}\\b`, 'g'), field);
-  if (message === error.message) return error;
+  const renamed = withRenamedTerms(error, fieldNames);
+  if (renamed === error) return error;
   const option = error.details?.option;
   const details = { ...error.details, ...(typeof option === 'string' && option in fieldNames ? { option: fieldNames[option] } : {}) };
-  return new GlanceError(error.code, message, details, { cause: error });
+  return new GlanceError(error.code, renamed.message, details, { cause: error });
 }

@@ -3,7 +3,7 @@
  * are only parsed as numbers here; the engine validates them and rejects what it does not support.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { ErrorCode, GlanceError, withRenamedTerms } from '../../engine/errors.ts';
 
 function number(value: string): number {
   const parsed = Number(value);
@@ -63,6 +63,8 @@ export function generationOptionsFrom(flags: Record<string, unknown>): Record<st
 }
 
 const kebab = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+/** Each engine option the flags set → its flag (maxNewTokens → --max-new-tokens). */
+const FLAG_NAMES: Record<string, string> = Object.fromEntries(FLAG_KEYS.map((key) => [key, kebab(key)]));
 
 /**
  * A refused generation option named by the flag the user typed (`--max-new-tokens`, not the engine's maxNewTokens);
@@ -70,9 +72,10 @@ const kebab = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCa
  */
 export function withFlagNames(error: unknown): unknown {
   if (!(error instanceof GlanceError) || (error.code !== ErrorCode.GenerationInvalidOption && error.code !== ErrorCode.GenerationUnsupportedOption)) return error;
-  let message = error.message.replace('doSample (--do-sample)', 'doSample');
-  for (const key of FLAG_KEYS) message = message.replace(new RegExp(`(?<![\\w-])${key}(?![\\w-])`, 'g'), kebab(key));
-  return message === error.message ? error : new GlanceError(error.code, message, error.details, { cause: error });
+  const renamed = withRenamedTerms(error, FLAG_NAMES);
+  if (renamed === error) return error;
+  // The engine's hint "doSample (--do-sample)" names the flag already: once is enough.
+  return new GlanceError(error.code, renamed.message.replace('--do-sample (--do-sample)', '--do-sample'), error.details, { cause: error });
 }
 
 /** Runs `work`, naming a refused generation option by its flag. */
