@@ -3,9 +3,10 @@
  * says which of them fired (ABORTED or DEADLINE_EXCEEDED).
  */
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
+import { MAX_TIMER_MS } from '../config/config-variables.ts';
 
-/** The longest delay Node.js timers take (2^31 - 1 ms, about 24.8 days); a longer one would fire after 1 ms. */
-export const MAX_DEADLINE_MS = 2 ** 31 - 1;
+/** The longest deadline: the longest delay a Node.js timer takes (a longer one would fire after 1 ms). */
+export const MAX_DEADLINE_MS = MAX_TIMER_MS;
 
 export class RequestDeadline {
   readonly signal: AbortSignal;
