@@ -14,8 +14,9 @@
  * else the Host it forwards), so the playground served through the proxy keeps working.
  */
 import { isIP } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { ErrorCode } from '../../engine/errors.ts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { toHttpError } from './http-errors.ts';
 import { sendError } from './route-context.ts';
 
 /** Whether a host name or address (no port, no brackets) is this machine's loopback. */
@@ -43,13 +44,18 @@ function originOf(value: string): { protocol: string; host: string } | undefined
   }
 }
 
+/** REQUEST_REFUSED, answered as the error table says (http-errors.ts). */
+function refuse(reply: FastifyReply, message: string): FastifyReply {
+  return sendError(reply, toHttpError(new GlanceError(ErrorCode.RequestRefused, message)));
+}
+
 export function registerBrowserGuard(app: FastifyInstance, listenHost: string, behindProxy: boolean): void {
   const loopbackOnly = isLoopbackName(listenHost) && !behindProxy;
   app.addHook('onRequest', async (request, reply) => {
     // fastify's request.host: the Host header, or a trusted proxy's X-Forwarded-Host.
     const host = request.host;
     if (loopbackOnly && !isLoopbackName(hostName(host))) {
-      return sendError(reply, { status: 403, code: ErrorCode.RequestRefused, message: `this server listens on ${listenHost} and answers only to a loopback host name (localhost, 127.0.0.1, [::1]), not "${host}"; open it as http://localhost:<port>/` });
+      return refuse(reply, `this server listens on ${listenHost} and answers only to a loopback host name (localhost, 127.0.0.1, [::1]), not "${host}"; open it as http://localhost:<port>/`);
     }
     if (request.method === 'GET' || request.method === 'HEAD') return;
     const originHeader = request.headers.origin;
@@ -57,7 +63,7 @@ export function registerBrowserGuard(app: FastifyInstance, listenHost: string, b
     const origin = originOf(originHeader);
     const sameOrigin = origin !== undefined && origin.protocol === `${request.protocol}:` && origin.host === host.toLowerCase();
     if (!sameOrigin) {
-      return sendError(reply, { status: 403, code: ErrorCode.RequestRefused, message: `requests from another web site (Origin ${originHeader}) are refused: only glance's own page and clients that are not browsers may use this API` });
+      return refuse(reply, `requests from another web site (Origin ${originHeader}) are refused: only glance's own page and clients that are not browsers may use this API`);
     }
   });
 }
