@@ -10,11 +10,10 @@ import { buildPrompt } from '../service/prompt.ts';
 import { addGenerationFlags, generationOptionsFrom, namingFlags } from './generation-flags.ts';
 import { runGeneration, type GenerationInput } from './run-generation.ts';
 import { runMatch } from './match-command.ts';
-import { runEmbed } from './embed-command.ts';
+import { checkEmbedInputs, runEmbed } from './embed-command.ts';
 import { runStart, type StartFlags } from './start-command.ts';
 import { resolveCliModel } from './cli-model.ts';
 import { checkGenerationOptions, checkImageFiles } from './check-inputs.ts';
-import { checkEmbedInputs } from './embed-command.ts';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
