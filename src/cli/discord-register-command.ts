@@ -1,4 +1,5 @@
-/** `glance discord register [--guild ID]`: registers glance's Discord commands and prints what was registered. */
+/** `glance discord register [--guild ID]`: registers glance's Discord commands, prints what was registered and the invite URL. */
+import { inviteUrl } from '../../adapters/discord/invite-url.ts';
 import { registerCommands } from '../../adapters/discord/register-commands.ts';
 import { loadServiceConfig } from '../config/service-config.ts';
 
@@ -11,4 +12,5 @@ export async function runDiscordRegister(flags: { guild?: string }): Promise<voi
     const kind = command.type === 3 ? 'message menu' : command.type === 2 ? 'user menu' : 'slash';
     process.stdout.write(`  ${kind === 'slash' ? `/${command.name}` : `"${command.name}"`} (${kind}, id ${command.id})\n`);
   }
+  process.stdout.write(`Add glance to a server (scopes and permissions it needs): ${inviteUrl(result.applicationId)}\n`);
 }

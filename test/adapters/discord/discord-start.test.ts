@@ -28,6 +28,10 @@ describe('glance discord register', () => {
       expect(result.stdout).toMatch(/\/caption \(slash, id \d+\)/);
       expect(result.stdout).toMatch(/"Describe image" \(message menu, id \d+\)/);
       expect(fake.registeredCommands(fake.guildId)).toHaveLength(5);
+      // The invite URL for this application, with View Channels 2^10, Send Messages 2^11, Read Message History 2^16
+      // and Send Messages in Threads 2^38 (Discord's permission bits).
+      const permissions = 2 ** 10 + 2 ** 11 + 2 ** 16 + 2 ** 38;
+      expect(result.stdout).toContain(`https://discord.com/oauth2/authorize?client_id=${fake.applicationId}&scope=bot+applications.commands&permissions=${permissions}`);
     } finally {
       await fake.close();
     }
