@@ -1,7 +1,7 @@
 /**
  * `--demo` on glance caption, ask, match and embed: the tiny demo models glance makes itself, with no file under
- * ../shared touched (every file-system call of the glance process is watched, see report-reads-under.mjs; the images
- * are copies in a temporary folder). --demo wins over GLANCE_MODEL (said on stderr, stdout keeps the results) and is
+ * ../shared touched (the glance process's file-system calls — open, read, stat, readdir, … — are watched, see
+ * report-reads-under.mjs; the images are copies in a temporary folder). --demo wins over GLANCE_MODEL (said on stderr, stdout keeps the results) and is
  * refused together with --model.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** `glance …` with ../shared watched: any file-system call under it shows up in stderr. */
+/** `glance …` with ../shared watched: a watched file-system call under it shows up in stderr. */
 function watchedGlance(env: NodeJS.ProcessEnv, ...args: string[]): Promise<GlanceRun> {
   return new Promise((done) => {
     execFile(process.execPath, ['--import', WATCH, BIN, ...args], { cwd: work, env: { ...env, GLANCE_TEST_WATCHED_DIR: SHARED }, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
