@@ -7,7 +7,7 @@
 #   docker run --gpus all -v glance-data:/data --env-file .env glance      # with the chat platforms' tokens in .env
 # Give it time to stop: `docker stop` waits 10 s by default, and a graceful shutdown may take the chat adapters' 10 s
 # drain plus the engine's 10 s grace — run with `--stop-timeout 30` (compose: `stop_grace_period: 30s`).
-# `glance start --demo` is not available in the image: the demo model lives in ../shared/fixtures beside a checkout.
+# `docker run … glance node bin/glance.js start --demo` runs the tiny demo model glance makes itself (random weights).
 # Not built in this project's CI (no Docker there); keep it simple. The production install (npm ci --omit=dev) and
 # `glance start` from the copied folders were checked without Docker (see docs/service.md → Docker).
 

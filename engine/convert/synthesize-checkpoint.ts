@@ -10,20 +10,29 @@ import { buildFamily } from './families/model-family.ts';
 import type { WeightRef } from './onnx/graph-builder.ts';
 import { writeSafetensors, writeShardedSafetensors, type TensorSpec, type WritableDtype } from './safetensors-writer.ts';
 
-export interface SynthesizeOptions {
+/** Where the checkpoint's tokenizer comes from: a folder's files, copied, or files built in code (written as JSON). */
+export type TokenizerSource =
+  | {
+      /** Folder whose tokenizer.json / tokenizer_config.json (if any) are copied. */
+      tokenizerDir: string;
+    }
+  | {
+      /** tokenizer.json and tokenizer_config.json contents. */
+      tokenizer: { tokenizerJson: Record<string, unknown>; tokenizerConfig: Record<string, unknown> };
+    };
+
+export type SynthesizeOptions = TokenizerSource & {
   /** The parsed config.json to synthesize weights for. */
   config: Record<string, unknown>;
   /** preprocessor_config.json contents; its size is forced to the config's image size. */
   preprocessor: Record<string, unknown>;
-  /** Folder whose tokenizer.json / tokenizer_config.json are copied. */
-  tokenizerDir: string;
   outDir: string;
   seed?: number;
   dtype?: WritableDtype;
   /** Shard the weights into files of at most this many bytes. */
   maxShardBytes?: number;
   onProgress?: (done: number, total: number) => void;
-}
+};
 
 const CHUNK = 1 << 22;
 
@@ -70,6 +79,18 @@ export function checkpointTensors(configJson: unknown): WeightRef[] {
   return [...refs.values()];
 }
 
+async function writeTokenizer(source: TokenizerSource, outDir: string): Promise<void> {
+  if ('tokenizer' in source) {
+    await writeFile(join(outDir, 'tokenizer.json'), `${JSON.stringify(source.tokenizer.tokenizerJson)}\n`);
+    await writeFile(join(outDir, 'tokenizer_config.json'), `${JSON.stringify(source.tokenizer.tokenizerConfig, null, 2)}\n`);
+    return;
+  }
+  await copyFile(join(source.tokenizerDir, 'tokenizer.json'), join(outDir, 'tokenizer.json'));
+  await copyFile(join(source.tokenizerDir, 'tokenizer_config.json'), join(outDir, 'tokenizer_config.json')).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}
+
 export async function synthesizeCheckpoint(options: SynthesizeOptions): Promise<{ tensors: number; parameters: number }> {
   const refs = checkpointTensors(options.config);
   const config = resolveBlip2Config(options.config);
@@ -98,9 +119,6 @@ export async function synthesizeCheckpoint(options: SynthesizeOptions): Promise<
   if (config.family !== 'blip2-itm') {
     await writeFile(join(options.outDir, 'generation_config.json'), json({ bos_token_id: config.text.bosTokenId, eos_token_id: config.text.eosTokenId, pad_token_id: config.text.padTokenId }));
   }
-  await copyFile(join(options.tokenizerDir, 'tokenizer.json'), join(options.outDir, 'tokenizer.json'));
-  await copyFile(join(options.tokenizerDir, 'tokenizer_config.json'), join(options.outDir, 'tokenizer_config.json')).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  });
+  await writeTokenizer(options, options.outDir);
   return { tensors: refs.length, parameters };
 }

@@ -12,7 +12,8 @@ import { runGeneration, type GenerationInput } from './run-generation.ts';
 import { runMatch } from './match-command.ts';
 import { checkEmbedInputs, runEmbed } from './embed-command.ts';
 import { runStart, type StartFlags } from './start-command.ts';
-import { resolveCliModel } from './cli-model.ts';
+import { checkModelFlags, resolveCliModel } from './cli-model.ts';
+import type { DemoKind } from '../models/demo-model.ts';
 import { checkGenerationOptions, checkImageFiles } from './check-inputs.ts';
 
 function positiveInt(value: string): number {
@@ -21,9 +22,15 @@ function positiveInt(value: string): number {
   return parsed;
 }
 
-function modelOptions(command: Command): Command {
+const DEMO_HELP: Record<DemoKind, string> = {
+  caption: 'run the tiny demo model (random weights: exact but meaningless text), made by glance itself, instead of --model / GLANCE_MODEL',
+  retrieval: 'run the tiny retrieval demo model (random weights: exact but meaningless scores), made by glance itself, instead of --model / GLANCE_MODEL',
+};
+
+function modelOptions(command: Command, demo: DemoKind): Command {
   return command
     .option('--model <model>', 'bundle folder written by `glance convert`, Hugging Face checkpoint folder, or Hub id such as Salesforce/blip2-opt-2.7b (converted once into the data directory; default: GLANCE_MODEL)')
+    .option('--demo', DEMO_HELP[demo])
     .option('--data-dir <dir>', 'where downloaded and converted models are kept (default: GLANCE_DATA_DIR or ./data)')
     .addOption(new Option('--provider <ep>', 'execution provider (default: GLANCE_PROVIDER or cpu)').choices(['cpu', 'cuda', 'auto']))
     .option('--threads <n>', 'onnxruntime intra-op threads (default: GLANCE_THREADS or all cores)', positiveInt)
@@ -31,22 +38,24 @@ function modelOptions(command: Command): Command {
     .option('--json', 'print one JSON object per input');
 }
 
-type ModelFlags = { model?: string; dataDir?: string; provider?: 'cpu' | 'cuda' | 'auto'; threads?: number; maxPixels?: number; json?: boolean } & Record<string, unknown>;
+type ModelFlags = { model?: string; demo?: boolean; dataDir?: string; provider?: 'cpu' | 'cuda' | 'auto'; threads?: number; maxPixels?: number; json?: boolean } & Record<string, unknown>;
 
 /**
  * The engine options of the flags (else GLANCE_* as `glance start` reads them), with the model made ready as a bundle
  * folder — after the image files are found readable, so a wrong path fails before a download or a conversion.
+ * `demo` is the demo model --demo runs.
  */
-async function engineOptions(flags: ModelFlags, images: readonly string[]) {
+async function engineOptions(flags: ModelFlags, images: readonly string[], demo: DemoKind) {
+  checkModelFlags(flags);
   await checkImageFiles(images);
-  return { ...(await resolveCliModel(flags)), json: flags.json === true };
+  return { ...(await resolveCliModel(flags, demo)), json: flags.json === true };
 }
 
 /** engineOptions plus the generation options, whose own checks (e.g. --temperature without --do-sample) come first. */
 async function runOptions(flags: ModelFlags, images: readonly string[]) {
   const generation = generationOptionsFrom(flags);
   checkGenerationOptions(generation);
-  return { ...(await engineOptions(flags, images)), generation };
+  return { ...(await engineOptions(flags, images, 'caption')), generation };
 }
 
 export function buildProgram(): Command {
@@ -65,14 +74,14 @@ export function buildProgram(): Command {
     .option('--no-progress', 'no progress bar')
     .action((checkpointDir: string, flags: { out: string; dtype: string; blockSize?: string; accuracyLevel?: string; progress: boolean }) => runConvert(checkpointDir, flags));
 
-  addGenerationFlags(modelOptions(program.command('caption')))
+  addGenerationFlags(modelOptions(program.command('caption'), 'caption'))
     .description('caption one or more images (several images run as one batch)')
     .argument('<image...>', 'image files')
     .option('--prompt <text>', 'text the caption continues, e.g. "a photo of"', '')
     .action((images: string[], flags: ModelFlags & { prompt: string }) =>
       namingFlags(async () => runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), await runOptions(flags, images))));
 
-  addGenerationFlags(modelOptions(program.command('ask')))
+  addGenerationFlags(modelOptions(program.command('ask'), 'caption'))
     .description('answer questions about images: glance ask <image> <question> [<image> <question>]...')
     .argument('<image-and-question...>', 'pairs of image file and question')
     .option('--raw-prompt', 'use each text as the exact prompt (empty text = caption) instead of "Question: … Answer:"')
@@ -90,26 +99,26 @@ export function buildProgram(): Command {
       return runGeneration(inputs, await runOptions(flags, inputs.map((input) => input.image)));
     }));
 
-  modelOptions(program.command('match'))
+  modelOptions(program.command('match'), 'retrieval')
     .description('image-text matching with a retrieval bundle (Blip2ForImageTextRetrieval): per text, the ITM match probability and the ITC similarity')
     .argument('<image>', 'image file')
     .argument('<text...>', 'texts to match against the image')
-    .action(async (image: string, texts: string[], flags: ModelFlags) => runMatch(image, texts, await engineOptions(flags, [image])));
+    .action(async (image: string, texts: string[], flags: ModelFlags) => runMatch(image, texts, await engineOptions(flags, [image], 'retrieval')));
 
-  modelOptions(program.command('embed'))
+  modelOptions(program.command('embed'), 'retrieval')
     .description('ITC embeddings of images and texts with a retrieval bundle, as JSON lines (images first, then texts)')
     .argument('[image...]', 'image files')
     .option('--text <text>', 'a text to embed (repeat the flag for several)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .action(async (images: string[], flags: ModelFlags & { text: string[] }) => {
       checkEmbedInputs(images, flags.text);
-      return runEmbed(images, flags.text, { ...(await engineOptions(flags, images)), json: true });
+      return runEmbed(images, flags.text, { ...(await engineOptions(flags, images, 'retrieval')), json: true });
     });
 
   program
     .command('start')
     .description('run glance: with no Discord/Slack tokens, the local web playground and HTTP API (settings: GLANCE_* variables, .env)')
     .option('--model <model>', 'bundle folder, Hugging Face checkpoint folder, or Hub id such as Salesforce/blip2-opt-2.7b (default: GLANCE_MODEL)')
-    .option('--demo', 'run the tiny fixture model (random weights) instead of a real one')
+    .option('--demo', 'run the tiny demo model (random weights: exact but meaningless text), made by glance itself, instead of a real one')
     .option('--host <address>', 'address to listen on (default: GLANCE_HTTP_HOST or 127.0.0.1)')
     .option('--port <port>', 'port to listen on, 0 = any free port (default: GLANCE_HTTP_PORT or 3000)')
     .option('--data-dir <dir>', 'where models and settings are kept (default: GLANCE_DATA_DIR or ./data)')

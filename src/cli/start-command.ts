@@ -1,5 +1,5 @@
 /**
- * `glance start`: read the configuration, make the model ready (the demo fixture, a bundle, a checkpoint folder or a
+ * `glance start`: read the configuration, make the model ready (the demo model glance makes itself, a bundle, a checkpoint folder or a
  * Hub id), open the settings store (SQLite in GLANCE_DATA_DIR) and the conversation memory, start the service, serve
  * the HTTP playground and API (always: /healthz is the container's health check), with DISCORD_TOKEN run the
  * Discord bot, and with SLACK_BOT_TOKEN the Slack app (Socket Mode or HTTP mode; an incomplete Slack configuration
@@ -23,7 +23,8 @@ import { type ServiceConfig } from '../config/service-config.ts';
 import { loadConfigWithFlags } from './flag-config.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createServiceMetrics } from '../metrics/service-metrics.ts';
-import { demoModel, resolveModel } from '../models/resolve-model.ts';
+import { demoModel } from '../models/demo-model.ts';
+import { resolveModel } from '../models/resolve-model.ts';
 import { GlanceService } from '../service/glance-service.ts';
 import { modelProgressBars as progressBars } from './model-progress-bars.ts';
 import { probeListenAddress } from './port-probe.ts';
@@ -40,7 +41,7 @@ export const NO_MODEL_MESSAGE = [
   'No model is configured. Give one with --model <model> or GLANCE_MODEL=<model> (environment or .env), where <model> is',
   '  a bundle folder written by `glance convert`, a Hugging Face BLIP-2 checkpoint folder (converted once), or a Hub id',
   '  such as Salesforce/blip2-opt-2.7b (downloaded and converted once into GLANCE_DATA_DIR, default ./data).',
-  'To try glance right away on the tiny test model (random weights: exact but meaningless captions): npm start -- --demo',
+  'To try glance right away on the tiny demo model glance makes itself (random weights: exact but meaningless captions; no download): npm start -- --demo',
 ].join('\n');
 
 function configFrom(flags: StartFlags): ServiceConfig {
@@ -66,10 +67,10 @@ function checkSlackConfig(config: ServiceConfig): boolean {
  */
 function chooseModel(flags: StartFlags, config: ServiceConfig): ServiceConfig {
   if (flags.demo && flags.model !== undefined) {
-    throw new GlanceError(ErrorCode.ConfigInvalid, `--demo runs the tiny fixture model, but --model ${flags.model} was given too; use one of them.`);
+    throw new GlanceError(ErrorCode.ConfigInvalid, `--demo runs the tiny demo model, but --model ${flags.model} was given too; use one of them.`);
   }
   if (flags.demo && config.model !== undefined) {
-    process.stdout.write(`glance: --demo runs the tiny fixture model; GLANCE_MODEL (${config.model}) is not used this time.\n`);
+    process.stdout.write(`glance: --demo runs the tiny demo model; GLANCE_MODEL (${config.model}) is not used this time.\n`);
     const { model: _unused, ...withoutModel } = config;
     return withoutModel;
   }

@@ -115,7 +115,7 @@ export const LOG_LEVEL_NAMES = ['fatal', 'error', 'warn', 'info', 'debug', 'trac
 const text = z.string();
 
 export const CONFIG_VARIABLES = [
-  { name: 'GLANCE_MODEL', description: 'The model: a converted bundle folder, a Hugging Face BLIP-2 checkpoint folder, or a Hub id such as Salesforce/blip2-opt-2.7b (downloaded and converted once into the data directory). Unset: pass --model, or --demo for the tiny fixture model.', schema: text },
+  { name: 'GLANCE_MODEL', description: 'The model: a converted bundle folder, a Hugging Face BLIP-2 checkpoint folder, or a Hub id such as Salesforce/blip2-opt-2.7b (downloaded and converted once into the data directory). Unset: pass --model, or --demo for the tiny demo model (random weights).', schema: text },
   { name: 'GLANCE_DATA_DIR', default: './data', description: 'Where downloaded and converted models and the settings database (glance.sqlite) live.', schema: text },
   { name: 'GLANCE_PROVIDER', default: 'cpu', description: 'onnxruntime execution provider: cpu, cuda, or auto (CUDA when available, else CPU).', schema: z.enum(PROVIDERS, { message: `must be one of ${PROVIDERS.join(', ')}` }) },
   { name: 'GLANCE_THREADS', description: 'onnxruntime intra-op threads. Unset: all cores.', schema: integer(1, 1024) },

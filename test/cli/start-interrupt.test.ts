@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkpointFingerprint } from '../../src/models/converted-checkpoint.ts';
-import { DEMO_CHECKPOINT } from '../../src/models/resolve-model.ts';
+import { demoCheckpoint } from '../../src/models/demo/demo-checkpoint.ts';
+import { demoRecipe } from '../../src/models/demo/demo-recipes.ts';
 import { cleanEnv, spawnGlance } from '../helpers/run-glance.ts';
 import { REPO, useTinyHub } from '../src/models/tiny-hub.ts';
 
@@ -59,8 +60,10 @@ describe('glance start, before serving', () => {
     const dataDir = join(work, 'lock-data');
     const models = join(dataDir, 'models');
     mkdirSync(models, { recursive: true });
-    // Another glance process holds the conversion lock of the demo model (fresh, so not taken over as stale).
-    writeFileSync(join(models, `demo-tiny-blip2-opt-${await checkpointFingerprint(DEMO_CHECKPOINT)}.lock`), JSON.stringify({ pid: 1 }));
+    // The demo checkpoint is made, and another glance process holds the conversion lock of its bundle (fresh, so not
+    // taken over as stale).
+    const checkpoint = await demoCheckpoint(dataDir, await demoRecipe('caption'));
+    writeFileSync(join(models, `demo-tiny-blip2-opt-${await checkpointFingerprint(checkpoint)}.lock`), JSON.stringify({ pid: 1 }));
     const run = spawnGlance(['start', '--demo', '--port', '0', '--data-dir', dataDir], { env: cleanEnv({ GLANCE_LOG_LEVEL: 'info' }), cwd: work });
     await run.stdoutMatch(/waiting for another glance process/);
     run.child.kill('SIGTERM');

@@ -1,4 +1,4 @@
-// `glance start --demo` with both DISCORD_TOKEN and SLACK_BOT_TOKEN + SLACK_APP_TOKEN runs the HTTP API, the Discord
+// `glance start --model <tiny fixture>` with both DISCORD_TOKEN and SLACK_BOT_TOKEN + SLACK_APP_TOKEN runs the HTTP API, the Discord
 // bot and the Slack app in one process (against the fake Discord and the fake Slack), answers a question on each
 // platform with the golden VQA answer, and shuts down gracefully on SIGTERM (exit code 0).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ASTRONAUT, GOLDEN_ANSWER, QUESTION } from '../helpers/chat-test-service.ts';
 import { FakeDiscord } from '../helpers/fake-discord/fake-discord.ts';
 import { FakeSlack } from '../helpers/fake-slack/fake-slack.ts';
-import { IMAGES } from '../helpers/fixtures.ts';
+import { IMAGES, TINY_OPT } from '../helpers/fixtures.ts';
 import { cleanEnv, spawnGlance } from '../helpers/run-glance.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'glance-both-start-'));
@@ -37,7 +37,7 @@ describe('glance start with Discord and Slack tokens', () => {
         SLACK_API_URL: slack.apiUrl,
         SLACK_FILE_HOSTS: slack.fileHost,
       });
-      const started = spawnGlance(['start', '--demo', '--port', '0', '--data-dir', join(work, 'data')], { env, cwd: work });
+      const started = spawnGlance(['start', '--model', TINY_OPT, '--port', '0', '--data-dir', join(work, 'data')], { env, cwd: work });
       await started.stdoutMatch(/running .*Discord bot.*Slack app|running .*Slack app.*Discord bot/);
       await discord.waitForReady();
       await slack.waitForSocket();

@@ -1,4 +1,4 @@
-// `glance start --demo` with SLACK_BOT_TOKEN + SLACK_APP_TOKEN runs the HTTP adapter and the Slack app in Socket Mode
+// `glance start --model <tiny fixture>` with SLACK_BOT_TOKEN + SLACK_APP_TOKEN runs the HTTP adapter and the Slack app in Socket Mode
 // (against the fake Slack), says so, survives a malformed envelope that makes the Socket Mode library reject with
 // nobody listening, answers a mention with the golden VQA answer in its thread, and shuts down gracefully on
 // SIGTERM (exit code 0).
@@ -19,7 +19,7 @@ describe('glance start with SLACK_BOT_TOKEN and SLACK_APP_TOKEN', () => {
     const fake = await FakeSlack.start();
     try {
       const env = cleanEnv({ SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl, SLACK_FILE_HOSTS: fake.fileHost });
-      const started = spawnGlance(['start', '--demo', '--port', '0', '--data-dir', join(work, 'data')], { env, cwd: work });
+      const started = spawnGlance(['start', '--model', TINY_OPT, '--port', '0', '--data-dir', join(work, 'data')], { env, cwd: work });
       await started.stdoutMatch(/running .*Slack app/);
       expect(started.output().stdout).toMatch(/glance: running the HTTP playground and API and the Slack app \(Socket Mode\)/);
       await fake.waitForSocket();

@@ -1,7 +1,6 @@
 /**
  * resolveModel on local folders: a bundle is used as it is; a checkpoint folder is converted once under the data
- * directory and reused (a folder without the marker is converted again); demoModel converts the tiny fixture once;
- * missing folders, folders that are neither, and non-ids are MODEL_UNAVAILABLE with a message that says what to pass.
+ * directory and reused (a folder without the marker is converted again); missing folders, folders that are neither, and non-ids are MODEL_UNAVAILABLE with a message that says what to pass.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -9,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../engine/errors.ts';
 import { CONVERTED_MARKER } from '../../../src/models/converted-checkpoint.ts';
-import { DEMO_MODEL_ID, demoModel, resolveModel } from '../../../src/models/resolve-model.ts';
+import { demoModel } from '../../../src/models/demo-model.ts';
+import { resolveModel } from '../../../src/models/resolve-model.ts';
 import { TINY_OPT } from '../../helpers/fixtures.ts';
 import { convertTinyOpt, type TinyBundle } from '../../helpers/tiny-bundle.ts';
 import { GOLDEN_CAPTION, astronautCaption } from './caption-check.ts';
@@ -94,19 +94,5 @@ describe('the data directory', () => {
     writeFileSync(blocked, 'a file where the data directory should be');
     await expect(demoModel(blocked)).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/data directory .*blocked is not a folder.*GLANCE_DATA_DIR/) });
     await expect(resolveModel(TINY_OPT, { dataDir: blocked })).rejects.toMatchObject({ code: ErrorCode.ModelUnavailable, message: expect.stringMatching(/GLANCE_DATA_DIR/) });
-  });
-});
-
-describe('demoModel', () => {
-  it('converts the tiny fixture once into the data directory; the bundle captions like transformers', async () => {
-    const dataDir = join(work, 'data-demo');
-    const demo = await demoModel(dataDir);
-    expect(demo.source).toBe('demo');
-    expect(demo.modelId).toBe(DEMO_MODEL_ID);
-    expect(demo.bundleDir.startsWith(join(dataDir, 'models', 'demo-tiny-blip2-opt-'))).toBe(true);
-    expect(await astronautCaption(demo.bundleDir)).toBe(GOLDEN_CAPTION);
-    const markerTime = statSync(join(demo.bundleDir, CONVERTED_MARKER)).mtimeMs;
-    expect(await demoModel(dataDir)).toEqual(demo);
-    expect(statSync(join(demo.bundleDir, CONVERTED_MARKER)).mtimeMs).toBe(markerTime);
   });
 });
