@@ -1,6 +1,6 @@
 /**
  * The body of `POST /v1/caption` and `POST /v1/ask`, as JSON (`{ image: base64 | data: URL, question, prompt,
- * rawPrompt, options, stream }`) or multipart/form-data (an `image` file, the same names as text fields, `options` as
+ * rawPrompt, options, stream, progress }`) or multipart/form-data (an `image` file, the same names as text fields, `options` as
  * a JSON text), and the query (`?stream=`), validated into what the service runs. Unknown fields and query parameters
  * are refused, never ignored.
  */
@@ -22,11 +22,13 @@ export interface GenerationInput {
   generation: Record<string, unknown>;
   /** The `stream` field or `?stream=`, when given (else the Accept header decides). */
   stream?: boolean;
+  /** The `progress` field: a streamed answer also says each stage the request enters (`event: stage`). */
+  progress: boolean;
 }
 
 const FIELDS: Record<GenerationRoute, readonly string[]> = {
-  caption: ['image', 'prompt', 'options', 'stream'],
-  ask: ['image', 'question', 'rawPrompt', 'options', 'stream'],
+  caption: ['image', 'prompt', 'options', 'stream', 'progress'],
+  ask: ['image', 'question', 'rawPrompt', 'options', 'stream', 'progress'],
 };
 
 function invalid(message: string): GlanceError {
@@ -102,7 +104,7 @@ export function generationInputFrom(route: GenerationRoute, fields: Record<strin
   if (!bytes) throw new GlanceError(ErrorCode.NoImage, 'attach an image (the "image" field: a file upload, or base64 in JSON)');
   const generation = parseOptions(fields.options);
   const stream = optionalBoolean('stream', fields.stream);
-  const streamed = stream === undefined ? {} : { stream };
+  const streamed = { progress: parseBoolean('progress', fields.progress), ...(stream === undefined ? {} : { stream }) };
   if (route === 'caption') {
     const prompt = optionalText('prompt', fields.prompt, maxQuestionChars);
     return prompt ? { image: bytes, question: prompt, rawPrompt: true, generation, ...streamed } : { image: bytes, rawPrompt: false, generation, ...streamed };

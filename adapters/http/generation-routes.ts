@@ -1,10 +1,13 @@
 /**
  * `POST /v1/caption` and `POST /v1/ask`: JSON answers, or server-sent events (`token` with the text so far, then
  * `done` with the result, or `error`) when the client asks for them: the `stream` field or `?stream=` when given, else
- * an Accept header naming `text/event-stream`.
+ * an Accept header naming `text/event-stream`. With the `progress` field the stream also has a `stage` event
+ * (`{"stage": "queued" | "reading-image" | "writing"}`) each time the request enters another stage; the first is sent
+ * once the request is admitted, so a later failure (a bad image) is an `error` event, not a JSON error with its status.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ServiceRequest } from '../../src/service/glance-service.ts';
+import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import type { ServiceRequest, ServiceStage } from '../../src/service/glance-service.ts';
 import { abortWhenClientLeaves } from './client-abort.ts';
 import { withoutPartialCharacter } from './streamed-text.ts';
 import { EventStream, acceptsEventStream } from './event-stream.ts';
@@ -25,7 +28,11 @@ async function handle(context: RouteContext, route: GenerationRoute, request: Fa
     signal: abortWhenClientLeaves(reply.raw),
   };
   const label = `/v1/${route}`;
-  if (!(input.stream ?? acceptsEventStream(request.headers.accept))) {
+  const streamed = input.stream ?? acceptsEventStream(request.headers.accept);
+  if (input.progress && !streamed) {
+    throw new GlanceError(ErrorCode.InvalidInput, 'progress events come in a streamed answer: add "stream": true (or ?stream=1, or Accept: text/event-stream), or leave progress out');
+  }
+  if (!streamed) {
     const result = await context.service.run(base);
     context.metrics.requests.inc({ route: label, code: 'ok' });
     return resultBody(result);
@@ -33,7 +40,11 @@ async function handle(context: RouteContext, route: GenerationRoute, request: Fa
   reply.hijack();
   const stream = new EventStream(reply.raw);
   try {
-    const result = await context.service.run({ ...base, onToken: (text) => stream.event('token', { text: withoutPartialCharacter(text.trim()) }) });
+    const result = await context.service.run({
+      ...base,
+      onToken: (text) => stream.event('token', { text: withoutPartialCharacter(text.trim()) }),
+      ...(input.progress ? { onStage: (stage: ServiceStage) => stream.event('stage', { stage }) } : {}),
+    });
     stream.event('done', resultBody(result));
     context.metrics.requests.inc({ route: label, code: 'ok' });
   } catch (error) {

@@ -25,6 +25,8 @@ export interface HttpAdapterOptions {
   config: ServiceConfig;
   metrics: ServiceMetrics;
   log?: Logger;
+  /** The served model has random weights (`glance start --demo`): the playground says its text is meaningless. */
+  randomWeights?: boolean;
 }
 
 export interface HttpAdapter {
@@ -73,7 +75,11 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   });
 
   registerBrowserGuard(app, config.http.host, config.http.trustProxy !== false && config.http.trustProxy !== 0);
-  registerPlaygroundRoutes(app, { maxQuestionChars: config.limits.maxQuestionChars, maxNewTokens: config.limits.maxNewTokens });
+  registerPlaygroundRoutes(
+    app,
+    { maxQuestionChars: config.limits.maxQuestionChars, maxNewTokens: config.limits.maxNewTokens, maxImageBytes: config.http.bodyLimitBytes },
+    { id: config.model ?? options.service.modelId, manifest: options.service.manifest, randomWeights: options.randomWeights ?? false },
+  );
   registerOperationsRoutes(app, context);
   registerGenerationRoutes(app, context);
   registerChatCompletionsRoute(app, context);

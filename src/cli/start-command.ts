@@ -78,7 +78,7 @@ function chooseModel(flags: StartFlags, config: ServiceConfig): ServiceConfig {
   return config;
 }
 
-async function readyModel(config: ServiceConfig, log: Logger, signal: AbortSignal): Promise<{ bundleDir: string; modelId: string }> {
+async function readyModel(config: ServiceConfig, log: Logger, signal: AbortSignal): Promise<{ bundleDir: string; modelId: string; source: string }> {
   const bars = progressBars();
   try {
     // chooseModel let no model through only with --demo (and --demo only without one).
@@ -158,7 +158,8 @@ export async function runStart(flags: StartFlags): Promise<void> {
   let discord: DiscordAdapter | undefined;
   let slack: SlackAdapter | undefined;
   try {
-    http = await startHttpAdapter({ service, config: { ...config, model: model.modelId }, metrics, log });
+    // The demo model's weights are random: the playground says so, and how to serve a real model.
+    http = await startHttpAdapter({ service, config: { ...config, model: model.modelId }, metrics, log, randomWeights: model.source === 'demo' });
     if (config.discordToken) {
       if (!config.discord.messageContent) {
         log.warn({ component: 'discord' }, WITHOUT_MESSAGE_CONTENT);

@@ -25,6 +25,8 @@ export interface GenerationJob {
   /** The coded error for the job once `signal` fired. */
   abortError: () => GlanceError;
   onToken?: (textSoFar: string) => void;
+  /** Told when a batch with this job starts on the engine (prefill, then tokens). */
+  onStart?: () => void;
 }
 
 export interface BatchInfo {
@@ -121,6 +123,7 @@ export class GenerationScheduler {
     };
     for (const entry of batch) entry.job.signal.addEventListener('abort', onRowAbort, { once: true });
     onRowAbort();
+    for (const entry of live()) entry.job.onStart?.();
     const streaming = batch.some((entry) => entry.job.onToken);
     try {
       const outputs = await this.#generate(

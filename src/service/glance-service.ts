@@ -48,7 +48,17 @@ export interface ServiceRequest {
   timeoutMs?: number;
   /** Called with the answer's text so far after each new token. */
   onToken?: (textSoFar: string) => void;
+  /** Told each time the request enters another stage (never the same stage twice in a row); see ServiceStage. */
+  onStage?: (stage: ServiceStage) => void;
 }
+
+/**
+ * Where an admitted request is: `queued` (waiting for the vision encoder or for a generation batch: told at admission,
+ * and again after the image was read while the request waits for a batch), `reading-image` (its image is being
+ * preprocessed and encoded; skipped on an embedding-cache hit, and by a request that waits on another request's
+ * encoding of the same image), `writing` (its generation batch is on the engine: prefill, then the tokens).
+ */
+export type ServiceStage = 'queued' | 'reading-image' | 'writing';
 
 export interface ServiceResult {
   text: string;
@@ -109,6 +119,8 @@ export const DEFAULT_PREFIX_CACHE_BYTES = 256 * 1024 * 1024;
 
 export class GlanceService {
   readonly manifest: BundleManifest;
+  /** The model id the service was started with (GlanceServiceOptions.modelId). */
+  readonly modelId: string;
   readonly #options: GlanceServiceOptions;
   readonly #supervisor: EngineSupervisor;
   readonly #cache: EmbeddingCache;
@@ -127,6 +139,7 @@ export class GlanceService {
     this.#options = options;
     this.#supervisor = supervisor;
     this.manifest = supervisor.manifest;
+    this.modelId = options.modelId;
     this.#cache = new EmbeddingCache({
       maxBytes: options.cache.maxBytes,
       ttlMs: options.cache.ttlMs,
@@ -241,8 +254,11 @@ export class GlanceService {
 
   async #process(request: ServiceRequest, generation: Record<string, unknown>, batching: GenerationBatchKey, deadline: RequestDeadline): Promise<ServiceResult> {
     const acceptedAt = performance.now();
+    const stage = stageReporter(request.onStage);
+    stage('queued');
     let encoded: ImageEmbedding | undefined;
-    const lookup = await this.#embed(request.image, deadline, (embedding) => (encoded = embedding));
+    const lookup = await this.#embed(request.image, deadline, (embedding) => (encoded = embedding), () => stage('reading-image'));
+    stage('queued');
     const prefix = this.#prefixes?.get(lookup.key);
     const { output, batch } = await this.#generation.submit({
       channelId: request.channelId,
@@ -253,6 +269,7 @@ export class GlanceService {
       signal: deadline.signal,
       abortError: () => deadline.error(),
       onToken: request.onToken,
+      onStart: () => stage('writing'),
     });
     // A new prefix: this image's first, or one that covers more of this kind of prompt than the kept one.
     if (output.prefix) this.#prefixes?.set(lookup.key, output.prefix);
@@ -289,11 +306,11 @@ export class GlanceService {
    * that waited on another request's encoding of the same image, which that request's end cancelled, encodes it
    * again under its own deadline (a few times at most).
    */
-  async #embed(image: Uint8Array, deadline: RequestDeadline, onEncoded: (embedding: ImageEmbedding) => void) {
+  async #embed(image: Uint8Array, deadline: RequestDeadline, onEncoded: (embedding: ImageEmbedding) => void, onStart: () => void) {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#cache.getOrCompute(image, async (bytes) => {
-          const outcome = await this.#vision.submit({ image: bytes, signal: deadline.signal, deadlineAt: deadline.deadlineAt });
+          const outcome = await this.#vision.submit({ image: bytes, signal: deadline.signal, deadlineAt: deadline.deadlineAt, onStart });
           if ('error' in outcome) throw outcome.error;
           onEncoded(outcome.embedding);
           return outcome.embedding.queryEmbeds;
@@ -365,6 +382,16 @@ export class GlanceService {
     })();
     return this.#closing;
   }
+}
+
+/** Calls `onStage` with each new stage, never the same one twice in a row (a batch rerun row by row starts again). */
+function stageReporter(onStage: ((stage: ServiceStage) => void) | undefined): (stage: ServiceStage) => void {
+  let last: ServiceStage | undefined;
+  return (stage) => {
+    if (stage === last) return;
+    last = stage;
+    onStage?.(stage);
+  };
 }
 
 function validate(request: ServiceRequest): void {

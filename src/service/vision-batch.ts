@@ -17,6 +17,8 @@ export interface VisionJob {
   signal: AbortSignal;
   /** performance.now() of the request's deadline. */
   deadlineAt: number;
+  /** Told when the batch with this image starts on the engine (the request's "reading the image" stage). */
+  onStart?: () => void;
 }
 
 /** Encodes the jobs' images in one engine call under their longest deadline, cancelled when every job has ended. */
@@ -24,6 +26,7 @@ export async function encodeVisionJobs(
   jobs: readonly VisionJob[],
   encode: (images: readonly Uint8Array[], options: CallOptions) => Promise<ImageEmbedding[]>,
 ): Promise<VisionOutcome[]> {
+  for (const job of jobs) job.onStart?.();
   const deadlineAt = Math.max(...jobs.map((job) => job.deadlineAt));
   const gone = allAborted(jobs.map((job) => job.signal));
   try {

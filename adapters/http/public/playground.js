@@ -1,16 +1,32 @@
-// The glance playground: pick, drop or paste an image; its caption streams in (server-sent events read through
-// fetch + ReadableStream); ask follow-up questions about the same image (it is sent again; the service's embedding
-// cache makes that a hit); the per-stage timings and the cache status of the last request are shown. Ask is disabled
-// while the caption streams (one request at a time per user: a question would cut the caption off).
+// The glance playground: pick, drop or paste an image (its name is shown); its caption streams in (server-sent events
+// read through fetch + ReadableStream), with the request's stage and elapsed seconds; the caption is the image's alt
+// text, shown as a screen reader gets it, with a copy button; ask follow-up questions about the same image (it is sent
+// again; the service's embedding cache makes that a hit), the questions and answers shown as a conversation; the
+// per-stage timings and the cache status of the last request are shown. Ask is disabled while the caption streams
+// (one request at a time per user: a question would cut the caption off). A refused file clears the image before it.
 import { streamRequest } from './stream-request.js';
 import { characters, limitQuestionBox } from './question-box.js';
+import { displayText } from './display-text.js';
+import { createProgressLine } from './progress-line.js';
+import { createConversation } from './conversation.js';
+import { createAltTextView } from './alt-text-view.js';
+import { listenForImages } from './image-sources.js';
+import { clearDetails, showDetails } from './request-details.js';
 
 const $ = (id) => document.getElementById(id);
+const CAPTION_PROMPT = 'Choose an image to caption it.';
+const REFUSED_HELP = 'This image was refused (see the message under the caption): choose another image to ask about.';
 let currentImage = null;
-/** The request in flight ({ controller, output }): a new image or question cancels it (the server then stops its work). */
+/** The image was refused (by the page or the server): asking about it would be refused the same way. */
+let imageRefused = false;
+/** The request in flight ({ controller, output, progress }): a new image or question cancels it (the server then stops its work). */
 let inFlight = null;
-/** Counts the captions started: a caption's end enables Ask only if no newer image replaced it. */
+/** Counts the images used: a caption's end enables Ask only if no newer image replaced it. */
 let captionRuns = 0;
+const captionProgress = createProgressLine($('caption-progress'));
+const answerProgress = createProgressLine($('answer-progress'));
+const conversation = createConversation($('conversation'));
+const altText = createAltTextView({ text: $('alt-text'), help: $('alt-text-help'), copy: $('copy-alt-text'), status: $('copy-status') });
 
 /**
  * Shows `message` in the alert (empty: hides it), placed right after `near` (the output the error is about) and
@@ -46,34 +62,13 @@ function generationOptions() {
   return { maxNewTokens: value };
 }
 
-function clearDetails() {
-  $('cache-status').textContent = '–';
-  $('timings').querySelector('tbody').replaceChildren();
-}
-
-function showDetails(result) {
-  $('cache-status').textContent = result.cacheHit
-    ? `cache hit${result.prefixCacheHit ? ' (image prefix kept: only the question was prefilled)' : ''}`
-    : 'cache miss';
-  const body = $('timings').querySelector('tbody');
-  body.replaceChildren();
-  for (const [stage, ms] of Object.entries(result.timingsMs)) {
-    const row = document.createElement('tr');
-    const name = document.createElement('td');
-    name.textContent = stage;
-    const value = document.createElement('td');
-    value.textContent = ms.toFixed(1);
-    row.append(name, value);
-    body.append(row);
-  }
-}
-
 /** Cancels the request in flight, if any, leaving its output as far as it got; true if there was one. */
 function cancelInFlight() {
   if (!inFlight) return false;
   inFlight.controller.abort();
   inFlight.output.setAttribute('aria-busy', 'false');
   inFlight.output.dataset.state = 'cancelled';
+  inFlight.progress.clear();
   inFlight = null;
   return true;
 }
@@ -81,7 +76,8 @@ function cancelInFlight() {
 /** Codes that refuse the image itself: asking about the same image would be refused the same way. */
 const IMAGE_REFUSALS = new Set(['NO_IMAGE', 'IMAGE_EMPTY', 'IMAGE_TOO_LARGE', 'IMAGE_UNSUPPORTED', 'IMAGE_CORRUPT', 'PAYLOAD_TOO_LARGE']);
 
-async function run(output, path, fields) {
+/** Sends the image (and `fields`) to `path`, streaming the text into `output` and the stages into `progress`. */
+async function run(output, path, fields, progress) {
   const cancelled = cancelInFlight();
   showError('');
   clearDetails();
@@ -99,17 +95,25 @@ async function run(output, path, fields) {
   form.append('image', currentImage, currentImage.name || 'image');
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('options', JSON.stringify(options));
+  form.append('progress', 'true');
   output.dataset.state = 'running';
   output.setAttribute('aria-busy', 'true');
   output.textContent = '';
   const controller = new AbortController();
-  inFlight = { controller, output };
+  inFlight = { controller, output, progress };
+  progress.start();
+  const events = {
+    onText: (text) => {
+      progress.stage('writing');
+      output.textContent = displayText(text);
+    },
+    onStage: (stage) => progress.stage(stage),
+  };
   try {
-    const onText = (text) => { output.textContent = text; };
     let result;
     for (let attempt = 0; ; attempt++) {
       try {
-        result = await streamRequest(path, form, onText, controller.signal);
+        result = await streamRequest(path, form, events, controller.signal);
         break;
       } catch (error) {
         // The request just cancelled may not have wound down on the server yet (one running request per user).
@@ -117,12 +121,14 @@ async function run(output, path, fields) {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
-    output.textContent = result.text;
+    output.textContent = displayText(result.text) || '(no text was generated)';
     output.dataset.state = 'done';
+    progress.done();
     showDetails(result);
     return result;
   } catch (error) {
     if (controller.signal.aborted) return null; // a newer request owns the output now
+    progress.clear();
     output.dataset.state = 'error';
     output.dataset.errorCode = error.code || '';
     showError(error.message, output);
@@ -135,106 +141,111 @@ async function run(output, path, fields) {
   }
 }
 
+const preview = $('preview');
+
+/**
+ * Forgets the image shown (its preview, caption, alt text, conversation and details): nothing is asked about. A
+ * request in flight is left for the caller to cancel (run() cancels it, and then waits out the server's one-request limit).
+ */
+function clearImage() {
+  captionRuns++;
+  currentImage = null;
+  if (preview.src) URL.revokeObjectURL(preview.src);
+  preview.removeAttribute('src');
+  preview.alt = '';
+  preview.hidden = true;
+  $('caption').textContent = CAPTION_PROMPT;
+  $('caption').dataset.state = 'idle';
+  captionProgress.clear();
+  answerProgress.clear();
+  altText.clear();
+  conversation.clear();
+  clearDetails();
+  $('ask-button').disabled = true;
+}
+
+/** The file's name and size in words, for the line under the chooser. */
+function describeFile(file) {
+  const size = file.size < 1024 * 1024 ? `${Math.max(1, Math.round(file.size / 1024))} KB` : `${(file.size / (1024 * 1024)).toFixed(1)} MB`;
+  return `${file.name || 'a pasted image (no name)'}, ${size}`;
+}
+
+/** Refuses `file` in words (the alert under the caption); the image before it is cleared. */
+function refuseFile(file, message) {
+  cancelInFlight();
+  clearImage();
+  imageRefused = true;
+  $('file-name').textContent = file ? `Refused: ${describeFile(file)}` : 'No image chosen.';
+  showAskHelp(REFUSED_HELP);
+  showError(message);
+}
+
+const MAX_IMAGE_BYTES = Number($('image-input').dataset.maxBytes);
+
 function useImage(file) {
   // A file whose type the browser does not know (no or an unknown extension: no type, or application/octet-stream)
   // goes to the server, which reads its bytes.
   const unknownType = !file?.type || file.type === 'application/octet-stream';
   if (!file || (!unknownType && !file.type.startsWith('image/'))) {
     const what = file ? `"${file.name}" (${file.type}) is not an image file` : 'That was not an image file';
-    showError(`${what}; choose a JPEG, PNG, WebP, GIF or TIFF image.`);
-    return;
+    return refuseFile(file, `${what}; choose a JPEG, PNG, WebP, GIF or TIFF image.`);
   }
+  if (file.size > MAX_IMAGE_BYTES) {
+    const mb = (bytes) => (bytes / (1024 * 1024)).toFixed(1);
+    return refuseFile(file, `"${file.name || 'The pasted image'}" is ${mb(file.size)} MB; this server takes images up to ${mb(MAX_IMAGE_BYTES)} MB (GLANCE_HTTP_BODY_LIMIT_MB): choose a smaller image, or save this one smaller.`);
+  }
+  clearImage();
+  imageRefused = false;
   currentImage = file;
-  const preview = $('preview');
-  if (preview.src) URL.revokeObjectURL(preview.src);
+  $('file-name').textContent = `Chosen: ${describeFile(file)}`;
   preview.src = URL.createObjectURL(file);
   preview.alt = `The chosen image${file.name ? ` (${file.name})` : ''}`;
   preview.hidden = false;
-  $('ask-button').disabled = true;
   showAskHelp('You can ask once the caption is done.');
-  $('answer').textContent = '';
-  $('answer').dataset.state = 'idle';
-  $('history').replaceChildren();
-  const captionRun = ++captionRuns;
-  run($('caption'), '/v1/caption', {}).then((result) => {
-    if (result) preview.alt = result.text;
+  const captionRun = captionRuns;
+  run($('caption'), '/v1/caption', {}, captionProgress).then((result) => {
     if (captionRun !== captionRuns) return;
     if (!result && IMAGE_REFUSALS.has($('caption').dataset.errorCode)) {
-      showAskHelp('This image was refused (see the message under the caption): choose another image to ask about.');
+      // The server refused the image: it is not shown as if it were being described.
+      imageRefused = true;
+      preview.hidden = true;
+      $('file-name').textContent = `Refused: ${describeFile(file)}`;
+      showAskHelp(REFUSED_HELP);
       return;
+    }
+    if (result) {
+      const alt = displayText(result.text);
+      if (alt) preview.alt = alt;
+      altText.show(alt);
     }
     $('ask-button').disabled = false;
     showAskHelp('Type a question and press Enter or Ask.');
   });
 }
 
-$('image-input').addEventListener('change', (event) => {
-  const file = event.target.files[0];
-  // Emptied so that choosing the same file again (after an error, or to start over) is a change too.
-  event.target.value = '';
-  useImage(file);
-});
-
-// An image dropped anywhere on the page is used (a drop outside the zone would otherwise make the browser leave the
-// page to show the file). Other drags (text into the question box) keep the browser's behaviour.
-const zone = $('drop-zone');
-const types = (event) => [...(event.dataTransfer?.types || [])];
-/** A drag of files, or of a link (an image dragged from another page may carry only its address) outside the question box. */
-const isOurs = (event) => types(event).includes('Files') || (types(event).includes('text/uri-list') && event.target !== $('question'));
-document.addEventListener('dragover', (event) => {
-  if (!isOurs(event)) return;
-  event.preventDefault();
-  zone.classList.add('dragging');
-});
-document.addEventListener('dragleave', (event) => {
-  if (!event.relatedTarget) zone.classList.remove('dragging');
-});
-document.addEventListener('drop', (event) => {
-  zone.classList.remove('dragging');
-  if (!isOurs(event)) return;
-  event.preventDefault();
-  const { files } = event.dataTransfer;
-  if (files.length === 0) {
-    showError('That was a link, not an image file: save the image and choose it, or copy the image and paste it here (Ctrl+V / ⌘V).');
-  } else if (files.length > 1) {
-    showError(`${files.length} files were dropped; drop one image at a time.`);
-  } else {
-    useImage(files[0]);
-  }
-});
-document.addEventListener('paste', (event) => {
-  // Text pasted into the question box stays text, even when the clipboard also holds a picture of it (a spreadsheet's
-  // cells, a word processor's selection): it must not replace the image being asked about.
-  if (event.target === $('question') && event.clipboardData?.types.includes('text/plain')) return;
-  const files = [...(event.clipboardData?.items || [])].filter((entry) => entry.kind === 'file');
-  // An image, else a file of another kind (said to be no image, or sent when its type is unknown); text is left alone.
-  const item = files.find((entry) => entry.type.startsWith('image/')) || files[0];
-  if (item) useImage(item.getAsFile());
-});
-
 const questionBox = $('question');
+listenForImages({ input: $('image-input'), zone: $('drop-zone'), questionBox, onFile: useImage, onRefusal: (message) => showError(message) });
+
 const MAX_QUESTION_CHARS = limitQuestionBox(questionBox, $('question-count'), showAskHelp);
 // Enter in the question box does nothing while Ask is disabled (the browser does not submit); say why instead.
 questionBox.addEventListener('keydown', (event) => {
   if (event.key !== 'Enter' || !$('ask-button').disabled) return;
-  if (!currentImage) showAskHelp('Choose an image first: you can ask about it once its caption is done.');
-  else if ($('caption').dataset.state === 'running') showAskHelp('Wait for the caption to finish: you can ask once it is done.');
-  else showAskHelp('This image was refused (see the message under the caption): choose another image to ask about.');
+  if ($('caption').dataset.state === 'running') showAskHelp('Wait for the caption to finish: you can ask once it is done.');
+  else if (imageRefused) showAskHelp(REFUSED_HELP);
+  else showAskHelp('Choose an image first: you can ask about it once its caption is done.');
 });
 
 $('ask-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const question = $('question').value.trim();
+  const question = questionBox.value.trim();
   if ($('ask-button').disabled) return;
-  if (!currentImage) return showError('Choose an image first, then ask about it.', $('answer'));
-  if (!question) return showError('Type a question first (it is empty).', $('answer'));
+  if (!currentImage) return showError('Choose an image first, then ask about it.', $('ask-form'));
+  if (!question) return showError('Type a question first (it is empty).', $('ask-form'));
   if (characters(question) > MAX_QUESTION_CHARS) {
-    return showError(`The question is ${characters(question)} characters long; this server takes up to ${MAX_QUESTION_CHARS}: shorten it.`, $('answer'));
+    return showError(`The question is ${characters(question)} characters long; this server takes up to ${MAX_QUESTION_CHARS}: shorten it.`, $('ask-form'));
   }
-  const result = await run($('answer'), '/v1/ask', { question });
-  if (result) {
-    const entry = document.createElement('li');
-    entry.textContent = `${question} — ${result.text}`;
-    $('history').prepend(entry);
-  }
+  // The question moves into the conversation; the box is ready for the next one.
+  questionBox.value = '';
+  questionBox.dispatchEvent(new Event('input'));
+  await run(conversation.ask(question), '/v1/ask', { question }, answerProgress);
 });

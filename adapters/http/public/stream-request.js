@@ -40,10 +40,11 @@ function parseEvent(block) {
 
 /**
  * POSTs `form` (multipart: the image, the question, the options) to `path` asking for a stream; `onText` gets the text
- * so far; resolves with the result. Every failure is an Error whose message says in words what happened and what to
- * do (with the API's `code` when the API sent one).
+ * so far, `onStage` each stage the server reports (`event: stage`, when the form asks for progress); resolves with the
+ * result. Every failure is an Error whose message says in words what happened and what to do (with the API's `code`
+ * when the API sent one).
  */
-export async function streamRequest(path, form, onText, signal) {
+export async function streamRequest(path, form, { onText, onStage = () => {} }, signal) {
   let response;
   try {
     response = await fetch(path, { method: 'POST', body: form, headers: { accept: 'text/event-stream' }, signal });
@@ -76,6 +77,7 @@ export async function streamRequest(path, form, onText, signal) {
       const { event, data } = parseEvent(buffer.slice(0, end));
       buffer = buffer.slice(end + 2);
       if (event === 'token') onText(data.text);
+      else if (event === 'stage') onStage(data.stage);
       else if (event === 'done') return data;
       else if (event === 'error') throw isApiError(data) ? apiError(data.error) : new Error(UNREADABLE);
     }

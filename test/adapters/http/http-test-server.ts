@@ -20,6 +20,9 @@ export const GOLDEN_CAPTION: string = astronaut.caption_greedy.outputs[0].text_s
 /** transformers' greedy answer to "what is in the picture?" about astronaut.png, max_new_tokens 20. */
 export const GOLDEN_ANSWER: string = astronaut.vqa_what_greedy.outputs[0].text_stripped;
 export const QUESTION = 'what is in the picture?';
+/** transformers' greedy answer to "what color is the sky?" about astronaut.png, max_new_tokens 20. */
+export const GOLDEN_COLOR_ANSWER: string = astronaut.vqa_color_greedy.outputs[0].text_stripped;
+export const COLOR_QUESTION = goldens.prompts.vqa_color.text.replace(/^Question: (.*) Answer:$/, '$1');
 export const ASTRONAUT_PATH = join(IMAGES, 'astronaut.png');
 export const ASTRONAUT = readFileSync(ASTRONAUT_PATH);
 
@@ -29,7 +32,7 @@ export interface TestServer {
   metrics: ServiceMetrics;
   config: ServiceConfig;
   /** Another adapter on the same service with other configuration values (closed with the server). */
-  startAdapter(overrides: Record<string, string>): Promise<string>;
+  startAdapter(overrides: Record<string, string>, options?: { randomWeights?: boolean }): Promise<string>;
 }
 
 export function testConfig(overrides: Record<string, string> = {}): ServiceConfig {
@@ -55,8 +58,8 @@ export function useTestServer(overrides: Record<string, string> = {}): () => Tes
       cache: config.cache, queue: config.queue, metrics,
     });
     const started = service;
-    const startAdapter = async (more: Record<string, string>) => {
-      const adapter = await startHttpAdapter({ service: started, config: testConfig({ ...overrides, ...more }), metrics });
+    const startAdapter = async (more: Record<string, string>, options: { randomWeights?: boolean } = {}) => {
+      const adapter = await startHttpAdapter({ service: started, config: testConfig({ ...overrides, ...more }), metrics, ...options });
       adapters.push(adapter);
       return adapter.url;
     };

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ASTRONAUT_PATH, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, useTestServer } from './http-test-server.ts';
-import { useBrowser } from './playground-browser.ts';
+import { LATEST_ANSWER, useBrowser } from './playground-browser.ts';
 
 const server = useTestServer();
 const openPage = useBrowser();
@@ -129,7 +129,7 @@ describe('the playground input', () => {
     await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
     await page.locator('#caption[data-state="done"]').waitFor();
     await question.press('Enter');
-    await page.locator('#answer[data-state="done"]').waitFor();
+    await page.locator(`${LATEST_ANSWER}[data-state="done"]`).waitFor();
     expect(await page.getByRole('alert').isHidden()).toBe(true);
     await page.close();
   });
@@ -141,18 +141,18 @@ describe('the playground input', () => {
     await page.locator('#caption[data-state="done"]').waitFor();
     await page.locator('h1').click(); // the start of the page's tab order
     const order: string[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       await page.keyboard.press('Tab');
       order.push(await page.evaluate(`(() => {
         const focused = document.activeElement, style = getComputedStyle(focused);
         return focused.id + ' ' + style.outlineStyle + ' ' + style.outlineWidth;
       })()`));
     }
-    expect(order).toEqual(['image-input solid 3px', 'max-new-tokens solid 3px', 'question solid 3px', 'ask-button solid 3px']);
+    expect(order).toEqual(['image-input solid 3px', 'max-new-tokens solid 3px', 'copy-alt-text solid 3px', 'question solid 3px', 'ask-button solid 3px']);
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.type(QUESTION);
     await page.keyboard.press('Enter');
-    const answer = page.locator('#answer[data-state="done"]');
+    const answer = page.locator(`${LATEST_ANSWER}[data-state="done"]`);
     await answer.waitFor();
     expect(await answer.textContent()).toBe(GOLDEN_ANSWER);
     await page.close();
@@ -172,7 +172,7 @@ describe('the playground input', () => {
     }));
     await page.getByLabel('Question', { exact: true }).fill(QUESTION);
     await page.getByRole('button', { name: 'Ask' }).click();
-    await page.locator('#answer[data-state="done"]').waitFor();
+    await page.locator(`${LATEST_ANSWER}[data-state="done"]`).waitFor();
     const widths = await page.evaluate('[document.documentElement.scrollWidth, document.documentElement.clientWidth]');
     expect(widths).toEqual([320, 320]);
     await page.close();

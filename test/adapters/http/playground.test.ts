@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ASTRONAUT_PATH, GOLDEN_ANSWER, GOLDEN_CAPTION, QUESTION, useTestServer } from './http-test-server.ts';
-import { useBrowser } from './playground-browser.ts';
+import { ASTRONAUT_PATH, COLOR_QUESTION, GOLDEN_ANSWER, GOLDEN_CAPTION, GOLDEN_COLOR_ANSWER, QUESTION, useTestServer } from './http-test-server.ts';
+import { LATEST_ANSWER, useBrowser } from './playground-browser.ts';
 
 // Long captions (2000 tokens) keep a stream running while a test acts; the page's field allows up to the server's limit.
 const server = useTestServer({ GLANCE_MAX_NEW_TOKENS: '2000' });
@@ -26,11 +26,32 @@ describe('the playground page', () => {
 
     await page.getByLabel('Question', { exact: true }).fill(QUESTION);
     await page.getByRole('button', { name: 'Ask' }).click();
-    const answer = page.locator('#answer[data-state="done"]');
+    const answer = page.locator(`${LATEST_ANSWER}[data-state="done"]`);
     await answer.waitFor();
     expect(await answer.textContent()).toBe(GOLDEN_ANSWER);
     expect(await page.locator('#cache-status').textContent()).toBe('cache hit (image prefix kept: only the question was prefilled)');
     expect(await page.locator('#error').isHidden()).toBe(true);
+    expect(await page.locator('#caption-progress').getAttribute('data-stage')).toBe('done');
+    expect(await page.locator('#answer-progress').getAttribute('data-stage')).toBe('done');
+    await page.close();
+  });
+
+  it('questions and answers read as a conversation, in order, each answer shown once', async () => {
+    const page = await openPage(server().url);
+    await page.getByLabel('Max new tokens').fill('20');
+    await page.getByLabel('Choose an image').setInputFiles(ASTRONAUT_PATH);
+    await page.locator('#caption[data-state="done"]').waitFor();
+    for (const question of [QUESTION, COLOR_QUESTION]) {
+      await page.getByLabel('Question', { exact: true }).fill(question);
+      await page.getByLabel('Question', { exact: true }).press('Enter');
+      await page.locator(`#conversation li:nth-child(${question === QUESTION ? 2 : 4}) .output[data-state="done"]`).waitFor();
+      expect(await page.getByLabel('Question', { exact: true }).inputValue()).toBe(''); // ready for the next question
+    }
+    const list = page.getByRole('list', { name: 'Questions and answers' });
+    const turns = await list.getByRole('listitem').allTextContents();
+    expect(turns).toEqual([`You: ${QUESTION}`, `glance: ${GOLDEN_ANSWER}`, `You: ${COLOR_QUESTION}`, `glance: ${GOLDEN_COLOR_ANSWER}`]);
+    const text = (await page.evaluate('document.body.innerText')) as string;
+    for (const answer of [GOLDEN_ANSWER, GOLDEN_COLOR_ANSWER]) expect(text.split(answer)).toHaveLength(2);
     await page.close();
   });
 
@@ -117,10 +138,10 @@ describe('the playground page', () => {
     await caption.waitFor();
     // Greedy decoding: the first 20 of the 2000 tokens are the golden 20-token caption.
     expect((await caption.textContent())!.startsWith(GOLDEN_CAPTION)).toBe(true);
-    expect(await page.locator('#answer').getAttribute('data-state')).toBe('idle');
+    expect(await page.locator('#conversation li').count()).toBe(0);
     expect(await page.locator('#error').isHidden()).toBe(true);
     await ask.click();
-    const answer = page.locator('#answer[data-state="done"]');
+    const answer = page.locator(`${LATEST_ANSWER}[data-state="done"]`);
     await answer.waitFor();
     expect(await answer.textContent()).toBe(GOLDEN_ANSWER);
     await page.close();
