@@ -1,24 +1,24 @@
 /**
- * Regenerates the playground screenshots in docs/images/ (a dev script, not a test): the real page on the tiny fixture
- * model, served as `glance start --demo` serves it (the demo model id, random weights: the notice shows), in Debian's
- * Chromium, after a caption and two questions about the astronaut photo. Run it from the repository root:
+ * Regenerates the playground screenshots in docs/images/ (a dev script, not a test): the real page on the demo model
+ * (made in a temporary data directory exactly as `glance start --demo` makes it; random weights: the notice shows),
+ * in Debian's Chromium, after a caption and two questions about the astronaut photo. Run it from the repository root:
  *
  *   node --import tsx test/helpers/playground-screenshots.ts
  *
  * It writes docs/images/playground.png (1280 px wide) and docs/images/playground-phone.png (390 px, a phone), each a
  * full-page PNG with a 256-colour palette (sharp), to stay small.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { startHttpAdapter } from '../../adapters/http/http-adapter.ts';
 import { createServiceMetrics } from '../../src/metrics/service-metrics.ts';
-import { DEMO_MODEL_ID } from '../../src/models/resolve-model.ts';
+import { DEMO_MODEL_ID, demoModel } from '../../src/models/demo-model.ts';
 import { GlanceService } from '../../src/service/glance-service.ts';
 import { loadServiceConfig } from '../../src/config/service-config.ts';
 import { IMAGES } from './fixtures.ts';
-import { convertTinyOpt } from './tiny-bundle.ts';
 
 const OUT = new URL('../../docs/images/', import.meta.url).pathname;
 const QUESTIONS = ['what is in the picture?', 'what color is the sky?'];
@@ -38,10 +38,11 @@ async function useThePage(page: Page): Promise<void> {
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  const bundle = await convertTinyOpt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'glance-screenshots-'));
+  const demo = await demoModel(dataDir);
   const config = loadServiceConfig({ env: {}, envFile: false, overrides: { GLANCE_MODEL: DEMO_MODEL_ID, GLANCE_HTTP_PORT: '0' } });
   const metrics = createServiceMetrics({ processMetrics: false });
-  const service = await GlanceService.start({ bundleDir: bundle.dir, modelId: DEMO_MODEL_ID, threads: 1, maxPixels: config.limits.maxPixels, cache: config.cache, queue: config.queue, metrics });
+  const service = await GlanceService.start({ bundleDir: demo.bundleDir, modelId: DEMO_MODEL_ID, threads: 1, maxPixels: config.limits.maxPixels, cache: config.cache, queue: config.queue, metrics });
   const http = await startHttpAdapter({ service, config, metrics, randomWeights: true });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars'] });
   try {
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     await browser.close();
     await http.close();
     await service.close();
-    bundle.cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
