@@ -4,16 +4,15 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { GlanceError } from '../../engine/errors.ts';
-import { runConvert } from './convert-command.ts';
-import { createProgressBar, type ProgressBar } from './progress-bar.ts';
+import type { ProgressBar } from './progress-bar.ts';
 import { buildPrompt } from '../service/prompt.ts';
 import { addGenerationFlags, generationOptionsFrom, namingFlags } from './generation-flags.ts';
-import { runGeneration, type GenerationInput } from './run-generation.ts';
-import { runMatch } from './match-command.ts';
-import { checkEmbedInputs, runEmbed } from './embed-command.ts';
-import { runStart, type StartFlags } from './start-command.ts';
-import { resolveCliModel } from './cli-model.ts';
-import { checkGenerationOptions, checkImageFiles } from './check-inputs.ts';
+import type { GenerationInput } from './run-generation.ts';
+import type { StartFlags } from './start-command.ts';
+import { packageVersion } from './package-version.ts';
+
+// Only flag definitions and help texts are imported above: `glance --version` and `glance <command> --help` must
+// answer without loading the engine, the converter or the chat platforms' libraries. Each action imports what it runs.
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -38,13 +37,16 @@ type ModelFlags = { model?: string; dataDir?: string; provider?: 'cpu' | 'cuda' 
  * folder — after the image files are found readable, so a wrong path fails before a download or a conversion.
  */
 async function engineOptions(flags: ModelFlags, images: readonly string[]) {
+  const { checkImageFiles } = await import('./check-inputs.ts');
   await checkImageFiles(images);
+  const { resolveCliModel } = await import('./cli-model.ts');
   return { ...(await resolveCliModel(flags)), json: flags.json === true };
 }
 
 /** engineOptions plus the generation options, whose own checks (e.g. --temperature without --do-sample) come first. */
 async function runOptions(flags: ModelFlags, images: readonly string[]) {
   const generation = generationOptionsFrom(flags);
+  const { checkGenerationOptions } = await import('./check-inputs.ts');
   checkGenerationOptions(generation);
   return { ...(await engineOptions(flags, images)), generation };
 }
@@ -52,7 +54,7 @@ async function runOptions(flags: ModelFlags, images: readonly string[]) {
 export function buildProgram(): Command {
   // exitOverride before any subcommand is added (they inherit it): commander's own usage errors (unknown flag or
   // command, missing argument, bad flag value) throw instead of exiting 1, so main() gives them exit code 2 like ours.
-  const program = new Command('glance').description('Describe images and answer questions about them with BLIP-2.').showHelpAfterError().exitOverride();
+  const program = new Command('glance').description('Describe images and answer questions about them with BLIP-2.').version(packageVersion(), '-V, --version', 'print the version').showHelpAfterError().exitOverride();
 
   program
     .command('convert')
@@ -63,14 +65,19 @@ export function buildProgram(): Command {
     .option('--block-size <n>', 'int8/int4 only: quantization block size along K, a power of two ≥ 16 (default 32)')
     .option('--accuracy-level <n>', 'int8/int4 only: MatMulNBits accuracy_level 0-4, 4 = int8 activations (default 4)')
     .option('--no-progress', 'no progress bar')
-    .action((checkpointDir: string, flags: { out: string; dtype: string; blockSize?: string; accuracyLevel?: string; progress: boolean }) => runConvert(checkpointDir, flags));
+    .action(async (checkpointDir: string, flags: { out: string; dtype: string; blockSize?: string; accuracyLevel?: string; progress: boolean }) => {
+      const { runConvert } = await import('./convert-command.ts');
+      await runConvert(checkpointDir, flags);
+    });
 
   addGenerationFlags(modelOptions(program.command('caption')))
     .description('caption one or more images (several images run as one batch)')
     .argument('<image...>', 'image files')
     .option('--prompt <text>', 'text the caption continues, e.g. "a photo of"', '')
-    .action((images: string[], flags: ModelFlags & { prompt: string }) =>
-      namingFlags(async () => runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), await runOptions(flags, images))));
+    .action((images: string[], flags: ModelFlags & { prompt: string }) => namingFlags(async () => {
+      const { runGeneration } = await import('./run-generation.ts');
+      return runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), await runOptions(flags, images));
+    }));
 
   addGenerationFlags(modelOptions(program.command('ask')))
     .description('answer questions about images: glance ask <image> <question> [<image> <question>]...')
@@ -87,6 +94,7 @@ export function buildProgram(): Command {
         // The same prompt the service builds (src/service/prompt.ts).
         inputs.push({ image: pairs[i], prompt: buildPrompt(question, flags.rawPrompt === true) });
       }
+      const { runGeneration } = await import('./run-generation.ts');
       return runGeneration(inputs, await runOptions(flags, inputs.map((input) => input.image)));
     }));
 
@@ -94,13 +102,17 @@ export function buildProgram(): Command {
     .description('image-text matching with a retrieval bundle (Blip2ForImageTextRetrieval): per text, the ITM match probability and the ITC similarity')
     .argument('<image>', 'image file')
     .argument('<text...>', 'texts to match against the image')
-    .action(async (image: string, texts: string[], flags: ModelFlags) => runMatch(image, texts, await engineOptions(flags, [image])));
+    .action(async (image: string, texts: string[], flags: ModelFlags) => {
+      const { runMatch } = await import('./match-command.ts');
+      await runMatch(image, texts, await engineOptions(flags, [image]));
+    });
 
   modelOptions(program.command('embed'))
     .description('ITC embeddings of images and texts with a retrieval bundle, as JSON lines (images first, then texts)')
     .argument('[image...]', 'image files')
     .option('--text <text>', 'a text to embed (repeat the flag for several)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .action(async (images: string[], flags: ModelFlags & { text: string[] }) => {
+      const { checkEmbedInputs, runEmbed } = await import('./embed-command.ts');
       checkEmbedInputs(images, flags.text);
       return runEmbed(images, flags.text, { ...(await engineOptions(flags, images)), json: true });
     });
@@ -114,6 +126,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port to listen on, 0 = any free port (default: GLANCE_HTTP_PORT or 3000)')
     .option('--data-dir <dir>', 'where models and settings are kept (default: GLANCE_DATA_DIR or ./data)')
     .action(async (flags: StartFlags) => {
+      const { runStart } = await import('./start-command.ts');
       await runStart(flags);
     });
 
@@ -136,6 +149,7 @@ export function buildProgram(): Command {
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
     .action(async (flags: { config: string[]; full?: boolean; work: string; threads?: number }) => {
       const { runBench } = await import('../../bench/run-bench.ts');
+      const { createProgressBar } = await import('./progress-bar.ts');
       const bars = new Map<string, ProgressBar>();
       try {
         await runBench({
