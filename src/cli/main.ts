@@ -147,7 +147,14 @@ export function buildProgram(): Command {
     .option('--full', 'also benchmark the full blip2-opt-2.7b (15 GB of weights; needs ~20 GB of memory and ~35 GB of disk)')
     .option('--work <dir>', 'where synthesized checkpoints and bundles are kept', '.bench')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
-    .action(async (flags: { config: string[]; full?: boolean; work: string; threads?: number }) => {
+    .option('--startup', 'measure the CLI start-up instead: --version, caption --help, a tiny-model caption, compiled and through tsx')
+    .option('--runs <n>', '--startup only: counted runs of each case', positiveInt, 10)
+    .action(async (flags: { config: string[]; full?: boolean; work: string; threads?: number; startup?: boolean; runs: number }) => {
+      if (flags.startup) {
+        const { runStartupBench, renderStartupReport } = await import('../../bench/startup-bench.ts');
+        process.stdout.write(renderStartupReport(await runStartupBench({ runs: flags.runs, work: flags.work })));
+        return;
+      }
       const { runBench } = await import('../../bench/run-bench.ts');
       const { createProgressBar } = await import('./progress-bar.ts');
       const bars = new Map<string, ProgressBar>();
