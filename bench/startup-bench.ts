@@ -131,8 +131,12 @@ export function renderStartupReport(result: StartupBenchResult): string {
     .filter((row) => byName.has(`${row.name}, sources through tsx`))
     .map((row) => `${row.name.replace(/^glance /, '')} ${(byName.get(`${row.name}, sources through tsx`)! / median(row.runsMs)).toFixed(1)}×`);
   if (ratios.length > 0) lines.push('', `Sources through tsx ÷ this tree, medians: ${ratios.join(', ')}.`);
+  const npxGlance = byName.get('npx glance --version');
+  const glance = byName.get('glance --version');
   const npx = byName.get('npx --version (npx alone)');
   const node = byName.get('node -e 0 (Node alone)');
-  if (npx !== undefined && node !== undefined) lines.push(`npx's own start costs ${ms(npx - node)} ms over Node's (npx --version − node -e 0).`);
+  if (npxGlance !== undefined && glance !== undefined && npx !== undefined && node !== undefined) {
+    lines.push(`npx adds ${ms(npxGlance - glance)} ms to glance --version (finding the bin in the package tree: npx glance --version − glance --version); npx --version alone costs ${ms(npx - node)} ms over node -e 0.`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,8 @@
 // `npm run prepare` (npm ci and npm install run it): compiles the TypeScript sources one file per file into .build/
 // with esbuild, so `glance` starts without tsx (bin/compiled-tree.js decides at each start which tree runs).
 // - The tree mirrors the sources (src/cli/main.ts → .build/src/cli/main.js), relative `.ts` imports become `.js`,
-//   and packages stay imports of node_modules.
+//   relative `.js` imports (plain JavaScript, not compiled) point at the file where it is, and packages stay
+//   imports of node_modules.
 // - `import.meta.url` keeps naming the source file, so paths built from it (the playground's public/ files,
 //   ../shared/fixtures, package.json, the engine worker's entry) are the same in both trees.
 // - Source maps are written beside each file (`node --enable-source-maps bin/glance.js …` for .ts positions).
@@ -10,7 +11,7 @@
 //   compiled from, taken before compiling): a start never sees half a tree, and an edit made meanwhile makes it stale.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUILD_DIR, BUILD_MANIFEST, REPOSITORY_ROOT, sourceStamps } from './compiled-tree.js';
@@ -24,8 +25,12 @@ function perFileOutput(root, outDir) {
     setup(build) {
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
         if (args.kind === 'entry-point') return undefined;
-        if (!args.path.endsWith('.ts')) return { errors: [{ text: `relative import ${args.path} in ${relative(root, args.importer)}: name the .ts file (only TypeScript sources are compiled)` }] };
-        return { path: args.path.replace(/\.ts$/, '.js'), external: true };
+        if (args.path.endsWith('.ts')) return { path: args.path.replace(/\.ts$/, '.js'), external: true };
+        if (!args.path.endsWith('.js')) return { errors: [{ text: `relative import ${args.path} in ${relative(root, args.importer)}: name the .ts or .js file` }] };
+        // A JavaScript file (e.g. bin/compiled-tree.js) is not compiled: import it where it is.
+        const compiledImporter = join(outDir, relative(root, args.importer));
+        const target = relative(dirname(compiledImporter), resolve(dirname(args.importer), args.path)).split('\\').join('/');
+        return { path: target.startsWith('.') ? target : `./${target}`, external: true };
       });
       build.onLoad({ filter: /\.ts$/ }, async (args) => {
         const source = await readFile(args.path, 'utf8');
