@@ -16,14 +16,17 @@ WORKDIR /app
 # npm 11 honours package.json "allowScripts" (onnxruntime-node's and better-sqlite3's install scripts).
 RUN npm install -g npm@11
 COPY package.json package-lock.json ./
+# bin/ before npm ci: its `prepare` script (bin/compile-sources.js) runs there, compiling nothing yet.
+COPY bin ./bin
 # cuda12: onnxruntime-node's install script fetches the CUDA 12 execution provider.
 RUN ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci --omit=dev
-COPY bin ./bin
 COPY engine ./engine
 COPY src ./src
 COPY adapters ./adapters
 COPY bench ./bench
 COPY tsconfig.json ./
+# The sources compiled into .build/, so `glance` starts without tsx (docs/startup.md).
+RUN npm run prepare
 
 FROM nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04 AS runtime
 # Node 20 from the build stage (the official binary needs only glibc, which Ubuntu 24.04 has a newer one of).

@@ -1,5 +1,5 @@
-// Worker entry: registers tsx so the TypeScript worker runs without a build step, then loads it.
-import { register } from 'tsx/esm/api';
+// Worker entry: the engine worker compiled into .build/ when that tree matches the sources, else the TypeScript
+// worker through tsx — the same choice bin/glance.js makes (bin/compiled-tree.js).
+import { importSource } from '../../bin/compiled-tree.js';
 
-register();
-await import('./engine-worker.ts');
+await importSource(new URL('./engine-worker.ts', import.meta.url));

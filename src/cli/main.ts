@@ -4,17 +4,16 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { GlanceError } from '../../engine/errors.ts';
-import { runConvert } from './convert-command.ts';
-import { createProgressBar, type ProgressBar } from './progress-bar.ts';
+import type { ProgressBar } from './progress-bar.ts';
 import { buildPrompt } from '../service/prompt.ts';
 import { addGenerationFlags, generationOptionsFrom, namingFlags } from './generation-flags.ts';
-import { runGeneration, type GenerationInput } from './run-generation.ts';
-import { runMatch } from './match-command.ts';
-import { checkEmbedInputs, runEmbed } from './embed-command.ts';
-import { runStart, type StartFlags } from './start-command.ts';
-import { checkModelFlags, resolveCliModel } from './cli-model.ts';
+import type { GenerationInput } from './run-generation.ts';
+import type { StartFlags } from './start-command.ts';
 import type { DemoKind } from '../models/demo-model.ts';
-import { checkGenerationOptions, checkImageFiles } from './check-inputs.ts';
+import { packageVersion } from './package-version.ts';
+
+// Only flag definitions and help texts are imported above: `glance --version` and `glance <command> --help` must
+// answer without loading the engine, the converter or the chat platforms' libraries. Each action imports what it runs.
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -46,7 +45,9 @@ type ModelFlags = { model?: string; demo?: boolean; dataDir?: string; provider?:
  * `demo` is the demo model --demo runs.
  */
 async function engineOptions(flags: ModelFlags, images: readonly string[], demo: DemoKind) {
+  const { checkModelFlags, resolveCliModel } = await import('./cli-model.ts');
   checkModelFlags(flags);
+  const { checkImageFiles } = await import('./check-inputs.ts');
   await checkImageFiles(images);
   return { ...(await resolveCliModel(flags, demo)), json: flags.json === true };
 }
@@ -54,6 +55,7 @@ async function engineOptions(flags: ModelFlags, images: readonly string[], demo:
 /** engineOptions plus the generation options, whose own checks (e.g. --temperature without --do-sample) come first. */
 async function runOptions(flags: ModelFlags, images: readonly string[]) {
   const generation = generationOptionsFrom(flags);
+  const { checkGenerationOptions } = await import('./check-inputs.ts');
   checkGenerationOptions(generation);
   return { ...(await engineOptions(flags, images, 'caption')), generation };
 }
@@ -61,7 +63,7 @@ async function runOptions(flags: ModelFlags, images: readonly string[]) {
 export function buildProgram(): Command {
   // exitOverride before any subcommand is added (they inherit it): commander's own usage errors (unknown flag or
   // command, missing argument, bad flag value) throw instead of exiting 1, so main() gives them exit code 2 like ours.
-  const program = new Command('glance').description('Describe images and answer questions about them with BLIP-2.').showHelpAfterError().exitOverride();
+  const program = new Command('glance').description('Describe images and answer questions about them with BLIP-2.').version(packageVersion(), '-V, --version', 'print the version').showHelpAfterError().exitOverride();
 
   program
     .command('convert')
@@ -72,14 +74,19 @@ export function buildProgram(): Command {
     .option('--block-size <n>', 'int8/int4 only: quantization block size along K, a power of two ≥ 16 (default 32)')
     .option('--accuracy-level <n>', 'int8/int4 only: MatMulNBits accuracy_level 0-4, 4 = int8 activations (default 4)')
     .option('--no-progress', 'no progress bar')
-    .action((checkpointDir: string, flags: { out: string; dtype: string; blockSize?: string; accuracyLevel?: string; progress: boolean }) => runConvert(checkpointDir, flags));
+    .action(async (checkpointDir: string, flags: { out: string; dtype: string; blockSize?: string; accuracyLevel?: string; progress: boolean }) => {
+      const { runConvert } = await import('./convert-command.ts');
+      await runConvert(checkpointDir, flags);
+    });
 
   addGenerationFlags(modelOptions(program.command('caption'), 'caption'))
     .description('caption one or more images (several images run as one batch)')
     .argument('<image...>', 'image files')
     .option('--prompt <text>', 'text the caption continues, e.g. "a photo of"', '')
-    .action((images: string[], flags: ModelFlags & { prompt: string }) =>
-      namingFlags(async () => runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), await runOptions(flags, images))));
+    .action((images: string[], flags: ModelFlags & { prompt: string }) => namingFlags(async () => {
+      const { runGeneration } = await import('./run-generation.ts');
+      return runGeneration(images.map((image) => ({ image, prompt: flags.prompt })), await runOptions(flags, images));
+    }));
 
   addGenerationFlags(modelOptions(program.command('ask'), 'caption'))
     .description('answer questions about images: glance ask <image> <question> [<image> <question>]...')
@@ -96,6 +103,7 @@ export function buildProgram(): Command {
         // The same prompt the service builds (src/service/prompt.ts).
         inputs.push({ image: pairs[i], prompt: buildPrompt(question, flags.rawPrompt === true) });
       }
+      const { runGeneration } = await import('./run-generation.ts');
       return runGeneration(inputs, await runOptions(flags, inputs.map((input) => input.image)));
     }));
 
@@ -103,13 +111,17 @@ export function buildProgram(): Command {
     .description('image-text matching with a retrieval bundle (Blip2ForImageTextRetrieval): per text, the ITM match probability and the ITC similarity')
     .argument('<image>', 'image file')
     .argument('<text...>', 'texts to match against the image')
-    .action(async (image: string, texts: string[], flags: ModelFlags) => runMatch(image, texts, await engineOptions(flags, [image], 'retrieval')));
+    .action(async (image: string, texts: string[], flags: ModelFlags) => {
+      const { runMatch } = await import('./match-command.ts');
+      await runMatch(image, texts, await engineOptions(flags, [image], 'retrieval'));
+    });
 
   modelOptions(program.command('embed'), 'retrieval')
     .description('ITC embeddings of images and texts with a retrieval bundle, as JSON lines (images first, then texts)')
     .argument('[image...]', 'image files')
     .option('--text <text>', 'a text to embed (repeat the flag for several)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .action(async (images: string[], flags: ModelFlags & { text: string[] }) => {
+      const { checkEmbedInputs, runEmbed } = await import('./embed-command.ts');
       checkEmbedInputs(images, flags.text);
       return runEmbed(images, flags.text, { ...(await engineOptions(flags, images, 'retrieval')), json: true });
     });
@@ -123,6 +135,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port to listen on, 0 = any free port (default: GLANCE_HTTP_PORT or 3000)')
     .option('--data-dir <dir>', 'where models and settings are kept (default: GLANCE_DATA_DIR or ./data)')
     .action(async (flags: StartFlags) => {
+      const { runStart } = await import('./start-command.ts');
       await runStart(flags);
     });
 
@@ -143,8 +156,16 @@ export function buildProgram(): Command {
     .option('--full', 'also benchmark the full blip2-opt-2.7b (15 GB of weights; needs ~20 GB of memory and ~35 GB of disk)')
     .option('--work <dir>', 'where synthesized checkpoints and bundles are kept', '.bench')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
-    .action(async (flags: { config: string[]; full?: boolean; work: string; threads?: number }) => {
+    .option('--startup', 'measure the CLI start-up instead: --version, caption --help, a tiny-model caption, compiled and through tsx')
+    .option('--runs <n>', '--startup only: counted runs of each case', positiveInt, 10)
+    .action(async (flags: { config: string[]; full?: boolean; work: string; threads?: number; startup?: boolean; runs: number }) => {
+      if (flags.startup) {
+        const { runStartupBench, renderStartupReport } = await import('../../bench/startup-bench.ts');
+        process.stdout.write(renderStartupReport(await runStartupBench({ runs: flags.runs, work: flags.work })));
+        return;
+      }
       const { runBench } = await import('../../bench/run-bench.ts');
+      const { createProgressBar } = await import('./progress-bar.ts');
       const bars = new Map<string, ProgressBar>();
       try {
         await runBench({

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { MANIFEST_VERSION } from '../../engine/bundle/manifest.ts';
-import { convertCheckpoint } from '../../engine/convert/convert-checkpoint.ts';
 import { withFolderLock } from './folder-lock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelProgressReport } from './model-progress.ts';
@@ -78,6 +77,8 @@ async function convertInto(checkpointDir: string, bundleDir: string, fingerprint
   const { signal, onProgress } = options;
   await rm(bundleDir, { recursive: true, force: true });
   options.log?.info({ checkpointDir, bundleDir }, 'converting the checkpoint into a bundle (once)');
+  // Imported here: a start that reuses the bundle (every start but the first) does not load the converter.
+  const { convertCheckpoint } = await import('../../engine/convert/convert-checkpoint.ts');
   const result = await convertCheckpoint({
     checkpointDir,
     outDir: bundleDir,

@@ -6,7 +6,6 @@
 import { basename } from 'node:path';
 import { convertCheckpointOnce } from './converted-checkpoint.ts';
 import { inDataDir } from './data-dir-errors.ts';
-import { downloadHubSnapshot } from './hub-snapshot.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModelProgressReport } from './model-progress.ts';
 import { parseModelSpec } from './model-spec.ts';
@@ -49,6 +48,8 @@ async function resolveSpec(spec: string, options: ResolveModelOptions): Promise<
       return { bundleDir, modelId: basename(bundleDir), source: 'checkpoint' };
     }
     case 'hub': {
+      // Imported here: a bundle or checkpoint folder never loads the Hub client.
+      const { downloadHubSnapshot } = await import('./hub-snapshot.ts');
       const snapshot = await downloadHubSnapshot({
         repo: parsed.repo,
         revision: parsed.revision,
