@@ -71,9 +71,10 @@ describe('glance CLI', () => {
   it('refuses a file that is not an image with a coded error and exit 1', async () => {
     const path = join(work, 'notes.txt');
     writeFileSync(path, 'this is not an image');
-    const result = await glance('caption', path, '--model', bundle);
+    // a batch whose second image is the bad one: the error names that file
+    const result = await glance('caption', join(IMAGES, 'astronaut.png'), path, '--model', bundle);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/IMAGE_UNSUPPORTED/);
+    expect(result.stderr).toContain(`[IMAGE_UNSUPPORTED]: ${path}: `);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
