@@ -32,6 +32,8 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   /** A configuration value (environment variable, .env, flag) is invalid. */
   ConfigInvalid: 'CONFIG_INVALID',
+  /** A service glance talks to (Discord's or Slack's API) gave no answer at all: connection refused, DNS failure, timeout. */
+  NetworkUnreachable: 'NETWORK_UNREACHABLE',
   /** No model is configured or it cannot be found/downloaded. */
   ModelUnavailable: 'MODEL_UNAVAILABLE',
   /** There is no image the question could be about. */

@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Events, type Client } from 'discord.js';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { unreachableError } from '../shared/network-failure.ts';
 import { AdapterWork } from '../shared/adapter-work.ts';
 import { chatAdapterContext, type ChatAdapterOptions } from '../shared/chat-adapter-context.ts';
 import type { DiscordAdapterContext } from './adapter-context.ts';
@@ -75,6 +76,8 @@ export async function startDiscordAdapter(options: DiscordAdapterOptions): Promi
     gateway.cancel();
     await destroyWithin(client, DESTROY_GRACE_MS, log);
     if (error instanceof GlanceError) throw error;
+    const unreachable = unreachableError(error, { what: 'Discord', url: config.discord.apiUrl, variable: 'DISCORD_API_URL', doing: 'to log in' });
+    if (unreachable) throw unreachable;
     const message = (error as Error).message ?? String(error);
     throw new GlanceError(ErrorCode.ConfigInvalid, `Discord login failed (${message}); check DISCORD_TOKEN and DISCORD_API_URL.`, undefined, { cause: error });
   }

@@ -5,6 +5,7 @@
  */
 import { DiscordAPIError, HTTPError, REST, Routes, type APIApplication, type APIApplicationCommand } from 'discord.js';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { unreachableError } from '../shared/network-failure.ts';
 import type { ServiceConfig } from '../../src/config/service-config.ts';
 import { commandDefinitions } from './commands/command-definitions.ts';
 
@@ -37,8 +38,10 @@ export async function registerCommands(config: ServiceConfig, options: { guildId
     if (error instanceof DiscordAPIError || error instanceof HTTPError) {
       throw new GlanceError(ErrorCode.ConfigInvalid, `Discord refused the command registration: ${error.message}. Check DISCORD_TOKEN, DISCORD_APPLICATION_ID and the bot's applications.commands scope.`, undefined, { cause: error });
     }
-    const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
-    throw new GlanceError(ErrorCode.RuntimeFailure, `Could not reach Discord at ${config.discord.apiUrl} to register the commands (${reason}). Check the network connection (and DISCORD_API_URL if you set it), then try again.`, undefined, { cause: error });
+    const where = { what: 'Discord', url: config.discord.apiUrl, variable: 'DISCORD_API_URL', doing: 'to register the commands' };
+    const unreachable = unreachableError(error, where);
+    if (unreachable) throw unreachable;
+    throw new GlanceError(ErrorCode.RuntimeFailure, `Registering the Discord commands failed unexpectedly: ${(error as Error).message}.`, undefined, { cause: error });
   } finally {
     rest.clearHashSweeper();
     rest.clearHandlerSweeper();

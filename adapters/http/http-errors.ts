@@ -48,6 +48,7 @@ export const CODE_ANSWERS: Record<ErrorCode, CodeAnswer> = {
     message: 'glance did not finish in time; try again with fewer new tokens (max_tokens / maxNewTokens) or when it is less busy',
     detail: true,
   },
+  [ErrorCode.NetworkUnreachable]: { status: 502, message: 'glance could not reach a service it depends on; try again later, and tell the operator if it persists' },
   [ErrorCode.RuntimeFailure]: { status: 500, message: 'something went wrong inside glance; try again, and tell the operator if it keeps happening' },
   [ErrorCode.EngineCrashed]: { status: 503, message: 'glance\'s engine stopped while working on this request and is restarting; try again in a few seconds', retryAfterSeconds: 5 },
   [ErrorCode.Busy]: { status: 503, retryAfterSeconds: 5 },

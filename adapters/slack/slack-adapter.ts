@@ -5,6 +5,7 @@
  * after the work in flight. Events are acknowledged by Bolt before any work; commands and shortcuts ack first.
  */
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { unreachableError } from '../shared/network-failure.ts';
 import { AdapterWork } from '../shared/adapter-work.ts';
 import { chatAdapterContext, type ChatAdapterOptions } from '../shared/chat-adapter-context.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -41,6 +42,8 @@ export async function startSlackAdapter(options: SlackAdapterOptions): Promise<S
   try {
     identity = await authTest(mode.botToken, apiUrl, logger);
   } catch (error) {
+    const unreachable = unreachableError(error, { what: 'Slack', url: apiUrl, variable: 'SLACK_API_URL', doing: 'to check the bot token (auth.test)' });
+    if (unreachable) throw unreachable;
     const reason = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
     throw new GlanceError(ErrorCode.ConfigInvalid, `Slack auth.test failed (${reason}); check SLACK_BOT_TOKEN and SLACK_API_URL.`, { variables: ['SLACK_BOT_TOKEN', 'SLACK_API_URL'] }, { cause: error });
   }
@@ -92,6 +95,8 @@ export async function startSlackAdapter(options: SlackAdapterOptions): Promise<S
     }
   } catch (error) {
     await app.stop().catch(() => {});
+    const unreachable = mode.mode === 'socket' ? unreachableError(error, { what: 'Slack', url: apiUrl, variable: 'SLACK_API_URL', doing: 'to open the Socket Mode connection' }) : undefined;
+    if (unreachable) throw unreachable;
     const hint = mode.mode === 'http' ? `could not listen on SLACK_PORT ${mode.port}` : 'could not open the Socket Mode connection; check SLACK_APP_TOKEN and SLACK_API_URL';
     throw new GlanceError(ErrorCode.ConfigInvalid, `The Slack adapter ${hint} (${(error as Error).message}).`, { variables: mode.mode === 'http' ? ['SLACK_PORT'] : ['SLACK_APP_TOKEN', 'SLACK_API_URL'] }, { cause: error });
   }

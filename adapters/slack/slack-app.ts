@@ -64,7 +64,7 @@ export function createSlackApp(mode: SlackMode, apiUrl: string, identity: BotIde
   });
 }
 
-/** auth.test with the bot token: who glance is. A bad token or an unreachable API is a CONFIG_INVALID at start. */
+/** auth.test with the bot token: who glance is. The adapter turns a bad token into CONFIG_INVALID, no answer into NETWORK_UNREACHABLE. */
 export async function authTest(botToken: string, apiUrl: string, logger: SlackLogger): Promise<BotIdentity> {
   const client = new webApi.WebClient(botToken, { slackApiUrl: apiUrl, logger, retryConfig: { retries: 0 } });
   const answer = await client.auth.test();

@@ -63,7 +63,10 @@ export async function preprocessBatch(images: readonly Uint8Array[], config: Ima
   for (const [i, bytes] of images.entries()) {
     throwIfAborted(signal);
     const started = performance.now();
-    const result = await preprocessImage(bytes, config, maxPixels === undefined ? undefined : { maxPixels });
+    const result = await preprocessImage(bytes, config, maxPixels === undefined ? undefined : { maxPixels }).catch((error: unknown) => {
+      // details.imageIndex says which image of the batch it was, so a caller can name the file (the CLI does).
+      throw error instanceof GlanceError ? new GlanceError(error.code, error.message, { ...error.details, imageIndex: i }, { cause: error }) : error;
+    });
     pixels.set(result.pixelValues, i * plane);
     preprocessMs.push(performance.now() - started);
   }

@@ -1,8 +1,15 @@
 /**
- * The one module that imports onnxruntime-node. It opens sessions with the requested execution provider
- * (`auto` tries CUDA and falls back to CPU with a log line, because onnxruntime-node throws when the CUDA libraries
- * are absent) and converts between plain typed arrays and ORT tensors so no other module sees ORT types.
+ * The one module that imports onnxruntime-node. It opens sessions with the requested execution provider and converts
+ * between plain typed arrays and ORT tensors so no other module sees ORT types.
+ *
+ * CUDA is asked for only when the provider is `cuda` or `auto`, and never when onnxruntime-node was installed without
+ * its CUDA provider libraries (the default install): asking then makes onnxruntime print a native "Failed to load
+ * library … libonnxruntime_providers_shared.so" line on stderr. `auto` decides once per thread (the engine worker):
+ * the first session tries CUDA, and a failure sends it and every later session to the CPU with one log line.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { GlanceError, ErrorCode } from '../errors.ts';
 
@@ -30,6 +37,30 @@ export interface ModelSession {
 /** Set once CUDA failed to load in `auto` mode, so later sessions go straight to CPU with a single log line. */
 let cudaUnavailable = false;
 
+/** onnxruntime-node's native folder, where an ONNXRUNTIME_NODE_INSTALL=cuda12 install puts the CUDA provider libraries. */
+function nativeFolder(): string {
+  const main = createRequire(import.meta.url).resolve('onnxruntime-node');
+  return join(dirname(main), '..', 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/** The CUDA provider libraries onnxruntime loads for the `cuda` provider, by platform (none exist on macOS). */
+function cudaLibraryNames(platform: NodeJS.Platform = process.platform): string[] {
+  if (platform === 'win32') return ['onnxruntime_providers_shared.dll', 'onnxruntime_providers_cuda.dll'];
+  return ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'];
+}
+
+/** The CUDA provider libraries missing from `folder` (default: onnxruntime-node's); empty when CUDA can be asked for. */
+export function missingCudaLibraries(folder: string = nativeFolder(), platform: NodeJS.Platform = process.platform): string[] {
+  if (platform === 'darwin') return cudaLibraryNames(platform);
+  return cudaLibraryNames(platform).filter((name) => !existsSync(join(folder, name)));
+}
+
+/** Why CUDA cannot be asked for without onnxruntime trying to load it, or undefined when it can. */
+function cudaNotInstalled(): string | undefined {
+  const missing = missingCudaLibraries();
+  return missing.length === 0 ? undefined : `onnxruntime-node was installed without its CUDA provider (${missing.join(', ')} missing)`;
+}
+
 function sessionOptions(providers: string[], threads: number | undefined): ort.InferenceSession.SessionOptions {
   return {
     // A failed CUDA probe logs native errors; in auto mode that failure is expected and reported once by us.
@@ -55,6 +86,13 @@ async function open(path: string, providers: string[], threads: number | undefin
 export async function openSession(path: string, options: SessionOptions): Promise<ModelSession> {
   let session: ort.InferenceSession;
   let provider: 'cpu' | 'cuda' = options.provider === 'cpu' || (options.provider === 'auto' && cudaUnavailable) ? 'cpu' : 'cuda';
+  const notInstalled = provider === 'cuda' ? cudaNotInstalled() : undefined;
+  if (notInstalled !== undefined) {
+    if (options.provider === 'cuda') throw cudaUnavailableError(path, notInstalled);
+    cudaUnavailable = true;
+    options.log?.(`CUDA execution provider unavailable (${notInstalled}); falling back to CPU`);
+    provider = 'cpu';
+  }
   try {
     session = await open(path, provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'], options.threads);
   } catch (error) {
@@ -68,13 +106,16 @@ export async function openSession(path: string, options: SessionOptions): Promis
         throw loadFailure(path, cpuError);
       }
     } else {
-      if (options.provider === 'cuda') {
-        throw new GlanceError(ErrorCode.ProviderUnavailable, `the CUDA execution provider could not be used for ${path}: ${(error as Error).message.split('\n')[0]}. On a GPU host install CUDA 12 and onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12; otherwise use --provider cpu or auto.`, { path }, { cause: error });
-      }
+      if (options.provider === 'cuda') throw cudaUnavailableError(path, (error as Error).message.split('\n')[0], error);
       throw loadFailure(path, error);
     }
   }
   return wrap(session, provider);
+}
+
+function cudaUnavailableError(path: string, why: string, cause?: unknown): GlanceError {
+  const message = `the CUDA execution provider could not be used for ${path}: ${why}. On a GPU host install CUDA 12 and onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12; otherwise use --provider cpu or auto.`;
+  return new GlanceError(ErrorCode.ProviderUnavailable, message, { path }, { cause });
 }
 
 function loadFailure(path: string, error: unknown): GlanceError {

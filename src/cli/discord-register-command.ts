@@ -1,10 +1,10 @@
 /** `glance discord register [--guild ID]`: registers glance's Discord commands, prints what was registered and the invite URL. */
 import { inviteUrl } from '../../adapters/discord/invite-url.ts';
 import { registerCommands } from '../../adapters/discord/register-commands.ts';
-import { loadServiceConfig } from '../config/service-config.ts';
+import { loadConfigWithFlags } from './flag-config.ts';
 
 export async function runDiscordRegister(flags: { guild?: string }): Promise<void> {
-  const config = loadServiceConfig();
+  const config = loadConfigWithFlags([]);
   const result = await registerCommands(config, { guildId: flags.guild });
   const where = result.guildId ? `in server ${result.guildId} (available now)` : 'globally (may take up to an hour to appear everywhere)';
   process.stdout.write(`glance: registered ${result.commands.length} Discord commands for application ${result.applicationId} ${where}:\n`);

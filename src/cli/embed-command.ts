@@ -12,6 +12,7 @@
 import { GlanceError, ErrorCode } from '../../engine/errors.ts';
 import { openRetrievalEngine, type RetrievalCommandOptions } from './match-command.ts';
 import { readImage } from './run-generation.ts';
+import { namingImageFile } from './image-file-error.ts';
 
 /** Something to embed: image files and/or texts (checked before the model is made ready, and again here). */
 export function checkEmbedInputs(images: readonly string[], texts: readonly string[]): void {
@@ -25,7 +26,9 @@ export async function runEmbed(images: readonly string[], texts: readonly string
   const bytes = await Promise.all(images.map(readImage));
   const engine = await openRetrievalEngine(options);
   try {
-    const imageEmbeddings = images.length > 0 ? await engine.embedImages(bytes) : [];
+    const imageEmbeddings = images.length > 0 ? await engine.embedImages(bytes).catch((error: unknown) => {
+      throw namingImageFile(error, images);
+    }) : [];
     const textEmbeddings = texts.length > 0 ? await engine.embedTexts(texts) : [];
     imageEmbeddings.forEach((image, i) => {
       const dim = image.imageEmbeds.length / engine.manifest.model.numQueryTokens;

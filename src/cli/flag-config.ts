@@ -9,11 +9,16 @@ import { loadServiceConfig, type ServiceConfig } from '../config/service-config.
 /** One flag: its name as typed (`--port`), the variable it sets, and its value (undefined: not given). */
 export type FlagSetting = readonly [flag: string, variable: string, value: string | undefined];
 
+/** A configuration warning (an unknown DISCORD_* / SLACK_* variable), printed once on stderr for the person at the terminal. */
+export function printConfigWarning(message: string): void {
+  process.stderr.write(`glance: warning: ${message}\n`);
+}
+
 export function loadConfigWithFlags(flags: readonly FlagSetting[]): ServiceConfig {
   const given = flags.filter(([, , value]) => value !== undefined);
   const overrides = Object.fromEntries(given.map(([, variable, value]) => [variable, value as string]));
   try {
-    return loadServiceConfig({ overrides });
+    return loadServiceConfig({ overrides, onWarning: printConfigWarning });
   } catch (error) {
     if (!(error instanceof GlanceError) || error.code !== ErrorCode.ConfigInvalid) throw error;
     throw withRenamedTerms(error, Object.fromEntries(given.map(([flag, variable]) => [variable, `${flag} (${variable})`])));

@@ -6,6 +6,7 @@
  */
 import { Engine, type ExecutionProvider } from '../../engine/engine.ts';
 import { readImage } from './run-generation.ts';
+import { namingImageFile } from './image-file-error.ts';
 
 export interface RetrievalCommandOptions {
   model: string;
@@ -29,7 +30,9 @@ export async function runMatch(image: string, texts: readonly string[], options:
   const bytes = await readImage(image);
   const engine = await openRetrievalEngine(options);
   try {
-    const results = await engine.match(bytes, texts);
+    const results = await engine.match(bytes, texts).catch((error: unknown) => {
+      throw namingImageFile(error, [image]);
+    });
     for (const result of results) {
       if (options.json) {
         const line = {

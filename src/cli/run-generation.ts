@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Engine, type ExecutionProvider } from '../../engine/engine.ts';
 import { cannotRead, readProblem } from './check-inputs.ts';
+import { namingImageFile } from './image-file-error.ts';
 
 export interface GenerationInput {
   image: string;
@@ -39,7 +40,9 @@ export async function runGeneration(inputs: readonly GenerationInput[], options:
     log: (message) => process.stderr.write(`${message}\n`),
   });
   try {
-    const embeddings = await engine.encodeImages(bytes);
+    const embeddings = await engine.encodeImages(bytes).catch((error: unknown) => {
+      throw namingImageFile(error, uniqueImages);
+    });
     const byImage = new Map(uniqueImages.map((image, i) => [image, embeddings[i]]));
     const outputs = await engine.generate(
       inputs.map((input) => ({ queryEmbeds: byImage.get(input.image)!.queryEmbeds, prompt: input.prompt })),

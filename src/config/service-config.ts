@@ -2,14 +2,16 @@
  * The service's one validated configuration, from (highest first) `overrides` (command-line flags, keyed by
  * variable name), the environment, the `.env` file, and the defaults. Every variable is listed, with its
  * default and meaning, in config-variables.ts and `.env.example`. A bad value stops start-up with a
- * CONFIG_INVALID error naming the variable; so does an unknown GLANCE_* variable (a typo is not ignored).
+ * CONFIG_INVALID error naming the variable; so does an unknown GLANCE_* variable (a typo is not ignored), with the
+ * known name it is probably a typo of; an unknown DISCORD_* or SLACK_* variable is a warning (unknown-variables.ts).
  * The environment is read, never written (`.env` values do not leak into process.env).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { CONFIG_VARIABLES, TEST_VARIABLE_PREFIX, type ConfigVariable, type ConfigVariableName } from './config-variables.ts';
+import { CONFIG_VARIABLES, type ConfigVariable, type ConfigVariableName } from './config-variables.ts';
+import { describeUnknownVariable, findUnknownVariables } from './unknown-variables.ts';
 
 export interface ServiceConfig {
   /** GLANCE_MODEL: bundle folder, checkpoint folder or Hub id. */
@@ -67,6 +69,8 @@ export interface LoadServiceConfigOptions {
   envFile?: string | false;
   /** Values by variable name that win over the environment (command-line flags). */
   overrides?: Partial<Record<string, string>>;
+  /** Told each warning, once: an unknown DISCORD_* or SLACK_* variable (with a did-you-mean when one is close). */
+  onWarning?: (message: string) => void;
 }
 
 const MIB = 1024 * 1024;
@@ -93,15 +97,12 @@ export function loadServiceConfig(options: LoadServiceConfigOptions = {}): Servi
   const fromFile = readEnvFile(options.envFile);
   const env = options.env ?? process.env;
   const overrides = options.overrides ?? {};
-  const known = new Set<string>(CONFIG_VARIABLES.map((variable) => variable.name));
+  const known = CONFIG_VARIABLES.map((variable) => variable.name);
   const problems: { variable: string; message: string }[] = [];
 
-  for (const source of [fromFile, env, overrides]) {
-    for (const name of Object.keys(source)) {
-      if (name.startsWith('GLANCE_') && !name.startsWith(TEST_VARIABLE_PREFIX) && !known.has(name) && !problems.some((p) => p.variable === name)) {
-        problems.push({ variable: name, message: `${name} is not a glance setting (see .env.example for the variables)` });
-      }
-    }
+  for (const unknown of findUnknownVariables([fromFile, env, overrides].flatMap((source) => Object.keys(source)), known)) {
+    if (unknown.severity === 'error') problems.push({ variable: unknown.name, message: describeUnknownVariable(unknown) });
+    else options.onWarning?.(describeUnknownVariable(unknown));
   }
 
   const values = {} as Values;

@@ -71,9 +71,10 @@ describe('glance CLI', () => {
   it('refuses a file that is not an image with a coded error and exit 1', async () => {
     const path = join(work, 'notes.txt');
     writeFileSync(path, 'this is not an image');
-    const result = await glance('caption', path, '--model', bundle);
+    // a batch whose second image is the bad one: the error names that file
+    const result = await glance('caption', join(IMAGES, 'astronaut.png'), path, '--model', bundle);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/IMAGE_UNSUPPORTED/);
+    expect(result.stderr).toContain(`[IMAGE_UNSUPPORTED]: ${path}: `);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -128,7 +129,15 @@ describe('glance CLI', () => {
     const cudaInstalled = existsSync(join(ORT_BINARIES, 'libonnxruntime_providers_cuda.so'));
     const cuda = await glanceWithEnv(cleanEnv({ GLANCE_PROVIDER: 'cuda' }), 'caption', image, '--model', bundle, '--max-new-tokens', '3');
     if (cudaInstalled) expect(cuda.code === 0 || /\[PROVIDER_UNAVAILABLE\]/.test(cuda.stderr)).toBe(true); // a GPU host, or its libraries without a GPU
-    else expect(cuda.stderr).toMatch(/\[PROVIDER_UNAVAILABLE\]/);
+    else {
+      expect(cuda.stderr).toMatch(/\[PROVIDER_UNAVAILABLE\].*libonnxruntime_providers_cuda\.so missing/);
+      // CUDA was not asked for, so onnxruntime printed no native "Failed to load library" line
+      expect(cuda.stderr).not.toMatch(/providers_shared\.so with error|Failed to load library/);
+      const auto = await glanceWithEnv(cleanEnv({ GLANCE_PROVIDER: 'auto' }), 'caption', image, '--model', bundle, '--max-new-tokens', '3');
+      expect(auto.code).toBe(0);
+      expect(auto.stderr.match(/falling back to CPU/g)).toHaveLength(1);
+      expect(auto.stderr).not.toMatch(/Failed to load library/);
+    }
     const cpuFlag = await glanceWithEnv(cleanEnv({ GLANCE_PROVIDER: 'cuda' }), 'caption', image, '--model', bundle, '--max-new-tokens', '3', '--provider', 'cpu');
     expect(cpuFlag.code).toBe(0);
   });

@@ -59,7 +59,7 @@ describe('glance discord register', () => {
     // The fake is gone: nothing listens at its address any more.
     const unreachable = await run(['discord', 'register', '--guild', '123'], cleanEnv({ DISCORD_TOKEN: 'x', DISCORD_API_URL: apiUrl }));
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(/Could not reach Discord at .* to register the commands \(.*\)\. Check the network connection/);
+    expect(unreachable.stderr).toMatch(/\[NETWORK_UNREACHABLE\]: Could not reach Discord at .* to register the commands \(.*\)\. Check this machine.s network connection/);
     expect(unreachable.stderr).not.toMatch(/DISCORD_TOKEN/);
   });
 });

@@ -212,6 +212,30 @@ describe('loadServiceConfig', () => {
     expect(loadServiceConfig({ envFile: false, env: { GLANCE_TEST_PROVIDER: 'cuda', PATH: '/bin', PORT: '1' } })).toEqual(DEFAULTS);
   });
 
+  it('says which variable an unknown GLANCE_ name is probably a typo of, from the environment or .env', () => {
+    const dir = tempDir();
+    const file = join(dir, '.env');
+    writeFileSync(file, 'GLANCE_LOGLEVEL=debug\n');
+    const error = configError(() => loadServiceConfig({ envFile: file, env: { GLANCE_MODLE: '/models/x', GLANCE_WHATEVER: '1' } }));
+    expect(error.message).toContain('unknown variable GLANCE_MODLE — did you mean GLANCE_MODEL?');
+    expect(error.message).toContain('unknown variable GLANCE_LOGLEVEL — did you mean GLANCE_LOG_LEVEL?');
+    expect(error.message).toMatch(/unknown variable GLANCE_WHATEVER: it is not a glance setting/);
+    expect(error.message).not.toMatch(/GLANCE_WHATEVER — did you mean/);
+    expect(error.details).toEqual({ variables: ['GLANCE_LOGLEVEL', 'GLANCE_MODLE', 'GLANCE_WHATEVER'] });
+  });
+
+  it('warns once about an unknown DISCORD_ or SLACK_ name (other tools share the prefix) and still loads', () => {
+    const warnings: string[] = [];
+    const dir = tempDir();
+    const file = join(dir, '.env');
+    writeFileSync(file, 'DISCORD_TOKN=abc\n');
+    const config = loadServiceConfig({ envFile: file, env: { DISCORD_TOKN: 'abc', SLACK_WEBHOOK_URL: 'https://hooks.example/x', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }, onWarning: (message) => warnings.push(message) });
+    expect(config.discordToken).toBeUndefined();
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toBe('unknown variable DISCORD_TOKN — did you mean DISCORD_TOKEN?');
+    expect(warnings[1]).toMatch(/^unknown variable SLACK_WEBHOOK_URL \(ignored\): it is not a glance setting/);
+  });
+
   it('reads a .env file without writing process.env; the environment wins over it and overrides win over both', () => {
     const dir = tempDir();
     const file = join(dir, 'custom.env');
