@@ -21,7 +21,7 @@ import { ConversationManager } from '../conversation/conversation-manager.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { type ServiceConfig } from '../config/service-config.ts';
 import { loadConfigWithFlags } from './flag-config.ts';
-import { createLogger, type Logger } from '../log/logger.ts';
+import { createLogger, wantsPrettyLogs, type Logger } from '../log/logger.ts';
 import { createServiceMetrics } from '../metrics/service-metrics.ts';
 import { demoModel } from '../models/demo-model.ts';
 import { resolveModel } from '../models/resolve-model.ts';
@@ -101,7 +101,7 @@ export function onThisMachine(url: string): string {
 export async function runStart(flags: StartFlags): Promise<void> {
   const config = chooseModel(flags, configFrom(flags));
   const slackWanted = checkSlackConfig(config);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, { pretty: wantsPrettyLogs(config.logFormat) });
 
   // The signal handlers come first: Ctrl-C / SIGTERM during a first-run download or conversion stops it and exits
   // (non-zero); once serving, they shut down gracefully.
@@ -162,8 +162,8 @@ export async function runStart(flags: StartFlags): Promise<void> {
     http = await startHttpAdapter({ service, config: { ...config, model: model.modelId }, metrics, log, randomWeights: model.source === 'demo' });
     if (config.discordToken) {
       if (!config.discord.messageContent) {
+        // Said once, as a log line (readable on a terminal; JSON for collectors otherwise).
         log.warn({ component: 'discord' }, WITHOUT_MESSAGE_CONTENT);
-        process.stdout.write(`glance: ${WITHOUT_MESSAGE_CONTENT}\n`);
       }
       discord = await startDiscordAdapter({ service, config, settings, conversations, log });
     }

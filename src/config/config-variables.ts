@@ -111,6 +111,7 @@ const hostList = z
 
 export const PROVIDERS = ['cpu', 'cuda', 'auto'] as const;
 export const LOG_LEVEL_NAMES = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMAT_NAMES = ['auto', 'pretty', 'json'] as const;
 
 const text = z.string();
 
@@ -142,6 +143,7 @@ export const CONFIG_VARIABLES = [
   { name: 'GLANCE_CONVERSATION_TTL_MINUTES', default: '60', description: 'How long posted images are remembered per conversation for follow-up questions, in minutes.', schema: positiveNumber('minutes', MINUTES) },
   { name: 'GLANCE_CONVERSATION_MAX_IMAGES', default: '20', description: 'Most images remembered per conversation (the oldest are forgotten first).', schema: integer(1, 10_000) },
   { name: 'GLANCE_CHANNEL_WINDOW_MINUTES', default: '30', description: 'A question with no image on it, no reply and no image in its thread is about the channel\'s most recent image only if that was posted within this many minutes.', schema: positiveNumber('minutes', MINUTES, true) },
+  { name: 'GLANCE_LOG_FORMAT', default: 'auto', description: 'How log lines are written: auto (human-readable on stderr when stderr is a terminal, else JSON lines on stdout), pretty (human-readable on stderr), json (JSON lines on stdout).', schema: z.enum(LOG_FORMAT_NAMES, { message: `must be one of ${LOG_FORMAT_NAMES.join(', ')}` }) },
   { name: 'GLANCE_LOG_LEVEL', default: 'info', description: `Log level: ${LOG_LEVEL_NAMES.join(', ')}.`, schema: z.enum(LOG_LEVEL_NAMES, { message: `must be one of ${LOG_LEVEL_NAMES.join(', ')}` }) },
   { name: 'DISCORD_TOKEN', description: 'Discord bot token. Set: glance start also runs the Discord bot (the HTTP playground and API keep running).', schema: text },
   { name: 'DISCORD_APPLICATION_ID', description: 'Discord application id, for `glance discord register`. Unset: read from the bot\'s application after login.', schema: z.string().regex(/^\d{5,25}$/, { message: 'must be a Discord snowflake (digits)' }) },

@@ -10,7 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { CONFIG_VARIABLES, type ConfigVariable, type ConfigVariableName } from './config-variables.ts';
+import { CONFIG_VARIABLES, type ConfigVariable, type ConfigVariableName, type LOG_FORMAT_NAMES } from './config-variables.ts';
+
+type LogFormat = (typeof LOG_FORMAT_NAMES)[number];
 import { describeUnknownVariable, findUnknownVariables } from './unknown-variables.ts';
 
 export interface ServiceConfig {
@@ -60,6 +62,7 @@ export interface ServiceConfig {
   /** HF_ENDPOINT and HF_TOKEN, for resolveModel's hubUrl and accessToken. */
   hub: { url?: string; accessToken?: string };
   logLevel: string;
+  logFormat: LogFormat;
 }
 
 export interface LoadServiceConfigOptions {
@@ -122,7 +125,7 @@ export function loadServiceConfig(options: LoadServiceConfigOptions = {}): Servi
   }
 
   if (problems.length > 0) {
-    throw new GlanceError(ErrorCode.ConfigInvalid, `Invalid configuration: ${problems.map((p) => p.message).join('. ')}.`, {
+    throw new GlanceError(ErrorCode.ConfigInvalid, `Invalid configuration: ${problems.map((p) => (/[.?!]$/.test(p.message) ? p.message : `${p.message}.`)).join(' ')}`, {
       variables: problems.map((p) => p.variable),
     });
   }
@@ -187,6 +190,7 @@ export function loadServiceConfig(options: LoadServiceConfigOptions = {}): Servi
     },
     hub: { ...optional('url', str('HF_ENDPOINT')), ...optional('accessToken', str('HF_TOKEN')) },
     logLevel: str('GLANCE_LOG_LEVEL') as string,
+    logFormat: str('GLANCE_LOG_FORMAT') as LogFormat,
   };
 }
 

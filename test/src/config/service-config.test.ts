@@ -19,6 +19,7 @@ const DEFAULTS: ServiceConfig = {
   slack: { apiUrl: 'https://slack.com/api/', fileHosts: ['files.slack.com'] },
   hub: {},
   logLevel: 'info',
+  logFormat: 'auto',
 };
 
 function configError(run: () => unknown): GlanceError {
@@ -79,6 +80,7 @@ describe('loadServiceConfig', () => {
         GLANCE_CONVERSATION_MAX_IMAGES: '4',
         GLANCE_CHANNEL_WINDOW_MINUTES: '5',
         GLANCE_LOG_LEVEL: 'debug',
+        GLANCE_LOG_FORMAT: 'json',
         DISCORD_TOKEN: 'discord-secret',
         DISCORD_APPLICATION_ID: '123456789012345678',
         DISCORD_API_URL: 'http://127.0.0.1:5555/api/',
@@ -119,6 +121,7 @@ describe('loadServiceConfig', () => {
       slack: { port: 3100, apiUrl: 'http://127.0.0.1:7777/api/', fileHosts: ['files.slack.com', '127.0.0.1:7777'] },
       hub: { url: 'http://127.0.0.1:9999', accessToken: 'hf_abc' },
       logLevel: 'debug',
+      logFormat: 'json',
     });
   });
 
@@ -171,6 +174,7 @@ describe('loadServiceConfig', () => {
     ['GLANCE_MAX_NEW_TOKENS', 'many'],
     ['GLANCE_USER_MAX_RUNNING', '0'],
     ['GLANCE_LOG_LEVEL', 'verbose'],
+    ['GLANCE_LOG_FORMAT', 'text'],
     ['HF_ENDPOINT', 'ftp://mirror'],
     // below one base unit: rounding would make it 0 (a crash or a refusal that names no variable, after the model loaded)
     ['GLANCE_HTTP_BODY_LIMIT_MB', '1e-12'],

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../../src/log/logger.ts';
+import { createLogger, wantsPrettyLogs } from '../../../src/log/logger.ts';
 
-function collector(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+function collector(): { stream: Writable; lines: () => Record<string, unknown>[]; text: () => string } {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -10,7 +10,7 @@ function collector(): { stream: Writable; lines: () => Record<string, unknown>[]
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line)) };
+  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line)), text: () => chunks.join('') };
 }
 
 describe('createLogger', () => {
@@ -35,5 +35,33 @@ describe('createLogger', () => {
     const [line] = out.lines();
     expect(JSON.stringify(line)).not.toMatch(/t0|d1|h1|Bearer/);
     expect(line).toMatchObject({ token: '[redacted]', config: { discordToken: '[redacted]', hub: { accessToken: '[redacted]' }, dataDir: './data' }, headers: { authorization: '[redacted]' } });
+  });
+});
+
+describe('pretty logs (pino-pretty)', () => {
+  it('writes one readable line per entry (time, level, message, fields), not JSON, and no colour codes into a stream', () => {
+    const out = collector();
+    const log = createLogger('info', out.stream, { pretty: true });
+    log.debug('hidden');
+    log.warn({ component: 'discord' }, 'automatic alt text is off');
+    const text = out.text();
+    expect(text).toMatch(/^\[\d{2}:\d{2}:\d{2}\] WARN: automatic alt text is off\n\s+component: "discord"\n$/);
+    expect(text).not.toContain('{"level"');
+    expect(text).not.toContain('\u001b[');
+    expect(text).not.toMatch(/hidden|pid|hostname/);
+  });
+
+  it('redacts secrets as the JSON lines do', () => {
+    const out = collector();
+    createLogger('info', out.stream, { pretty: true }).info({ token: 't0', config: { slackBotToken: 'xoxb-1' } }, 'started');
+    expect(out.text()).not.toMatch(/t0|xoxb-1/);
+    expect(out.text()).toContain('[redacted]');
+  });
+
+  it('are chosen by GLANCE_LOG_FORMAT: pretty always, json never, auto when stderr is a terminal', () => {
+    expect(wantsPrettyLogs('pretty', false)).toBe(true);
+    expect(wantsPrettyLogs('json', true)).toBe(false);
+    expect(wantsPrettyLogs('auto', true)).toBe(true);
+    expect(wantsPrettyLogs('auto', false)).toBe(false);
   });
 });
