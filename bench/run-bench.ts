@@ -18,7 +18,8 @@ import { benchPreprocess, buildBenchJpeg, type PreprocessBenchResult } from './p
 import type { InferenceBenchResult } from './model-bench.ts';
 import type { ConvertPhaseResult } from './phases.ts';
 import { renderReport } from './report.ts';
-import { formatFileName, parseWeightFormat, type WeightFormat } from '../engine/convert/weight-format.ts';
+import { parseWeightFormat } from '../engine/convert/weight-format.ts';
+import { formatFileName, type WeightFormat } from '../engine/bundle/weight-formats.ts';
 import { formatLabel } from './formats-report.ts';
 import { createProgressBar } from '../src/cli/progress-bar.ts';
 

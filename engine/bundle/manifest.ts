@@ -6,7 +6,7 @@
  * (REQUIRED_GRAPHS in tensor-names.ts) to files.
  */
 import { z } from 'zod';
-import { BUNDLE_DTYPES, familyRefusesFloat16, isQuantized } from '../convert/weight-format.ts';
+import { BUNDLE_DTYPES, familyRefusesFloat16, isQuantized } from './weight-formats.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'glance-blip2-bundle';

@@ -20,7 +20,8 @@ import { partKey, type GraphBuilder, type StoredWeight, type WeightRef } from '.
 import { encodeModel } from './onnx/onnx-proto.ts';
 import { WeightFileWriter, type WeightLocation } from './onnx/weight-file.ts';
 import { encodeWeight } from './quantize/encode-weight.ts';
-import { checkFormatForFamily, formatFileName, isQuantized, parseWeightFormat, weightPolicy, type WeightFormat } from './weight-format.ts';
+import { checkFormatForFamily, parseWeightFormat, weightPolicy } from './weight-format.ts';
+import { formatFileName, isQuantized, type WeightFormat } from '../bundle/weight-formats.ts';
 
 export interface ConvertOptions {
   checkpointDir: string;

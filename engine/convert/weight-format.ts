@@ -7,44 +7,18 @@
  * | fp16 / bf16 | 16-bit, Cast to float32 (folded at load) | 16-bit, rows Cast after the Gather | 16-bit, Cast | float32 |
  * | int8 / int4 | MatMulNBits, block-wise with zero points | GatherBlockQuantized over the same encoding (float16 when rows do not split into blocks) | float32 | float32 |
  *
+ * The formats themselves (names, file suffixes) are the bundle's: engine/bundle/weight-formats.ts.
  * Compute is float32 in every format: onnxruntime's CPU kernels are not faster in float16 (measured, docs/engine.md),
- * and MatMulNBits dequantizes inside its kernel. The format also names the bundle's files (transformers.js style).
+ * and MatMulNBits dequantizes inside its kernel.
  */
 import { GlanceError, ErrorCode } from '../errors.ts';
 import type { WeightEncoding, WeightPolicy, WeightUse } from './onnx/graph-builder.ts';
 import { isValidBlockSize } from './quantize/block-quantize.ts';
-
-export const BUNDLE_DTYPES = ['fp32', 'fp16', 'bf16', 'int8', 'int4'] as const;
-export type BundleDtype = (typeof BUNDLE_DTYPES)[number];
-export type QuantizedDtype = Extract<BundleDtype, 'int8' | 'int4'>;
-
-export interface WeightFormat {
-  dtype: BundleDtype;
-  /** int8/int4: MatMulNBits block_size (a power of two ≥ 16) */
-  blockSize?: number;
-  /** int8/int4: MatMulNBits accuracy_level (0–4; 4 = int8 activations) */
-  accuracyLevel?: number;
-}
-
-export const FP32: WeightFormat = { dtype: 'fp32' };
+import { BUNDLE_DTYPES, familyRefusesFloat16, isQuantized, type BundleDtype, type WeightFormat } from '../bundle/weight-formats.ts';
 
 /** Defaults chosen from measurements on this CPU (docs/benchmarks.md, "Weight formats"). */
 export const DEFAULT_BLOCK_SIZE = 32;
 export const DEFAULT_ACCURACY_LEVEL = 4;
-
-/** Families whose language model must not be stored or run in float16 (T5 overflows in float16). */
-const NO_FLOAT16_FAMILIES: ReadonlySet<string> = new Set(['blip2-t5']);
-
-const SUFFIX: Record<BundleDtype, string> = { fp32: '', fp16: '_fp16', bf16: '_bf16', int8: '_q8', int4: '_q4' };
-
-/** `decoder_with_past` + int4 → `decoder_with_past_q4.onnx` (transformers.js naming); fp32 keeps the plain name. */
-export function formatFileName(stem: string, format: WeightFormat, extension: string): string {
-  return `${stem}${SUFFIX[format.dtype]}.${extension}`;
-}
-
-export function isQuantized(dtype: BundleDtype): dtype is QuantizedDtype {
-  return dtype === 'int8' || dtype === 'int4';
-}
 
 function invalid(message: string, details?: Record<string, unknown>): GlanceError {
   return new GlanceError(ErrorCode.InvalidInput, message, details);
@@ -86,14 +60,9 @@ export function parseWeightFormat(options: { dtype?: string; blockSize?: string 
 
 /** Refuses formats a family cannot use: T5 (blip2-t5) only in fp32, bf16 and the quantized formats, never fp16. */
 export function checkFormatForFamily(family: string, format: WeightFormat): void {
-  if (format.dtype === 'fp16' && NO_FLOAT16_FAMILIES.has(family)) {
+  if (format.dtype === 'fp16' && familyRefusesFloat16(family)) {
     throw invalid(`--dtype fp16 is not allowed for ${family}: Flan-T5 overflows in float16 (transformers keeps it out of float16 too). Use --dtype fp32 or bf16 (or int8/int4).`, { family, dtype: format.dtype });
   }
-}
-
-/** Whether a family may not hold float16 weights (for manifest validation). */
-export function familyRefusesFloat16(family: string): boolean {
-  return NO_FLOAT16_FAMILIES.has(family);
 }
 
 /** The Q-Former and its learned queries stay float32 in every format, as transformers' `_keep_in_fp32_modules`. */
