@@ -23,6 +23,7 @@ RUN ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci --omit=dev
 COPY engine ./engine
 COPY src ./src
 COPY adapters ./adapters
+COPY cli ./cli
 COPY bench ./bench
 COPY tsconfig.json ./
 # The sources compiled into .build/, so `glance` starts without tsx (docs/startup.md).

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProgressBar } from '../src/cli/progress-bar.ts';
+import { createProgressBar } from '../cli/progress-bar.ts';
 import { renderFormatsReport, runFormatsReport } from './formats-report.ts';
 
 const workFlag = process.argv.indexOf('--work');

@@ -21,7 +21,7 @@ import { renderReport } from './report.ts';
 import { parseWeightFormat } from '../engine/convert/weight-format.ts';
 import { formatFileName, type WeightFormat } from '../engine/bundle/weight-formats.ts';
 import { formatLabel } from './formats-report.ts';
-import { createProgressBar } from '../src/cli/progress-bar.ts';
+import { createProgressBar } from '../cli/progress-bar.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run prepare` (npm ci and npm install run it): compiles the TypeScript sources one file per file into .build/
 // with esbuild, so `glance` starts without tsx (bin/compiled-tree.js decides at each start which tree runs).
-// - The tree mirrors the sources (src/cli/main.ts → .build/src/cli/main.js), relative `.ts` imports become `.js`,
+// - The tree mirrors the sources (cli/main.ts → .build/cli/main.js), relative `.ts` imports become `.js`,
 //   relative `.js` imports (plain JavaScript, not compiled) point at the file where it is, and packages stay
 //   imports of node_modules.
 // - `import.meta.url` keeps naming the source file, so paths built from it (the playground's public/ files,

@@ -6,7 +6,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The folders of TypeScript sources that are compiled (test/ is not: vitest runs its own transform). */
-export const SOURCE_DIRS = ['engine', 'src', 'adapters', 'bench'];
+export const SOURCE_DIRS = ['engine', 'src', 'adapters', 'cli', 'bench'];
 /** Files besides the sources that change what the compiled code is. */
 export const COMPILE_INPUTS = ['tsconfig.json', 'bin/compile-sources.js'];
 export const BUILD_DIR = '.build';
@@ -53,7 +53,7 @@ export function compiledTreeIsFresh(root) {
   return names.length === Object.keys(compiled).length && names.every((name) => compiled[name] === current[name]);
 }
 
-/** The compiled file of the source file `sourceUrl` under `root` (src/cli/main.ts → .build/src/cli/main.js). */
+/** The compiled file of the source file `sourceUrl` under `root` (cli/main.ts → .build/cli/main.js). */
 export function compiledUrl(root, sourceUrl) {
   const path = relative(root, fileURLToPath(sourceUrl)).replace(/\.ts$/, '.js');
   return pathToFileURL(join(root, BUILD_DIR, path));

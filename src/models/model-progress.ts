@@ -1,4 +1,4 @@
-/** How model resolution reports progress (the start command draws it with src/cli/progress-bar.ts). */
+/** How model resolution reports progress (the start command draws it with cli/progress-bar.ts). */
 
 /**
  * Progress of a model being made ready. `download`: one Hub file, `done` of its `total` bytes (a resumed file starts

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { SUPPORTED_GENERATION_OPTIONS } from '../../engine/generation/generation-options.ts';
-import { addGenerationFlags, generationOptionsFrom } from '../../src/cli/generation-flags.ts';
+import { addGenerationFlags, generationOptionsFrom } from '../../cli/generation-flags.ts';
 
 function parse(args: string[]): Record<string, unknown> {
   let options: Record<string, unknown> = {};

@@ -1,7 +1,7 @@
 // CLI image errors name the file: the engine reports which image of the batch failed, the CLI turns it into the path.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { namingImageFile } from '../../src/cli/image-file-error.ts';
+import { namingImageFile } from '../../cli/image-file-error.ts';
 
 describe('namingImageFile', () => {
   it('puts the file of details.imageIndex in front of the message, keeping the code', () => {

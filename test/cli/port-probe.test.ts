@@ -2,7 +2,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../engine/errors.ts';
-import { probeListenAddress } from '../../src/cli/port-probe.ts';
+import { probeListenAddress } from '../../cli/port-probe.ts';
 
 describe('probeListenAddress', () => {
   it('passes a free port (and leaves it free) and port 0', async () => {

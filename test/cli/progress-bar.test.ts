@@ -1,6 +1,6 @@
 /** createProgressBar on a stderr that is not a terminal (as under vitest): plain lines, in units that suit the total. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgressBar } from '../../src/cli/progress-bar.ts';
+import { createProgressBar } from '../../cli/progress-bar.ts';
 
 function captureStderr(): () => string {
   let written = '';

@@ -3,13 +3,13 @@
  * Errors print their code and message (never a stack trace) and exit non-zero.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { GlanceError } from '../../engine/errors.ts';
+import { GlanceError } from '../engine/errors.ts';
 import type { ProgressBar } from './progress-bar.ts';
-import { buildPrompt } from '../service/prompt.ts';
+import { buildPrompt } from '../src/service/prompt.ts';
 import { addGenerationFlags, generationOptionsFrom, namingFlags } from './generation-flags.ts';
 import type { GenerationInput } from './run-generation.ts';
 import type { StartFlags } from './start-command.ts';
-import type { DemoKind } from '../models/demo-model.ts';
+import type { DemoKind } from '../src/models/demo-model.ts';
 import { packageVersion } from './package-version.ts';
 
 // Only flag definitions and help texts are imported above: `glance --version` and `glance <command> --help` must
@@ -160,11 +160,11 @@ export function buildProgram(): Command {
     .option('--runs <n>', '--startup only: counted runs of each case', positiveInt, 10)
     .action(async (flags: { config: string[]; full?: boolean; work: string; threads?: number; startup?: boolean; runs: number }) => {
       if (flags.startup) {
-        const { runStartupBench, renderStartupReport } = await import('../../bench/startup-bench.ts');
+        const { runStartupBench, renderStartupReport } = await import('../bench/startup-bench.ts');
         process.stdout.write(renderStartupReport(await runStartupBench({ runs: flags.runs, work: flags.work })));
         return;
       }
-      const { runBench } = await import('../../bench/run-bench.ts');
+      const { runBench } = await import('../bench/run-bench.ts');
       const { createProgressBar } = await import('./progress-bar.ts');
       const bars = new Map<string, ProgressBar>();
       try {
@@ -189,7 +189,7 @@ export function buildProgram(): Command {
     .option('--work <dir>', 'where synthesized checkpoints and bundles are kept', '.bench')
     .option('--skip-bench', 'parity suites and formats report only')
     .action(async (flags: { work: string; skipBench?: boolean }) => {
-      const { runGpuCheck } = await import('../../bench/gpu-check.ts');
+      const { runGpuCheck } = await import('../bench/gpu-check.ts');
       process.exitCode = await runGpuCheck({ work: flags.work, skipBench: flags.skipBench });
     });
 
@@ -198,7 +198,7 @@ export function buildProgram(): Command {
     .argument('<phase>')
     .argument('[args...]')
     .action(async (phase: string, args: string[]) => {
-      const { runPhase } = await import('../../bench/phases.ts');
+      const { runPhase } = await import('../bench/phases.ts');
       await runPhase(phase, args);
     });
 
@@ -210,7 +210,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--dtype <format>', 'weight format of the bundle').choices(['int4', 'fp32']).default('int4'))
     .addOption(new Option('--provider <provider>', 'onnxruntime execution provider').choices(['cpu', 'cuda']).default('cpu'))
     .action(async (flags: { work: string; threads?: number; dtype: 'int4' | 'fp32'; provider: 'cpu' | 'cuda' }) => {
-      const { runServiceBench, renderServiceReport } = await import('../../bench/service-bench.ts');
+      const { runServiceBench, renderServiceReport } = await import('../bench/service-bench.ts');
       process.stdout.write(renderServiceReport(await runServiceBench(flags)));
     });
 
@@ -222,7 +222,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--model <model>', 'tiny fixture model, or random weights of blip2-opt-2.7b-depth8 (int4, from .bench/)').choices(['tiny', 'depth8']).default('tiny'))
     .option('--gap-ms <ms>', 'pause before each message (default: back to back)', positiveInt)
     .action(async (flags: { messages: number; threads?: number; model: 'tiny' | 'depth8'; gapMs?: number }) => {
-      const { runDiscordBench, renderDiscordReport } = await import('../../bench/discord-bench.ts');
+      const { runDiscordBench, renderDiscordReport } = await import('../bench/discord-bench.ts');
       process.stdout.write(renderDiscordReport(await runDiscordBench(flags)));
     });
 
@@ -234,7 +234,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--mode <mode>', 'how events arrive').choices(['http', 'socket', 'both']).default('both'))
     .addOption(new Option('--model <model>', 'tiny fixture model, or random weights of blip2-opt-2.7b-depth8 (int4, from .bench/)').choices(['tiny', 'depth8']).default('tiny'))
     .action(async (flags: { mentions: number; threads?: number; mode: 'http' | 'socket' | 'both'; model: 'tiny' | 'depth8' }) => {
-      const { runSlackBench, renderSlackReport } = await import('../../bench/slack-bench.ts');
+      const { runSlackBench, renderSlackReport } = await import('../bench/slack-bench.ts');
       for (const mode of flags.mode === 'both' ? (['http', 'socket'] as const) : [flags.mode]) {
         process.stdout.write(`${renderSlackReport(await runSlackBench({ mode, model: flags.model, mentions: flags.mentions, threads: flags.threads }))}\n`);
       }

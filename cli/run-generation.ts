@@ -3,7 +3,7 @@
  * prompts as one padded batch, print text lines or one JSON object per input.
  */
 import { readFile } from 'node:fs/promises';
-import { Engine, type ExecutionProvider } from '../../engine/engine.ts';
+import { Engine, type ExecutionProvider } from '../engine/engine.ts';
 import { cannotRead, readProblem } from './check-inputs.ts';
 import { namingImageFile } from './image-file-error.ts';
 

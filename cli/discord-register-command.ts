@@ -1,6 +1,6 @@
 /** `glance discord register [--guild ID]`: registers glance's Discord commands, prints what was registered and the invite URL. */
-import { inviteUrl } from '../../adapters/discord/invite-url.ts';
-import { registerCommands } from '../../adapters/discord/register-commands.ts';
+import { inviteUrl } from '../adapters/discord/invite-url.ts';
+import { registerCommands } from '../adapters/discord/register-commands.ts';
 import { loadConfigWithFlags } from './flag-config.ts';
 
 export async function runDiscordRegister(flags: { guild?: string }): Promise<void> {

@@ -1,5 +1,5 @@
 /** Progress bars on stderr for making a model ready: one per downloaded file, one for the conversion. */
-import type { ModelProgress } from '../models/model-progress.ts';
+import type { ModelProgress } from '../src/models/model-progress.ts';
 import { createProgressBar, type ProgressBar } from './progress-bar.ts';
 
 export function modelProgressBars(): { report: (progress: ModelProgress) => void; stop: () => void } {

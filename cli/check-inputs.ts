@@ -5,8 +5,8 @@
  */
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { resolveGenerationOptions } from '../../engine/generation/generation-options.ts';
+import { ErrorCode, GlanceError } from '../engine/errors.ts';
+import { resolveGenerationOptions } from '../engine/generation/generation-options.ts';
 
 const WHY: Readonly<Record<string, string>> = {
   ENOENT: 'there is no such file',

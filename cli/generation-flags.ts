@@ -3,7 +3,7 @@
  * are only parsed as numbers here; the engine validates them and rejects what it does not support.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ErrorCode, GlanceError, withRenamedTerms } from '../../engine/errors.ts';
+import { ErrorCode, GlanceError, withRenamedTerms } from '../engine/errors.ts';
 
 function number(value: string): number {
   const parsed = Number(value);

@@ -4,7 +4,7 @@
  * and the ITC similarity (max over the 32 query embeddings of the cosine with the text embedding, in [-1, 1]).
  * Human output: `match <probability>  similarity <similarity>  "<text>"` (the text JSON-quoted, so an empty one shows).
  */
-import { Engine, type ExecutionProvider } from '../../engine/engine.ts';
+import { Engine, type ExecutionProvider } from '../engine/engine.ts';
 import { readImage } from './run-generation.ts';
 import { namingImageFile } from './image-file-error.ts';
 

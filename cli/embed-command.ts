@@ -9,7 +9,7 @@
  * a text's embedding is text_projection of the Q-Former's [CLS] output, L2-normalised. The similarity `glance match`
  * reports is the largest dot product between the text's embedding and the image's 32.
  */
-import { GlanceError, ErrorCode } from '../../engine/errors.ts';
+import { GlanceError, ErrorCode } from '../engine/errors.ts';
 import { openRetrievalEngine, type RetrievalCommandOptions } from './match-command.ts';
 import { readImage } from './run-generation.ts';
 import { namingImageFile } from './image-file-error.ts';

@@ -1,7 +1,7 @@
 /** `glance convert <checkpoint-dir> --out <bundle-dir> [--dtype fp32|fp16|bf16|int8|int4] [--block-size n] [--accuracy-level n]` with a progress bar. */
-import { convertCheckpoint } from '../../engine/convert/convert-checkpoint.ts';
-import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { parseModelSpec } from '../models/model-spec.ts';
+import { convertCheckpoint } from '../engine/convert/convert-checkpoint.ts';
+import { ErrorCode, GlanceError } from '../engine/errors.ts';
+import { parseModelSpec } from '../src/models/model-spec.ts';
 import { createProgressBar } from './progress-bar.ts';
 
 export async function runConvert(checkpointDir: string, options: { out: string; dtype: string; blockSize?: string; accuracyLevel?: string; progress: boolean }): Promise<void> {

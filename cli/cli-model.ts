@@ -7,11 +7,11 @@
  * GLANCE_MODEL, and says so on stderr), and `--provider` / GLANCE_PROVIDER, `--threads` / GLANCE_THREADS,
  * `--max-pixels` / GLANCE_MAX_PIXELS. Progress goes to stderr, so stdout holds only the results.
  */
-import type { ExecutionProvider } from '../../engine/engine.ts';
-import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import type { ExecutionProvider } from '../engine/engine.ts';
+import { ErrorCode, GlanceError } from '../engine/errors.ts';
 import { loadConfigWithFlags } from './flag-config.ts';
-import { demoModel, type DemoKind } from '../models/demo-model.ts';
-import { resolveModel } from '../models/resolve-model.ts';
+import { demoModel, type DemoKind } from '../src/models/demo-model.ts';
+import { resolveModel } from '../src/models/resolve-model.ts';
 import { modelProgressBars } from './model-progress-bars.ts';
 
 export interface CliModelFlags {

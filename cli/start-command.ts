@@ -11,21 +11,21 @@
  * service's grace), the stores close, then exit 0. An engine that crashed and could not be re-opened after every
  * retry shuts glance down the same way with exit code 1, so a container restart policy takes over.
  */
-import { ErrorCode, GlanceError } from '../../engine/errors.ts';
-import { startHttpAdapter } from '../../adapters/http/http-adapter.ts';
-import { startDiscordAdapter, type DiscordAdapter } from '../../adapters/discord/discord-adapter.ts';
-import { WITHOUT_MESSAGE_CONTENT } from '../../adapters/discord/discord-client.ts';
-import { startSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack-adapter.ts';
-import { slackMode } from '../../adapters/slack/slack-mode.ts';
-import { ConversationManager } from '../conversation/conversation-manager.ts';
-import { SettingsStore } from '../settings/settings-store.ts';
-import { type ServiceConfig } from '../config/service-config.ts';
+import { ErrorCode, GlanceError } from '../engine/errors.ts';
+import { startHttpAdapter } from '../adapters/http/http-adapter.ts';
+import { startDiscordAdapter, type DiscordAdapter } from '../adapters/discord/discord-adapter.ts';
+import { WITHOUT_MESSAGE_CONTENT } from '../adapters/discord/discord-client.ts';
+import { startSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-adapter.ts';
+import { slackMode } from '../adapters/slack/slack-mode.ts';
+import { ConversationManager } from '../src/conversation/conversation-manager.ts';
+import { SettingsStore } from '../src/settings/settings-store.ts';
+import { type ServiceConfig } from '../src/config/service-config.ts';
 import { loadConfigWithFlags } from './flag-config.ts';
-import { createLogger, wantsPrettyLogs, type Logger } from '../log/logger.ts';
-import { createServiceMetrics } from '../metrics/service-metrics.ts';
-import { demoModel } from '../models/demo-model.ts';
-import { resolveModel } from '../models/resolve-model.ts';
-import { GlanceService } from '../service/glance-service.ts';
+import { createLogger, wantsPrettyLogs, type Logger } from '../src/log/logger.ts';
+import { createServiceMetrics } from '../src/metrics/service-metrics.ts';
+import { demoModel } from '../src/models/demo-model.ts';
+import { resolveModel } from '../src/models/resolve-model.ts';
+import { GlanceService } from '../src/service/glance-service.ts';
 import { modelProgressBars as progressBars } from './model-progress-bars.ts';
 import { probeListenAddress } from './port-probe.ts';
 

@@ -4,7 +4,7 @@
  * address this machine does not have, or a port that needs privileges is CONFIG_INVALID naming the variables.
  */
 import { createServer } from 'node:net';
-import { ErrorCode, GlanceError } from '../../engine/errors.ts';
+import { ErrorCode, GlanceError } from '../engine/errors.ts';
 
 const PROBLEMS: Readonly<Record<string, string>> = {
   EADDRINUSE: 'is already in use by another program. Stop that program, or pick another port with GLANCE_HTTP_PORT or --port (0 picks a free one)',

@@ -3,8 +3,8 @@
  * validated as its variable's, so a bad one is CONFIG_INVALID; the message names the flag the user typed beside the
  * variable (`--port (GLANCE_HTTP_PORT) must be at most 65535`), not only a variable they never set.
  */
-import { ErrorCode, GlanceError, withRenamedTerms } from '../../engine/errors.ts';
-import { loadServiceConfig, type ServiceConfig } from '../config/service-config.ts';
+import { ErrorCode, GlanceError, withRenamedTerms } from '../engine/errors.ts';
+import { loadServiceConfig, type ServiceConfig } from '../src/config/service-config.ts';
 
 /** One flag: its name as typed (`--port`), the variable it sets, and its value (undefined: not given). */
 export type FlagSetting = readonly [flag: string, variable: string, value: string | undefined];
