@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseWeightFormat } from '../engine/convert/weight-format.ts';
+import { missingCudaLibraries } from '../engine/runtime/onnx-runtime.ts';
 import { renderFormatsReport, runFormatsReport } from './formats-report.ts';
 import { runBench } from './run-bench.ts';
 import { renderServiceReport, runServiceBench } from './service-bench.ts';
@@ -56,24 +57,11 @@ export async function detectGpu(): Promise<GpuInfo> {
     throw new Error('no NVIDIA GPU found: `nvidia-smi` is missing or lists no GPU. gpu-check needs an NVIDIA GPU with its driver installed.');
   }
   const [name, memory, driver] = smi.stdout.trim().split('\n')[0].split(',').map((s) => s.trim());
-  const binDir = join(ROOT, 'node_modules/onnxruntime-node/bin');
-  const providers = existsSync(binDir) ? await findFile(binDir, 'libonnxruntime_providers_cuda.so') : undefined;
-  if (!providers) {
-    throw new Error(`onnxruntime-node's CUDA provider is not installed (no libonnxruntime_providers_cuda.so under ${binDir}). Reinstall with \`ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci\` (it downloads the CUDA 12 build) and make sure CUDA 12 and cuDNN 9 libraries are on the library path.`);
+  const missing = missingCudaLibraries();
+  if (missing.length > 0) {
+    throw new Error(`onnxruntime-node's CUDA provider is not installed (${missing.join(', ')} missing beside its native binding). Reinstall with \`ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci\` (it downloads the CUDA 12 build) and make sure CUDA 12 and cuDNN 9 libraries are on the library path.`);
   }
   return { name, memory, driver };
-}
-
-async function findFile(dir: string, name: string): Promise<string | undefined> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isFile() && entry.name === name) return path;
-    if (entry.isDirectory()) {
-      const found = await findFile(path, name);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }
 
 interface VitestJson {

@@ -38,9 +38,11 @@ export function checkModelFlags(flags: CliModelFlags): void {
   }
 }
 
-/** The engine settings, with the model made ready as a bundle folder: `demo` says which demo --demo runs. */
+/**
+ * The engine settings, with the model made ready as a bundle folder: `demo` says which demo --demo runs. The caller
+ * has run checkModelFlags first (before its own input checks).
+ */
 export async function resolveCliModel(flags: CliModelFlags, demo: DemoKind): Promise<CliEngineSettings> {
-  checkModelFlags(flags);
   const config = loadConfigWithFlags([
     ['--model', 'GLANCE_MODEL', flags.model],
     ['--data-dir', 'GLANCE_DATA_DIR', flags.dataDir],

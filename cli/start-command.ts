@@ -20,6 +20,7 @@ import { slackMode } from '../adapters/slack/slack-mode.ts';
 import { ConversationManager } from '../src/conversation/conversation-manager.ts';
 import { SettingsStore } from '../src/settings/settings-store.ts';
 import { type ServiceConfig } from '../src/config/service-config.ts';
+import { checkModelFlags } from './cli-model.ts';
 import { loadConfigWithFlags } from './flag-config.ts';
 import { createLogger, wantsPrettyLogs, type Logger } from '../src/log/logger.ts';
 import { createServiceMetrics } from '../src/metrics/service-metrics.ts';
@@ -66,9 +67,7 @@ function checkSlackConfig(config: ServiceConfig): boolean {
  * before anything is opened or created (no ./data left behind).
  */
 function chooseModel(flags: StartFlags, config: ServiceConfig): ServiceConfig {
-  if (flags.demo && flags.model !== undefined) {
-    throw new GlanceError(ErrorCode.ConfigInvalid, `--demo runs the tiny demo model, but --model ${flags.model} was given too; use one of them.`);
-  }
+  checkModelFlags(flags);
   if (flags.demo && config.model !== undefined) {
     process.stdout.write(`glance: --demo runs the tiny demo model; GLANCE_MODEL (${config.model}) is not used this time.\n`);
     const { model: _unused, ...withoutModel } = config;

@@ -11,9 +11,9 @@ import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ErrorCode, GlanceError } from '../../engine/errors.ts';
 import { CONFIG_VARIABLES, type ConfigVariable, type ConfigVariableName, type LOG_FORMAT_NAMES } from './config-variables.ts';
+import { describeUnknownVariable, findUnknownVariables } from './unknown-variables.ts';
 
 type LogFormat = (typeof LOG_FORMAT_NAMES)[number];
-import { describeUnknownVariable, findUnknownVariables } from './unknown-variables.ts';
 
 export interface ServiceConfig {
   /** GLANCE_MODEL: bundle folder, checkpoint folder or Hub id. */
